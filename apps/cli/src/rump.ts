@@ -1,0 +1,6 @@
+import { main } from './main.js';
+
+process.exitCode = await main(process.argv.slice(2), {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+});
