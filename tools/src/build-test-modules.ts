@@ -14,8 +14,8 @@ import {
   copyFileSync,
   existsSync,
   mkdtempSync,
-  readFileSync,
   readdirSync,
+  readFileSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -167,7 +167,8 @@ export function buildAll(dir = TEST_MODULES_DIR): Manifest {
     modules[mod.name] = { sourceHash: sourceHash(mod, dir), kmodHash: sha256(readFileSync(out)) };
   }
   for (const stale of readdirSync(join(dir, 'kmod'))) {
-    if (stale.endsWith('.kmod') && !(basename(stale, '.kmod') in modules)) rmSync(join(dir, 'kmod', stale));
+    if (stale.endsWith('.kmod') && !(basename(stale, '.kmod') in modules))
+      rmSync(join(dir, 'kmod', stale));
   }
   const manifest: Manifest = { compiler, flags: KMOD_CFLAGS, modules };
   writeFileSync(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
@@ -201,7 +202,9 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   if (process.argv.includes('--check')) {
     const stale = staleModules();
     if (stale.length) {
-      console.error(`stale test modules: ${stale.join(', ')} (run pnpm --filter @rump/tools build-test-modules)`);
+      console.error(
+        `stale test modules: ${stale.join(', ')} (run pnpm --filter @rump/tools build-test-modules)`,
+      );
       process.exit(1);
     }
     console.log('test modules are up to date');

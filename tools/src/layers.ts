@@ -4,7 +4,7 @@
  * Checked from both package.json dependencies and the import specifiers in sources,
  * so a forgotten dependency entry cannot hide an upward import.
  */
-import { readFileSync, readdirSync, statSync, existsSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 
 /** Layer rank of each workspace package; equal ranks may not import each other. */
@@ -87,6 +87,9 @@ export function checkLayers(root: string): LayerViolation[] {
 
 export function formatViolations(v: readonly LayerViolation[]): string {
   return v
-    .map((x) => `${x.where}: ${x.from} (layer ${LAYERS[x.from]}) imports ${x.to} (layer ${LAYERS[x.to]})`)
+    .map(
+      (x) =>
+        `${x.where}: ${x.from} (layer ${LAYERS[x.from]}) imports ${x.to} (layer ${LAYERS[x.to]})`,
+    )
     .join('\n');
 }

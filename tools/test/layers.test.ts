@@ -35,8 +35,20 @@ describe('layer rule', () => {
 
   it('fails when a lower package imports a higher one in source', () => {
     const t = tree();
-    makePackage(t, 'packages/cpu-x86', '@rump/cpu-x86', [], "import { x } from '@rump/kernel-core';\n");
-    makePackage(t, 'packages/kernel-core', '@rump/kernel-core', ['@rump/cpu-x86'], "import '@rump/cpu-x86';\n");
+    makePackage(
+      t,
+      'packages/cpu-x86',
+      '@rump/cpu-x86',
+      [],
+      "import { x } from '@rump/kernel-core';\n",
+    );
+    makePackage(
+      t,
+      'packages/kernel-core',
+      '@rump/kernel-core',
+      ['@rump/cpu-x86'],
+      "import '@rump/cpu-x86';\n",
+    );
     const v = checkLayers(t);
     expect(v).toEqual([
       { from: '@rump/cpu-x86', to: '@rump/kernel-core', where: 'packages/cpu-x86/src/index.ts:1' },
@@ -51,15 +63,31 @@ describe('layer rule', () => {
 
   it('keeps the three bottom packages independent of each other', () => {
     const t = tree();
-    makePackage(t, 'packages/elf-linker', '@rump/elf-linker', [], "export * from '@rump/cpu-x86/memory';\n");
+    makePackage(
+      t,
+      'packages/elf-linker',
+      '@rump/elf-linker',
+      [],
+      "export * from '@rump/cpu-x86/memory';\n",
+    );
     expect(checkLayers(t)).toEqual([
-      { from: '@rump/elf-linker', to: '@rump/cpu-x86', where: 'packages/elf-linker/src/index.ts:1' },
+      {
+        from: '@rump/elf-linker',
+        to: '@rump/cpu-x86',
+        where: 'packages/elf-linker/src/index.ts:1',
+      },
     ]);
   });
 
   it('sees dynamic imports and subpaths', () => {
     const t = tree();
-    makePackage(t, 'packages/syscalls', '@rump/syscalls', [], "const m = await import('@rump/cli/x');\n");
+    makePackage(
+      t,
+      'packages/syscalls',
+      '@rump/syscalls',
+      [],
+      "const m = await import('@rump/cli/x');\n",
+    );
     expect(checkLayers(t)[0]?.to).toBe('@rump/cli');
   });
 });

@@ -4,12 +4,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
-  TEST_MODULES_DIR,
   buildModule,
   compilerVersion,
   listModules,
   readManifest,
   staleModules,
+  TEST_MODULES_DIR,
 } from '../src/build-test-modules.ts';
 
 const gcc = compilerVersion();

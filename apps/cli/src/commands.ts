@@ -6,5 +6,9 @@ export interface CommandSpec {
 
 /** The commands the CLI knows; each lands with the issue that implements it. */
 export const COMMANDS: readonly CommandSpec[] = [
-  { name: 'modinfo', usage: 'rump modinfo FILE.kmod', summary: 'show a kernel module: name, class, requires, sections, imports, exports' },
+  {
+    name: 'modinfo',
+    usage: 'rump modinfo FILE.kmod',
+    summary: 'show a kernel module: name, class, requires, sections, imports, exports',
+  },
 ];

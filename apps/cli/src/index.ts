@@ -1,2 +1,2 @@
-export { main, type Console } from './main.js';
 export { COMMANDS, type CommandSpec } from './commands.js';
+export { type Console, main } from './main.js';

@@ -10,7 +10,11 @@ import { main } from '../src/index.js';
 function capture() {
   const out: string[] = [];
   const err: string[] = [];
-  return { out, err, console: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) } };
+  return {
+    out,
+    err,
+    console: { out: (s: string) => out.push(s), err: (s: string) => err.push(s) },
+  };
 }
 
 describe('rump command', () => {
