@@ -1,0 +1,156 @@
+/**
+ * Declarative struct layouts: one object per C struct, with each member's byte offset,
+ * size and C type as NetBSD's compiler laid it out. Kernel code reads `S.lwp.l_proc.offset`;
+ * the C header generator and the layout test walk the same objects, so TypeScript, the
+ * test modules and the reference facts agree by construction.
+ */
+
+export interface Field {
+  readonly offset: number;
+  readonly size: number;
+  /** C type as written in the DWARF of NetBSD's objects (`struct cpu_info *`, `__uid_t[16]`). */
+  readonly ctype: string;
+  /** Bit-field position inside the storage unit at `offset`: [bitOffset, bitSize]. */
+  readonly bits?: readonly [number, number];
+  /** Members of an anonymous struct/union member (`v_un.vu_mountedhere`), offsets from the outer struct. */
+  readonly m?: Readonly<Record<string, Field>>;
+}
+
+export type FieldOf<M extends Record<string, Field> | undefined> =
+  M extends Record<string, Field> ? Field & { readonly m: Readonly<M> } : Field;
+
+export interface StructMeta {
+  readonly $name: string;
+  readonly $size: number;
+  readonly $kind: 'struct' | 'union';
+}
+
+export type Struct<F extends Record<string, Field> = Record<string, Field>> = StructMeta &
+  Readonly<F>;
+
+export function f<M extends Record<string, Field> | undefined = undefined>(
+  offset: number,
+  size: number,
+  ctype: string,
+  m?: M,
+): FieldOf<M> {
+  return (m ? { offset, size, ctype, m } : { offset, size, ctype }) as FieldOf<M>;
+}
+
+/** A bit-field member. */
+export function bf(
+  offset: number,
+  size: number,
+  ctype: string,
+  bitOffset: number,
+  bitSize: number,
+): Field {
+  return { offset, size, ctype, bits: [bitOffset, bitSize] };
+}
+
+export function struct<F extends Record<string, Field>>(
+  name: string,
+  size: number,
+  fields: F,
+  kind: 'struct' | 'union' = 'struct',
+): Struct<F> {
+  return Object.freeze({ $name: name, $size: size, $kind: kind, ...fields }) as Struct<F>;
+}
+
+/** The members of a layout in declaration order (metadata keys skipped). */
+export function structFields(s: StructMeta): [string, Field][] {
+  const out: [string, Field][] = [];
+  for (const [k, v] of Object.entries(s)) if (!k.startsWith('$')) out.push([k, v as Field]);
+  return out;
+}
+
+/** Looks a member up by a dotted path through anonymous members: `v_un.vu_mountedhere`. */
+export function fieldAt(s: StructMeta, path: string): Field | undefined {
+  const parts = path.split('.');
+  let cur: Field | undefined = (s as unknown as Record<string, Field>)[parts[0]!];
+  for (let i = 1; cur && i < parts.length; i++) cur = cur.m?.[parts[i]!];
+  return cur;
+}
+
+/** What a C type is, for readers and for the C header: scalars by signedness, pointers, aggregates. */
+export type TypeKind = 'int' | 'uint' | 'bool' | 'ptr' | 'fnptr' | 'aggregate' | 'array';
+
+const SIGNED = new Set([
+  'int',
+  'long int',
+  'long long int',
+  'short int',
+  'signed char',
+  'char',
+  'int8_t',
+  'int16_t',
+  'int32_t',
+  'int64_t',
+  'register_t',
+  'intptr_t',
+  'ssize_t',
+  'off_t',
+  '__off_t',
+  'daddr_t',
+  'time_t',
+  'pid_t',
+  '__pid_t',
+  'lwpid_t',
+  'segsz_t',
+  'pri_t',
+  'quad_t',
+  'blkcnt_t',
+  '__blkcnt_t',
+  'suseconds_t',
+  '__suseconds_t',
+  'long',
+  'short',
+]);
+
+function stripQualifiers(ctype: string): string {
+  return ctype.replace(/\b(const|volatile)\s+/g, '').trim();
+}
+
+/** Classifies a DWARF type string; unknown typedefs of scalar size count as unsigned integers. */
+export function typeKind(ctype: string): TypeKind {
+  const t = stripQualifiers(ctype);
+  if (t.endsWith('*')) return 'ptr';
+  if (t === 'funcptr') return 'fnptr';
+  if (/\[\d+\]$/.test(t)) return 'array';
+  if (t === '_Bool' || t === 'bool') return 'bool';
+  if (/^(struct|union) /.test(t)) return 'aggregate';
+  if (/^enum /.test(t)) return 'int';
+  if (AGGREGATE_TYPEDEFS.has(t)) return 'aggregate';
+  if (POINTER_TYPEDEFS.has(t)) return 'ptr';
+  return SIGNED.has(t) ? 'int' : 'uint';
+}
+
+/** Typedefs that name structs (kmutex_t is `struct kmutex`). */
+export const AGGREGATE_TYPEDEFS: ReadonlyMap<string, string> = new Map([
+  ['kmutex_t', 'kmutex'],
+  ['krwlock_t', 'krwlock'],
+  ['kcondvar_t', 'kcondvar'],
+  ['specificdata_reference', ''],
+  ['sigset_t', ''],
+  ['callout_t', 'callout'],
+  ['rb_tree_t', 'rb_tree'],
+  ['rb_node_t', 'rb_node'],
+  ['fsid_t', ''],
+  ['kcpuset_t', ''],
+  ['stack_t', 'sigaltstack'],
+  ['ksiginfo_t', 'ksiginfo'],
+  ['uuid_t', ''],
+]);
+
+/** Typedefs that are pointers (kauth_cred_t is `struct kauth_cred *`). */
+export const POINTER_TYPEDEFS: ReadonlyMap<string, string> = new Map([
+  ['kauth_cred_t', 'kauth_cred'],
+  ['device_t', ''],
+  ['cfdata_t', 'cfdata'],
+  ['kauth_scope_t', ''],
+  ['kauth_listener_t', ''],
+  ['pool_cache_t', 'pool_cache'],
+  ['pool_handle_t', 'pool'],
+  ['percpu_t', ''],
+  ['caddr_t', ''],
+]);

@@ -1,0 +1,17 @@
+/** NetBSD 10.99.12 (-current, January 2025), amd64: the first target release. */
+import type { Profile } from '../profile.js';
+import * as structs from './structs/index.js';
+import { VOP_NAMES } from './vdesc.js';
+
+export * as constants from './constants.js';
+export { errno, errnoName } from './errno.js';
+export { VNODE_OPS_COUNT, VOP_DESCOFFSET, VOP_NAMES } from './vdesc.js';
+
+export const netbsd_10_99: Profile = {
+  release: '10.99.12',
+  version: 1099001200,
+  isCurrent: true,
+  structs,
+  vopNames: VOP_NAMES,
+  diagnostic: true,
+};
