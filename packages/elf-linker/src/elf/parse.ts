@@ -1,0 +1,54 @@
+/** parseElf: the whole reader. Any malformed input ends in an ElfError naming the field and its offset. */
+import { ElfError } from '../errors.js';
+import { SHT_NOBITS, SHT_NULL } from './constants.js';
+import { identify, readHeader } from './header.js';
+import { readNotes } from './notes.js';
+import { readProgramHeaders } from './program-headers.js';
+import { readRelocationSections, readRelocations } from './relocations.js';
+import { readSections } from './sections.js';
+import { readSymbols } from './symbols.js';
+import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection } from './types.js';
+
+/** Parses and validates an ELF32 or ELF64 file of either byte order. */
+export function parseElf(bytes: Uint8Array): ElfFile {
+  const { reader, is64 } = identify(bytes);
+  const header = readHeader(reader, is64);
+  const sections = readSections(reader, header);
+  const programHeaders = readProgramHeaders(reader, header);
+  const { symbols, symtabIndex } = readSymbols(reader, header, sections);
+  const relocationSections = readRelocationSections(header, sections);
+  const notes = readNotes(reader, sections);
+  const byName = new Map<string, ElfSection>();
+  for (const s of sections) if (s.index > 0 && !byName.has(s.name)) byName.set(s.name, s);
+  const decoded = new Map<ElfRelocationSection, ElfRelocation[]>();
+  return {
+    bytes,
+    header,
+    sections,
+    programHeaders,
+    symbols,
+    symtabIndex,
+    relocationSections,
+    notes,
+    section: (name) => byName.get(name),
+    sectionData(section) {
+      if (section.type === SHT_NOBITS || section.type === SHT_NULL) return new Uint8Array(0);
+      return bytes.subarray(section.offset, section.offset + section.size);
+    },
+    relocations(rel) {
+      let entries = decoded.get(rel);
+      if (!entries) {
+        if (rel.count > 0 && rel.symtab !== symtabIndex) {
+          throw new ElfError(
+            `sh_link[${rel.section.index}]`,
+            rel.section.headerOffset,
+            `relocations use symbol table ${rel.symtab}, not the file's symbol table ${symtabIndex}`,
+          );
+        }
+        entries = readRelocations(reader, header, rel, symbols.length);
+        decoded.set(rel, entries);
+      }
+      return entries;
+    },
+  };
+}

@@ -1,0 +1,115 @@
+/**
+ * Where each symbol of the module lives: in one of its sections, at an absolute value, in the
+ * COMMON area, or outside (an import resolved through the caller's resolver). Every unresolved
+ * import is collected so that one UnresolvedSymbolsError names them all.
+ */
+import {
+  SHN_ABS,
+  SHN_COMMON,
+  SHN_LORESERVE,
+  SHN_UNDEF,
+  STB_LOCAL,
+  STB_WEAK,
+} from '../elf/constants.js';
+import type { ElfFile } from '../elf/types.js';
+import { ElfError, UnresolvedSymbolsError } from '../errors.js';
+import type { SymbolResolver } from './types.js';
+
+/** The symbol that names the GOT itself (GNU ld defines it; assembler code refers to it). */
+export const GLOBAL_OFFSET_TABLE = '_GLOBAL_OFFSET_TABLE_';
+
+export type SymbolPlace =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'section'; readonly section: number; readonly offset: bigint }
+  | { readonly kind: 'absolute'; readonly value: bigint }
+  | { readonly kind: 'common' }
+  | { readonly kind: 'import'; readonly address: bigint }
+  | { readonly kind: 'got' }
+  /** Defined in a section that is not loaded (debug info, an empty section). */
+  | { readonly kind: 'unloaded'; readonly section: string };
+
+export interface ResolvedSymbols {
+  readonly places: SymbolPlace[];
+  readonly imports: Map<string, bigint>;
+  /** Some symbol is _GLOBAL_OFFSET_TABLE_. */
+  readonly namesGot: boolean;
+}
+
+const NONE: SymbolPlace = { kind: 'none' };
+
+export function resolveSymbols(
+  elf: ElfFile,
+  loaded: ReadonlySet<number>,
+  resolve: SymbolResolver,
+  allowWeakUndefined: boolean,
+): ResolvedSymbols {
+  const places: SymbolPlace[] = new Array(elf.symbols.length);
+  const imports = new Map<string, bigint>();
+  const missing = new Set<string>();
+  const weak = new Set<string>();
+  let namesGot = false;
+  places[0] = NONE;
+  for (let i = 1; i < elf.symbols.length; i++) {
+    const sym = elf.symbols[i]!;
+    const shndx = sym.shndx;
+    if (shndx === SHN_UNDEF) {
+      if (sym.name === '') {
+        places[i] = NONE;
+        continue;
+      }
+      if (sym.bind === STB_LOCAL) {
+        throw new ElfError('st_shndx', sym.entryOffset, `local symbol ${sym.name} is undefined`);
+      }
+      if (sym.name === GLOBAL_OFFSET_TABLE) {
+        namesGot = true;
+        places[i] = { kind: 'got' };
+        continue;
+      }
+      if (sym.bind === STB_WEAK && !allowWeakUndefined) {
+        weak.add(sym.name);
+        places[i] = NONE;
+        continue;
+      }
+      let address = imports.get(sym.name);
+      if (address === undefined) {
+        address = resolve(sym.name);
+        if (address === undefined && sym.bind === STB_WEAK) address = 0n;
+        if (address === undefined) {
+          missing.add(sym.name);
+          places[i] = NONE;
+          continue;
+        }
+        imports.set(sym.name, BigInt.asUintN(64, address));
+      }
+      places[i] = { kind: 'import', address: BigInt.asUintN(64, address) };
+    } else if (shndx === SHN_ABS) {
+      places[i] = { kind: 'absolute', value: sym.value };
+    } else if (shndx === SHN_COMMON) {
+      places[i] = { kind: 'common' };
+    } else if (shndx >= SHN_LORESERVE && shndx >= elf.sections.length) {
+      throw new ElfError(
+        'st_shndx',
+        sym.entryOffset,
+        `symbol ${sym.name} uses reserved section index 0x${shndx.toString(16)}`,
+      );
+    } else {
+      const section = elf.sections[shndx]!;
+      if (!loaded.has(shndx)) {
+        places[i] = { kind: 'unloaded', section: section.name };
+        continue;
+      }
+      if (sym.value > BigInt(section.size)) {
+        throw new ElfError(
+          'st_value',
+          sym.entryOffset,
+          `symbol ${sym.name || i} lies past the end of ${section.name}`,
+        );
+      }
+      places[i] = { kind: 'section', section: shndx, offset: sym.value };
+    }
+  }
+  if (missing.size || weak.size) {
+    throw new UnresolvedSymbolsError([...missing].sort(), [...weak].sort());
+  }
+  return { places, imports, namesGot };
+}
