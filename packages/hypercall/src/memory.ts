@@ -1,0 +1,1 @@
+export { HostExit, MemoryHost, type MemoryHostOptions } from './memory/MemoryHost.js';

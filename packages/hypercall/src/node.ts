@@ -1,0 +1,1 @@
+export { type ConsoleSink, NodeHost, type NodeHostOptions } from './node/NodeHost.js';
