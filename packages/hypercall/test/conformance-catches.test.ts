@@ -94,7 +94,9 @@ const mutations: Record<string, { mutate: Mutation; caughtBy: string }> = {
         try {
           return open(path, options);
         } catch (err) {
-          throw Object.assign(new Error('ENOENT: no such file'), { code: 'ENOENT', errno: -2 });
+          // The host's own error, not converted: right name, but no NetBSD errno.
+          const e = err as HostError;
+          throw Object.assign(new Error(e.message), { code: e.code });
         }
       };
     },
