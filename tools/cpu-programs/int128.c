@@ -100,7 +100,7 @@ unsigned long run(char *out, unsigned long cap, unsigned long iters) {
     u128 q, r;
     q = udivmod(f, 0x123456789abcdefUL, &r);
     u64 primes = 0, last = 0;
-    for (u64 n = 0xffffffffffffff00UL - it * 2; n < 0xffffffffffffffffUL - it * 2 && n; n++) {
+    for (u64 n = 0xffffffffffffffb0UL - it * 2; n < 0xffffffffffffffffUL - it * 2 && n; n++) {
       if (miller_rabin(n)) {
         primes++;
         last = n;
