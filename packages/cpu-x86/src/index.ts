@@ -1,1 +1,27 @@
-export {};
+/**
+ * @rump/cpu-x86: an x86-64 emulator for compiled kernel code (see README.md).
+ */
+export {
+  Cpu,
+  type CpuOptions,
+  DEFAULT_TRAP_BASE,
+  type HostFunction,
+  REG_NAMES,
+  Reg,
+  TRAP_STRIDE,
+} from './cpu.js';
+export { cpuidLeaf } from './cpuid.js';
+export {
+  type Access,
+  Breakpoint,
+  BreakpointHit,
+  BudgetExhausted,
+  CpuFault,
+  CpuInterrupted,
+  DivideError,
+  GeneralProtection,
+  InvalidOpcode,
+  PageFault,
+  UnknownTrap,
+} from './faults.js';
+export { GuestMemory, KERNEL_WINDOW_BASE, MAX_WINDOW_SIZE, PAGE_SIZE } from './memory.js';

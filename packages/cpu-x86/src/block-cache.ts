@@ -1,0 +1,161 @@
+/**
+ * Decoded basic blocks, keyed by guest address. A block is decoded once and re-executed from its
+ * pre-decoded instructions; each block remembers up to two successors so the run loop usually
+ * follows a pointer instead of a map lookup. Pages holding decoded code are marked in GuestMemory,
+ * and a guest or host write that overlaps a block's bytes invalidates that block.
+ */
+import * as ctl from './control.js';
+import type { Decoder } from './decode.js';
+import { CpuFault } from './faults.js';
+import { type Handler, Insn } from './insn.js';
+import type { GuestMemory } from './memory.js';
+import * as sys from './system.js';
+
+const TWO32 = 4294967296;
+/** Longest block (instructions); long straight-line code is split so budget checks stay frequent. */
+const MAX_BLOCK = 64;
+
+/** Handlers after which a block ends (they may change rip, or always trap). */
+const ENDS_BLOCK = new Set<Handler>([
+  ctl.jmpRel,
+  ctl.jcc,
+  ctl.jmpE,
+  ctl.callRel,
+  ctl.callE,
+  ctl.ret,
+  ctl.loop,
+  ctl.jrcxz,
+  sys.int3,
+  sys.intN,
+  sys.ud2,
+  sys.privileged,
+]);
+
+export class Block {
+  readonly insns: Insn[];
+  readonly n: number;
+  valid = true;
+  /** Successor cache (blocks that followed this one). */
+  s1: Block | null = null;
+  s2: Block | null = null;
+  constructor(
+    readonly startLo: number,
+    readonly startHi: number,
+    readonly endLo: number,
+    readonly endHi: number,
+    insns: Insn[],
+    /** A debugger breakpoint is set on the first instruction. */
+    readonly bp: boolean,
+  ) {
+    this.insns = insns;
+    this.n = insns.length;
+  }
+}
+
+/**
+ * An address as a signed number: exact for every canonical address (|value| < 2^47), and equal to
+ * the int32 `lo` for kernel-window addresses. Used as the map key of blocks and pages.
+ */
+export function blockKey(lo: number, hi: number): number {
+  return hi * TWO32 + (lo >>> 0);
+}
+
+export class BlockCache {
+  private readonly blocks = new Map<number, Block>();
+  /** Blocks by the page(s) their bytes occupy, for invalidation. */
+  private readonly byPage = new Map<number, Block[]>();
+  /** Breakpoint addresses as keys. */
+  readonly breakpoints = new Set<number>();
+
+  constructor(
+    private readonly memory: GuestMemory,
+    private readonly decoder: Decoder,
+    /** Builds the block for an address in the host-trap area, or returns undefined. */
+    private readonly trapBlock: (lo: number, hi: number) => Block | undefined,
+  ) {
+    memory.onCodeWrite((lo, hi, len) => this.invalidate(lo, hi, len));
+  }
+
+  get(lo: number, hi: number): Block {
+    const key = blockKey(lo, hi);
+    const b = this.blocks.get(key);
+    if (b !== undefined) return b;
+    const nb = this.trapBlock(lo, hi) ?? this.decodeBlock(lo, hi);
+    this.blocks.set(key, nb);
+    return nb;
+  }
+
+  private decodeBlock(lo: number, hi: number): Block {
+    const insns: Insn[] = [];
+    let cl = lo;
+    let ch = hi;
+    for (;;) {
+      let insn: Insn;
+      try {
+        insn = this.decoder.decode(cl, ch, new Insn());
+      } catch (e) {
+        // The first instruction faults now; a later one faults only if execution reaches it.
+        if (insns.length === 0 || !(e instanceof CpuFault)) throw e;
+        break;
+      }
+      insn.index0 = insns.length;
+      insns.push(insn);
+      cl = insn.nextLo;
+      ch = insn.nextHi;
+      if (ENDS_BLOCK.has(insn.fn) || insns.length >= MAX_BLOCK) break;
+      if (this.breakpoints.size !== 0 && this.breakpoints.has(blockKey(cl, ch))) break;
+      if (this.trapBlock(cl, ch) !== undefined) break;
+    }
+    const block = new Block(lo, hi, cl, ch, insns, this.breakpoints.has(blockKey(lo, hi)));
+    this.register(block, lo, hi);
+    const last = insns[insns.length - 1]!;
+    const endByte = (last.ripLo >>> 0) + last.len - 1;
+    this.register(block, endByte | 0, endByte >= TWO32 ? (last.ripHi + 1) | 0 : last.ripHi);
+    return block;
+  }
+
+  private pageKey(lo: number, hi: number): number {
+    return Math.floor(blockKey(lo, hi) / 4096);
+  }
+
+  private register(block: Block, lo: number, hi: number): void {
+    const key = this.pageKey(lo, hi);
+    let list = this.byPage.get(key);
+    if (list === undefined) {
+      list = [];
+      this.byPage.set(key, list);
+    }
+    if (!list.includes(block)) list.push(block);
+    this.memory.markCode(lo, hi);
+  }
+
+  /** Drops blocks whose bytes overlap [lo:hi, +len). */
+  invalidate(lo: number, hi: number, len: number): void {
+    const start = blockKey(lo, hi);
+    const end = start + len;
+    for (let p = Math.floor(start / 4096); p * 4096 < end; p++) {
+      const list = this.byPage.get(p);
+      if (list === undefined) continue;
+      for (const b of list) {
+        if (!b.valid) continue;
+        const bs = blockKey(b.startLo, b.startHi);
+        const be = blockKey(b.endLo, b.endHi);
+        if (bs < end && start < be) this.drop(b);
+      }
+    }
+  }
+
+  private drop(b: Block): void {
+    b.valid = false;
+    const key = blockKey(b.startLo, b.startHi);
+    if (this.blocks.get(key) === b) this.blocks.delete(key);
+  }
+
+  /** Forgets every decoded block (e.g. after host code rewrote code through windowU8()). */
+  flush(): void {
+    for (const b of this.blocks.values()) b.valid = false;
+    this.blocks.clear();
+    this.byPage.clear();
+    this.memory.clearCodeMarks();
+  }
+}

@@ -1,0 +1,477 @@
+/**
+ * The public CPU: registers, the run loop over decoded blocks, host<->guest calls through trap
+ * addresses, budget/interrupt, single-stepping, breakpoints and fault reporting.
+ */
+import { Block, BlockCache, blockKey } from './block-cache.js';
+import { Decoder } from './decode.js';
+import {
+  BreakpointHit,
+  BudgetExhausted,
+  CpuFault,
+  CpuInterrupted,
+  hex,
+  UnknownTrap,
+} from './faults.js';
+import { materialize } from './flags.js';
+import { Insn } from './insn.js';
+import {
+  fromPair,
+  type GuestMemory,
+  KERNEL_WINDOW_BASE,
+  MAX_WINDOW_SIZE,
+  toPair,
+} from './memory.js';
+import { CpuState, Lazy } from './state.js';
+
+export enum Reg {
+  RAX = 0,
+  RCX = 1,
+  RDX = 2,
+  RBX = 3,
+  RSP = 4,
+  RBP = 5,
+  RSI = 6,
+  RDI = 7,
+  R8 = 8,
+  R9 = 9,
+  R10 = 10,
+  R11 = 11,
+  R12 = 12,
+  R13 = 13,
+  R14 = 14,
+  R15 = 15,
+}
+
+export const REG_NAMES = [
+  'rax',
+  'rcx',
+  'rdx',
+  'rbx',
+  'rsp',
+  'rbp',
+  'rsi',
+  'rdi',
+  'r8',
+  'r9',
+  'r10',
+  'r11',
+  'r12',
+  'r13',
+  'r14',
+  'r15',
+] as const;
+
+/** A host (TypeScript) function callable from guest code; its return value goes to RAX. */
+export type HostFunction = (cpu: Cpu) => bigint | number | undefined | void;
+
+export interface CpuOptions {
+  /** Where host-function trap addresses are allocated (default: the top 32 MiB of the kernel window range). */
+  trapBase?: bigint;
+  /** How many trap addresses to reserve (default 16384; one is the return-to-host trap). */
+  trapCount?: number;
+}
+
+/** Default trap area: just above the largest possible window, still inside the top 2 GiB. */
+export const DEFAULT_TRAP_BASE = KERNEL_WINDOW_BASE + BigInt(MAX_WINDOW_SIZE);
+/** Bytes between consecutive trap addresses (each looks like an aligned function of int3 bytes). */
+export const TRAP_STRIDE = 16;
+
+const STOP_RETURN = 1;
+const STOP_INTERRUPT = 2;
+const SYSV_ARGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9];
+
+export class Cpu extends CpuState {
+  /** Remaining instructions before BudgetExhausted (Infinity = unlimited). */
+  budget = Number.POSITIVE_INFINITY;
+  /** Formats a code address for fault messages and backtraces (`module+0x12 symbol+0x4`). */
+  symbolizer?: (a: bigint) => string | undefined;
+  /** Disassembles one instruction for fault messages (e.g. from `@rump/cpu-x86/disasm`). */
+  disassembler?: (bytes: Uint8Array, rip: bigint) => string;
+
+  private readonly decoder: Decoder;
+  private readonly cache: BlockCache;
+  private readonly trapLo: number;
+  private readonly trapHi: number;
+  private readonly trapCount: number;
+  private readonly hostFns: (HostFunction | undefined)[] = [undefined];
+  private readonly hostNames: string[] = ['<return to host>'];
+  private readonly trapBlocks: (Block | undefined)[] = [];
+  /** A breakpoint at this block key is skipped once (resuming from it). */
+  private skipBreakpoint = Number.NaN;
+  private depth = 0;
+
+  constructor(memory: GuestMemory, options: CpuOptions = {}) {
+    super(memory);
+    const base = options.trapBase ?? DEFAULT_TRAP_BASE;
+    this.trapCount = options.trapCount ?? 16384;
+    const size = Math.ceil((this.trapCount * TRAP_STRIDE) / 4096) * 4096;
+    if (!memory.isMapped(base, size)) {
+      memory.mapRegion(base, size, 'host traps');
+      memory.fill(base, size, 0xcc);
+    }
+    [this.trapLo, this.trapHi] = toPair(base);
+    this.decoder = new Decoder(memory);
+    this.cache = new BlockCache(memory, this.decoder, (lo, hi) => this.trapBlockAt(lo, hi));
+  }
+
+  // ------------------------------------------------------------------ registers
+
+  getReg(r: Reg): bigint {
+    return fromPair(this.r[r]!, this.r[r + 16]!);
+  }
+  setReg(r: Reg, v: bigint): void {
+    const [lo, hi] = toPair(v);
+    this.r[r] = lo;
+    this.r[r + 16] = hi;
+  }
+  get rip(): bigint {
+    return fromPair(this.ripLo, this.ripHi);
+  }
+  set rip(v: bigint) {
+    [this.ripLo, this.ripHi] = toPair(v);
+  }
+  get rflags(): bigint {
+    return BigInt(materialize(this) >>> 0);
+  }
+  set rflags(v: bigint) {
+    this.lazy = Lazy.None;
+    this.flags = (Number(v & 0xffffffffn) | 2) & 0x3f7fd7;
+  }
+  get fsBase(): bigint {
+    return fromPair(this.fsLo, this.fsHi);
+  }
+  set fsBase(v: bigint) {
+    [this.fsLo, this.fsHi] = toPair(v);
+  }
+  get gsBase(): bigint {
+    return fromPair(this.gsLo, this.gsHi);
+  }
+  set gsBase(v: bigint) {
+    [this.gsLo, this.gsHi] = toPair(v);
+  }
+
+  /** Integer argument i of the current host call (SysV AMD64). */
+  arg(i: number): bigint {
+    if (i < 6) return this.getReg(SYSV_ARGS[i]!);
+    return this.memory.read64(BigInt.asUintN(64, this.getReg(Reg.RSP) + 8n + 8n * BigInt(i - 6)));
+  }
+
+  /** All registers by name (for dumps and fault reports). */
+  registers(): Record<string, bigint> {
+    const out: Record<string, bigint> = {};
+    REG_NAMES.forEach((n, k) => {
+      out[n] = this.getReg(k);
+    });
+    out['rip'] = this.rip;
+    out['rflags'] = this.rflags;
+    out['fs_base'] = this.fsBase;
+    out['gs_base'] = this.gsBase;
+    return out;
+  }
+
+  // ------------------------------------------------------------------ host functions
+
+  defineHostFunction(name: string, fn: HostFunction): bigint {
+    const idx = this.hostFns.length;
+    if (idx >= this.trapCount)
+      throw new RangeError(
+        `defineHostFunction(${name}): all ${this.trapCount} trap addresses are used`,
+      );
+    this.hostFns.push(fn);
+    this.hostNames.push(name);
+    return this.trapAddress(idx);
+  }
+
+  hostFunctionName(address: bigint): string | undefined {
+    const idx = this.trapIndex(...toPair(address));
+    return idx > 0 && idx < this.hostFns.length ? this.hostNames[idx] : undefined;
+  }
+
+  private trapAddress(idx: number): bigint {
+    return fromPair(this.trapLo, this.trapHi) + BigInt(idx * TRAP_STRIDE);
+  }
+
+  /** Trap index of (lo, hi), or -1 outside the trap area / not on a trap address. */
+  private trapIndex(lo: number, hi: number): number {
+    if (hi !== this.trapHi) return -1;
+    const d = (lo >>> 0) - (this.trapLo >>> 0);
+    if (d < 0 || d >= this.trapCount * TRAP_STRIDE) return -1;
+    return d % TRAP_STRIDE === 0 ? d / TRAP_STRIDE : -2;
+  }
+
+  private trapBlockAt(lo: number, hi: number): Block | undefined {
+    const idx = this.trapIndex(lo, hi);
+    if (idx === -1) return undefined;
+    if (idx === -2) throw new UnknownTrap(fromPair(lo, hi));
+    let b = this.trapBlocks[idx];
+    if (b === undefined) {
+      const insn = new Insn();
+      insn.fn = (c) => c.hostTrap(insn);
+      insn.op = idx;
+      insn.ripLo = lo;
+      insn.ripHi = hi;
+      insn.nextLo = lo;
+      insn.nextHi = hi;
+      b = new Block(lo, hi, lo, hi, [insn], false);
+      this.trapBlocks[idx] = b;
+    }
+    return b;
+  }
+
+  /** Executes a trap: return-to-host, or a host function followed by an emulated `ret`. */
+  override hostTrap(i: Insn): void {
+    const idx = i.op;
+    if (idx === 0) {
+      this.stop |= STOP_RETURN;
+      return;
+    }
+    const fn = this.hostFns[idx];
+    if (fn === undefined) throw new UnknownTrap(fromPair(i.ripLo, i.ripHi));
+    // rip stays on the trap while the host function runs (backtraces, nested calls).
+    this.ripLo = i.ripLo;
+    this.ripHi = i.ripHi;
+    const result = fn(this);
+    if (typeof result === 'bigint') this.setReg(Reg.RAX, BigInt.asUintN(64, result));
+    else if (typeof result === 'number') {
+      if (!Number.isInteger(result))
+        throw new TypeError(`host function ${this.hostNames[idx]} returned ${result}`);
+      this.setReg(Reg.RAX, BigInt.asUintN(64, BigInt(result)));
+    }
+    // ret
+    const r = this.r;
+    const m = this.memory;
+    const lo = m.load64(r[4]!, r[20]!);
+    this.ripLo = lo;
+    this.ripHi = m.hi;
+    const s = (r[4]! >>> 0) + 8;
+    r[4] = s | 0;
+    if (s >= 4294967296) r[20] = (r[20]! + 1) | 0;
+  }
+
+  // ------------------------------------------------------------------ calls into the guest
+
+  /** Calls guest code at `address` with SysV arguments; runs until it returns; returns RAX. */
+  call(address: bigint, ...args: (bigint | number)[]): bigint {
+    const r = this.r;
+    if (r[4] === 0 && r[20] === 0) throw new Error('Cpu.call: set RSP to a mapped stack first');
+    const savedRip = this.rip;
+    const savedRsp = this.getReg(Reg.RSP);
+    args.forEach((a, k) => {
+      if (k < 6) this.setReg(SYSV_ARGS[k]!, BigInt.asUintN(64, BigInt(a)));
+    });
+    let sp = savedRsp & ~15n;
+    const stackArgs = args.slice(6);
+    if (stackArgs.length % 2 === 1) sp -= 8n;
+    for (let k = stackArgs.length - 1; k >= 0; k--) {
+      sp -= 8n;
+      this.memory.write64(sp, BigInt.asUintN(64, BigInt(stackArgs[k]!)));
+    }
+    sp -= 8n;
+    this.memory.write64(sp, this.trapAddress(0));
+    this.setReg(Reg.RSP, sp);
+    this.rip = address;
+    this.depth++;
+    let ok = false;
+    try {
+      this.run();
+      ok = true;
+    } finally {
+      this.depth--;
+      if (ok) {
+        this.setReg(Reg.RSP, savedRsp);
+        this.rip = savedRip;
+      }
+    }
+    return this.getReg(Reg.RAX);
+  }
+
+  /**
+   * Continues after a BreakpointHit / BudgetExhausted / CpuInterrupted raised out of an outermost
+   * `call()`: runs until that call's guest function returns, then returns RAX.
+   */
+  resume(): bigint {
+    this.run();
+    return this.getReg(Reg.RAX);
+  }
+
+  /** Runs blocks from rip until the return-to-host trap. */
+  private run(): void {
+    let block: Block | null = null;
+    let k = 0;
+    const cache = this.cache;
+    let atBoundary = true;
+    try {
+      let cur: Block = cache.get(this.ripLo, this.ripHi);
+      for (;;) {
+        block = cur;
+        const n = cur.n;
+        atBoundary = true;
+        if (this.budget < n) throw new BudgetExhausted();
+        if (cur.bp) {
+          const key = blockKey(cur.startLo, cur.startHi);
+          if (key !== this.skipBreakpoint) {
+            this.skipBreakpoint = key;
+            throw new BreakpointHit(fromPair(cur.startLo, cur.startHi));
+          }
+        }
+        this.skipBreakpoint = Number.NaN;
+        this.budget -= n;
+        this.blockBase = this.instructionsRetired;
+        this.instructionsRetired += n;
+        this.ripLo = cur.endLo;
+        this.ripHi = cur.endHi;
+        const insns = cur.insns;
+        atBoundary = false;
+        for (k = 0; k < n; k++) {
+          const i = insns[k]!;
+          i.fn(this, i);
+        }
+        atBoundary = true;
+        if (this.stop !== 0) {
+          if (this.stop & STOP_RETURN) {
+            this.stop &= ~STOP_RETURN;
+            return;
+          }
+          this.stop &= ~STOP_INTERRUPT;
+          throw new CpuInterrupted();
+        }
+        // Follow the successor cache, else look the block up (and remember it).
+        const lo = this.ripLo;
+        const hi = this.ripHi;
+        const s1: Block | null = cur.s1;
+        if (s1 !== null && s1.startLo === lo && s1.startHi === hi && s1.valid) {
+          cur = s1;
+          continue;
+        }
+        const s2: Block | null = cur.s2;
+        if (s2 !== null && s2.startLo === lo && s2.startHi === hi && s2.valid) {
+          cur = s2;
+          continue;
+        }
+        const next = cache.get(lo, hi);
+        if (cur.s1 === null || !cur.s1.valid) cur.s1 = next;
+        else cur.s2 = next;
+        cur = next;
+      }
+    } catch (e) {
+      if (e instanceof CpuFault && !e.attached) {
+        if (!atBoundary && block !== null && k < block.n) {
+          // Raised by instruction k of the block: it did not retire, and rip names it.
+          const i = block.insns[k]!;
+          this.instructionsRetired = this.blockBase + k;
+          this.ripLo = i.ripLo;
+          this.ripHi = i.ripHi;
+        }
+        this.attachFault(e);
+      }
+      throw e;
+    }
+  }
+
+  /** Instructions retired before `i` in the current block (for rdtsc). */
+  override retiredAt(i: Insn): number {
+    return this.blockBase + i.index0;
+  }
+
+  // ------------------------------------------------------------------ debugging
+
+  /** Executes one instruction at rip (a host trap counts as one). Ignores breakpoints. */
+  step(): void {
+    const lo = this.ripLo;
+    const hi = this.ripHi;
+    const trap = this.trapBlockAt(lo, hi);
+    let i: Insn;
+    try {
+      i = trap !== undefined ? trap.insns[0]! : this.decoder.decode(lo, hi, new Insn());
+      this.blockBase = this.instructionsRetired;
+      if (this.budget < 1) throw new BudgetExhausted();
+      this.ripLo = i.nextLo;
+      this.ripHi = i.nextHi;
+      i.fn(this, i);
+      this.instructionsRetired++;
+      this.budget--;
+      this.stop &= ~STOP_RETURN;
+    } catch (e) {
+      if (e instanceof CpuFault) {
+        this.ripLo = lo;
+        this.ripHi = hi;
+        this.attachFault(e);
+      }
+      throw e;
+    }
+  }
+
+  addBreakpoint(a: bigint): void {
+    this.cache.breakpoints.add(blockKey(...toPair(a)));
+    this.cache.flush();
+  }
+  removeBreakpoint(a: bigint): void {
+    this.cache.breakpoints.delete(blockKey(...toPair(a)));
+    this.cache.flush();
+  }
+
+  /** Requests a CpuInterrupted fault at the next block boundary. */
+  interrupt(): void {
+    this.stop |= STOP_INTERRUPT;
+  }
+
+  /** Forgets decoded code (needed only after rewriting code bytes through windowU8()/windowView()). */
+  flushCodeCache(): void {
+    this.cache.flush();
+  }
+
+  /** rip, then the return addresses found by walking the rbp chain (at most 64 frames). */
+  backtrace(): bigint[] {
+    const out = [this.rip];
+    const m = this.memory;
+    if (this.trapIndex(this.ripLo, this.ripHi) > 0) {
+      // Inside a host function: the guest's return address is on top of the stack.
+      const sp = this.getReg(Reg.RSP);
+      if (m.isMapped(sp, 8)) out.push(m.read64(sp));
+    }
+    let bp = this.getReg(Reg.RBP);
+    for (let n = 0; n < 64; n++) {
+      if (bp === 0n || bp % 8n !== 0n || !m.isMapped(bp, 16)) break;
+      const ret = m.read64(bp + 8n);
+      if (ret === 0n) break;
+      out.push(ret);
+      const next = m.read64(bp);
+      if (next <= bp) break;
+      bp = next;
+    }
+    return out;
+  }
+
+  /** `module+0x12 symbol+0x4` via the symbolizer, the host function name, or hex. */
+  describe(a: bigint): string {
+    const name = this.hostFunctionName(a);
+    if (name !== undefined) return `${hex(a)} <host ${name}>`;
+    if (this.trapIndex(...toPair(a)) === 0) return `${hex(a)} <return to host>`;
+    const s = this.symbolizer?.(a);
+    return s !== undefined ? `${hex(a)} ${s}` : hex(a);
+  }
+
+  private attachFault(e: CpuFault): void {
+    if (e.attached) return;
+    let disassembly: string | undefined;
+    try {
+      if (this.memory.isMapped(this.rip, 1)) {
+        const bytes: number[] = [];
+        for (let k = 0; k < 15 && this.memory.isMapped(this.rip + BigInt(k), 1); k++) {
+          bytes.push(this.memory.read8(this.rip + BigInt(k)));
+        }
+        const b = Uint8Array.from(bytes);
+        disassembly = this.disassembler?.(b, this.rip);
+      }
+    } catch {
+      disassembly = undefined;
+    }
+    e.attach({
+      rip: this.rip,
+      registers: this.registers(),
+      backtrace: this.backtrace(),
+      describe: (a) => this.describe(a),
+      ...(disassembly !== undefined ? { disassembly } : {}),
+    });
+  }
+}

@@ -1,0 +1,465 @@
+/**
+ * Guest memory: a sparse 64-bit address space.
+ *
+ * The common case is the kernel window, the top 2 GiB (KERNEL_WINDOW_BASE and up) where
+ * `-mcmodel=kernel` code keeps its text and data. It is one growable ArrayBuffer, so an access is one
+ * comparison of the high half, one bounds check and one DataView call. Everything else lives in
+ * named regions (`mapRegion`), searched linearly (there are few). Unmapped accesses raise PageFault;
+ * non-canonical ones raise GeneralProtection, as on the real CPU.
+ *
+ * The CPU uses the "pair" API: an address is two int32 halves (lo, hi) so no BigInt is created on
+ * the hot path. The public API takes bigint addresses.
+ */
+import { type Access, GeneralProtection, PageFault } from './faults.js';
+
+export type { Access } from './faults.js';
+
+export const KERNEL_WINDOW_BASE = 0xffff_ffff_8000_0000n;
+export const PAGE_SIZE = 4096;
+/** The top 2 GiB minus 32 MiB: the last 32 MiB hold the Cpu's host-function trap area. */
+export const MAX_WINDOW_SIZE = 0x8000_0000 - 0x200_0000;
+const DEFAULT_WINDOW_SIZE = 64 * 1024 * 1024;
+
+const TWO32 = 4294967296;
+
+/** A mapped region outside the kernel window. */
+export interface Region {
+  readonly name: string;
+  /** Base address as unsigned 32-bit halves. */
+  readonly baseLo: number;
+  readonly baseHi: number;
+  readonly size: number;
+  readonly u8: Uint8Array;
+  readonly dv: DataView;
+  /** Non-zero for pages that hold decoded code (writes there invalidate the Cpu's block cache). */
+  readonly codePages: Uint8Array;
+}
+
+export const toPair = (a: bigint): [number, number] => [
+  Number(a & 0xffff_ffffn) | 0,
+  Number((a >> 32n) & 0xffff_ffffn) | 0,
+];
+export const fromPair = (lo: number, hi: number): bigint =>
+  (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+
+export type CodeWriteListener = (lo: number, hi: number, length: number) => void;
+
+export class GuestMemory {
+  /** Backing store of the kernel window; replaced (views too) by growWindow. */
+  u8: Uint8Array;
+  dv: DataView;
+  windowSize: number;
+  readonly maxWindowSize: number;
+  /** Per window page: non-zero when the Cpu has decoded code from it. */
+  readonly codePages: Uint8Array;
+  readonly regions: Region[] = [];
+  /** High half of the last load64 (pair API). */
+  hi = 0;
+  private readonly codeListeners: CodeWriteListener[] = [];
+  private lastRegion: Region | undefined;
+
+  constructor(options: { windowSize?: number; maxWindowSize?: number } = {}) {
+    this.maxWindowSize = Math.min(options.maxWindowSize ?? MAX_WINDOW_SIZE, MAX_WINDOW_SIZE);
+    const size = options.windowSize ?? Math.min(DEFAULT_WINDOW_SIZE, this.maxWindowSize);
+    if (size < 0 || size > this.maxWindowSize || size % PAGE_SIZE !== 0) {
+      throw new RangeError(
+        `GuestMemory: windowSize ${size} must be page-aligned and <= ${this.maxWindowSize}`,
+      );
+    }
+    this.windowSize = size;
+    this.u8 = new Uint8Array(size);
+    this.dv = new DataView(this.u8.buffer);
+    this.codePages = new Uint8Array(Math.ceil(this.maxWindowSize / PAGE_SIZE));
+  }
+
+  /** Grows the backed part of the kernel window; existing contents are kept. Views must be re-fetched. */
+  growWindow(newSize: number): void {
+    if (newSize % PAGE_SIZE !== 0 || newSize > this.maxWindowSize) {
+      throw new RangeError(
+        `GuestMemory.growWindow: ${newSize} must be page-aligned and <= ${this.maxWindowSize}`,
+      );
+    }
+    if (newSize <= this.windowSize) return;
+    const u8 = new Uint8Array(newSize);
+    u8.set(this.u8);
+    this.u8 = u8;
+    this.dv = new DataView(u8.buffer);
+    this.windowSize = newSize;
+  }
+
+  windowU8(): Uint8Array {
+    return this.u8;
+  }
+  windowView(): DataView {
+    return this.dv;
+  }
+
+  /** Maps a zero-filled region outside the window (page-aligned base and size). */
+  mapRegion(base: bigint, size: number, name = 'region'): void {
+    if (base % BigInt(PAGE_SIZE) !== 0n || size <= 0 || size % PAGE_SIZE !== 0) {
+      throw new RangeError(`GuestMemory.mapRegion(${name}): base and size must be page-aligned`);
+    }
+    const end = base + BigInt(size);
+    if (end > KERNEL_WINDOW_BASE && base < KERNEL_WINDOW_BASE + BigInt(this.maxWindowSize)) {
+      throw new RangeError(`GuestMemory.mapRegion(${name}): overlaps the kernel window`);
+    }
+    for (const r of this.regions) {
+      const rb = fromPair(r.baseLo, r.baseHi);
+      if (base < rb + BigInt(r.size) && rb < end) {
+        throw new RangeError(`GuestMemory.mapRegion(${name}): overlaps region ${r.name}`);
+      }
+    }
+    const [lo, hi] = toPair(base);
+    const u8 = new Uint8Array(size);
+    this.regions.push({
+      name,
+      baseLo: lo >>> 0,
+      baseHi: hi >>> 0,
+      size,
+      u8,
+      dv: new DataView(u8.buffer),
+      codePages: new Uint8Array(size / PAGE_SIZE),
+    });
+  }
+
+  /** True when [a, a+length) is entirely mapped. */
+  isMapped(a: bigint, length = 1): boolean {
+    const [lo, hi] = toPair(a);
+    const w = this.windowOffset(lo, hi);
+    if (w >= 0 && w < this.windowSize) return w + length <= this.windowSize;
+    const r = this.regionAt(lo, hi);
+    return r !== undefined && this.regionOffset(r, lo, hi) + length <= r.size;
+  }
+
+  /** Called by the Cpu: `listener` learns of every guest write to a page marked in codePages. */
+  onCodeWrite(listener: CodeWriteListener): void {
+    this.codeListeners.push(listener);
+  }
+
+  /** Reports a write to code pages (called when a codePages bit is set). */
+  codeWritten(lo: number, hi: number, length: number): void {
+    for (const l of this.codeListeners) l(lo, hi, length);
+  }
+
+  // ---------------------------------------------------------------- pair API (hot path)
+
+  /** Offset of (lo, hi) inside the window address range, or -1 (the range may not be backed yet). */
+  windowOffset(lo: number, hi: number): number {
+    return hi === -1 && lo < 0 ? lo & 0x7fffffff : -1;
+  }
+
+  regionAt(lo: number, hi: number): Region | undefined {
+    const last = this.lastRegion;
+    if (last !== undefined && this.regionOffset(last, lo, hi) < last.size) return last;
+    for (const r of this.regions) {
+      if (this.regionOffset(r, lo, hi) < r.size) {
+        this.lastRegion = r;
+        return r;
+      }
+    }
+    return undefined;
+  }
+
+  /** Offset of (lo, hi) from the region base; out of range (>= size or huge) when outside. */
+  regionOffset(r: Region, lo: number, hi: number): number {
+    const d = ((hi >>> 0) - r.baseHi) * TWO32 + ((lo >>> 0) - r.baseLo);
+    return d < 0 ? Number.MAX_SAFE_INTEGER : d;
+  }
+
+  /** Raises the fault the real CPU would raise for an access at (lo, hi). */
+  fault(lo: number, hi: number, access: Access): never {
+    // Canonical: bits 63..47 all equal.
+    const top = hi >> 15;
+    if (top !== 0 && top !== -1)
+      throw new GeneralProtection(
+        `non-canonical address 0x${fromPair(lo, hi).toString(16)} (${access})`,
+      );
+    throw new PageFault(fromPair(lo, hi), access);
+  }
+
+  /**
+   * Resolves an access of `size` bytes to a (DataView, offset) in `this.slowDv`/return value, or
+   * faults. Accesses that straddle the end of a region fault (regions are not adjacent in practice).
+   */
+  slowDv: DataView = new DataView(new ArrayBuffer(8));
+  resolve(lo: number, hi: number, size: number, access: Access): number {
+    const w = this.windowOffset(lo, hi);
+    if (w >= 0 && w + size <= this.windowSize) {
+      this.slowDv = this.dv;
+      if (
+        access === 'write' &&
+        (this.codePages[w >>> 12]! | this.codePages[(w + size - 1) >>> 12]!) !== 0
+      ) {
+        this.codeWritten(lo, hi, size);
+      }
+      return w;
+    }
+    // Regions may also live in the top 2 GiB above the largest window (the host-trap area).
+    const r = this.regionAt(lo, hi);
+    if (r === undefined) {
+      // Partially backed window access: fault on the first unbacked byte.
+      if (w >= 0 && w < this.windowSize) this.faultAt(lo, hi, this.windowSize - w, access);
+      return this.fault(lo, hi, access);
+    }
+    const o = this.regionOffset(r, lo, hi);
+    if (o + size > r.size) this.faultAt(lo, hi, r.size - o, access);
+    if (
+      access === 'write' &&
+      (r.codePages[o >>> 12]! | r.codePages[(o + size - 1) >>> 12]!) !== 0
+    ) {
+      this.codeWritten(lo, hi, size);
+    }
+    this.slowDv = r.dv;
+    return o;
+  }
+
+  private faultAt(lo: number, hi: number, add: number, access: Access): never {
+    const s = (lo >>> 0) + add;
+    return this.fault(s | 0, (hi + (s >= TWO32 ? 1 : 0)) | 0, access);
+  }
+
+  load8(lo: number, hi: number): number {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (o < this.windowSize) return this.u8[o]!;
+    }
+    const o = this.resolve(lo, hi, 1, 'read');
+    return this.slowDv.getUint8(o);
+  }
+  load16(lo: number, hi: number): number {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (o + 2 <= this.windowSize) return this.dv.getUint16(o, true);
+    }
+    const o = this.resolve(lo, hi, 2, 'read');
+    return this.slowDv.getUint16(o, true);
+  }
+  load32(lo: number, hi: number): number {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (o + 4 <= this.windowSize) return this.dv.getInt32(o, true);
+    }
+    const o = this.resolve(lo, hi, 4, 'read');
+    return this.slowDv.getInt32(o, true);
+  }
+  /** Returns the low half; the high half is left in `this.hi`. */
+  load64(lo: number, hi: number): number {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (o + 8 <= this.windowSize) {
+        this.hi = this.dv.getInt32(o + 4, true);
+        return this.dv.getInt32(o, true);
+      }
+    }
+    const o = this.resolve(lo, hi, 8, 'read');
+    const dv = this.slowDv;
+    this.hi = dv.getInt32(o + 4, true);
+    return dv.getInt32(o, true);
+  }
+
+  store8(lo: number, hi: number, v: number): void {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (o < this.windowSize && this.codePages[o >>> 12] === 0) {
+        this.u8[o] = v;
+        return;
+      }
+    }
+    const o = this.resolve(lo, hi, 1, 'write');
+    this.slowDv.setUint8(o, v);
+  }
+  store16(lo: number, hi: number, v: number): void {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (
+        o + 2 <= this.windowSize &&
+        (this.codePages[o >>> 12]! | this.codePages[(o + 1) >>> 12]!) === 0
+      ) {
+        this.dv.setUint16(o, v, true);
+        return;
+      }
+    }
+    const o = this.resolve(lo, hi, 2, 'write');
+    this.slowDv.setUint16(o, v, true);
+  }
+  store32(lo: number, hi: number, v: number): void {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (
+        o + 4 <= this.windowSize &&
+        (this.codePages[o >>> 12]! | this.codePages[(o + 3) >>> 12]!) === 0
+      ) {
+        this.dv.setInt32(o, v, true);
+        return;
+      }
+    }
+    const o = this.resolve(lo, hi, 4, 'write');
+    this.slowDv.setInt32(o, v, true);
+  }
+  store64(lo: number, hi: number, vlo: number, vhi: number): void {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (
+        o + 8 <= this.windowSize &&
+        (this.codePages[o >>> 12]! | this.codePages[(o + 7) >>> 12]!) === 0
+      ) {
+        this.dv.setInt32(o, vlo, true);
+        this.dv.setInt32(o + 4, vhi, true);
+        return;
+      }
+    }
+    const o = this.resolve(lo, hi, 8, 'write');
+    const dv = this.slowDv;
+    dv.setInt32(o, vlo, true);
+    dv.setInt32(o + 4, vhi, true);
+  }
+
+  /** Fetch for the decoder: one byte at (lo, hi) with 'execute' faults. */
+  fetch8(lo: number, hi: number): number {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (o < this.windowSize) return this.u8[o]!;
+    }
+    const o = this.resolve(lo, hi, 1, 'execute');
+    return this.slowDv.getUint8(o);
+  }
+
+  /** Marks the page holding (lo, hi) as containing decoded code. */
+  markCode(lo: number, hi: number): void {
+    const w = this.windowOffset(lo, hi);
+    if (w >= 0 && w < this.windowSize) {
+      this.codePages[w >>> 12] = 1;
+      return;
+    }
+    const r = this.regionAt(lo, hi);
+    if (r !== undefined) r.codePages[this.regionOffset(r, lo, hi) >>> 12] = 1;
+  }
+
+  /** Clears all code marks (after the Cpu flushed its block cache). */
+  clearCodeMarks(): void {
+    this.codePages.fill(0);
+    for (const r of this.regions) r.codePages.fill(0);
+  }
+
+  // ---------------------------------------------------------------- public bigint API
+
+  read8(a: bigint): number {
+    const [lo, hi] = toPair(a);
+    return this.load8(lo, hi);
+  }
+  read16(a: bigint): number {
+    const [lo, hi] = toPair(a);
+    return this.load16(lo, hi);
+  }
+  read32(a: bigint): number {
+    const [lo, hi] = toPair(a);
+    return this.load32(lo, hi) >>> 0;
+  }
+  read64(a: bigint): bigint {
+    const [lo, hi] = toPair(a);
+    const l = this.load64(lo, hi);
+    return fromPair(l, this.hi);
+  }
+  write8(a: bigint, v: number): void {
+    const [lo, hi] = toPair(a);
+    this.store8(lo, hi, v & 0xff);
+  }
+  write16(a: bigint, v: number): void {
+    const [lo, hi] = toPair(a);
+    this.store16(lo, hi, v & 0xffff);
+  }
+  write32(a: bigint, v: number): void {
+    const [lo, hi] = toPair(a);
+    this.store32(lo, hi, v | 0);
+  }
+  write64(a: bigint, v: bigint): void {
+    const [lo, hi] = toPair(a);
+    const [vlo, vhi] = toPair(v);
+    this.store64(lo, hi, vlo, vhi);
+  }
+
+  /** Copies `length` bytes out of guest memory. */
+  read(a: bigint, length: number): Uint8Array {
+    const out = new Uint8Array(length);
+    this.forChunks(a, length, 'read', (u8, off, pos, n) => {
+      out.set(u8.subarray(off, off + n), pos);
+    });
+    return out;
+  }
+
+  /** Copies bytes into guest memory. */
+  write(a: bigint, bytes: Uint8Array): void {
+    this.forChunks(a, bytes.length, 'write', (u8, off, pos, n) => {
+      u8.set(bytes.subarray(pos, pos + n), off);
+    });
+  }
+
+  fill(a: bigint, length: number, byte: number): void {
+    this.forChunks(a, length, 'write', (u8, off, _pos, n) => {
+      u8.fill(byte, off, off + n);
+    });
+  }
+
+  /** Reads a NUL-terminated string (UTF-8; plain ASCII in practice). PageFault if it runs off the map. */
+  readCString(a: bigint, max = 1 << 20): string {
+    const bytes: number[] = [];
+    let [lo, hi] = toPair(a);
+    for (let i = 0; i < max; i++) {
+      const b = this.load8(lo, hi);
+      if (b === 0) break;
+      bytes.push(b);
+      lo = (lo + 1) | 0;
+      if (lo === 0) hi = (hi + 1) | 0;
+    }
+    return new TextDecoder().decode(Uint8Array.from(bytes));
+  }
+
+  /** Visits [a, a+length) as contiguous chunks of backing stores; faults before touching anything. */
+  private forChunks(
+    a: bigint,
+    length: number,
+    access: Access,
+    visit: (u8: Uint8Array, off: number, pos: number, n: number) => void,
+  ): void {
+    const chunks: [Uint8Array, number, number, number][] = [];
+    let pos = 0;
+    let cur = a;
+    while (pos < length) {
+      const [lo, hi] = toPair(cur);
+      let u8: Uint8Array;
+      let off: number;
+      let avail: number;
+      let codePages: Uint8Array;
+      const w = this.windowOffset(lo, hi);
+      if (w >= 0 && w < this.windowSize) {
+        u8 = this.u8;
+        off = w;
+        avail = this.windowSize - w;
+        codePages = this.codePages;
+      } else {
+        const r = this.regionAt(lo, hi);
+        if (r === undefined) this.fault(lo, hi, access);
+        u8 = r.u8;
+        off = this.regionOffset(r, lo, hi);
+        avail = r.size - off;
+        codePages = r.codePages;
+      }
+      const n = Math.min(avail, length - pos);
+      chunks.push([u8, off, pos, n]);
+      if (access === 'write') {
+        for (let p = off >>> 12; p <= (off + n - 1) >>> 12; p++) {
+          if (codePages[p] !== 0) {
+            this.pendingCode.push([lo, hi, n]);
+            break;
+          }
+        }
+      }
+      pos += n;
+      cur = BigInt.asUintN(64, cur + BigInt(n));
+    }
+    for (const [u8, off, p, n] of chunks) visit(u8, off, p, n);
+    const pending = this.pendingCode.splice(0);
+    for (const [lo, hi, n] of pending) this.codeWritten(lo, hi, n);
+  }
+  private readonly pendingCode: [number, number, number][] = [];
+}

@@ -1,0 +1,255 @@
+/**
+ * Multiplication and division: mul/imul/div/idiv (group 3, incl. 128-bit rdx:rax forms) and the
+ * two- and three-operand imul. Common cases run on doubles and int32 halves; operands too wide for
+ * exact double arithmetic fall back to BigInt (rare in compiled code).
+ */
+import { DivideError } from './faults.js';
+import { PARITY, setStatus } from './flags.js';
+import type { Insn } from './insn.js';
+import { getReg, maskOf, readE, setReg, sext } from './operands.js';
+import { CF, type CpuState, OF, SF, ZF } from './state.js';
+
+const TWO32 = 4294967296;
+const M64 = (1n << 64n) - 1n;
+
+/** High 32 bits of the unsigned 64-bit product of two uint32 values. */
+export function mulhu(a: number, b: number): number {
+  const a0 = a & 0xffff;
+  const a1 = a >>> 16;
+  const b0 = b & 0xffff;
+  const b1 = b >>> 16;
+  const p01 = a0 * b1;
+  const p10 = a1 * b0;
+  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+}
+
+const big = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+const bigS = (lo: number, hi: number): bigint => BigInt.asIntN(64, big(lo, hi));
+const loOf = (v: bigint): number => Number(v & 0xffffffffn) | 0;
+const hiOf = (v: bigint): number => Number((v >> 32n) & 0xffffffffn) | 0;
+
+/**
+ * Flags after a multiply: CF = OF = `overflow`. SF ZF PF follow the low half of the result and AF
+ * is cleared, as this machine's CPU does (the manual calls them undefined).
+ */
+function mulFlags(c: CpuState, size: number, lo: number, hi: number, overflow: boolean): void {
+  let f = PARITY[lo & 0xff]!;
+  const v = size === 8 ? hi : size === 4 ? lo : size === 2 ? lo << 16 : lo << 24;
+  if (v < 0) f |= SF;
+  if ((lo & maskOf(size)) === 0 && (size !== 8 || hi === 0)) f |= ZF;
+  if (overflow) f |= CF | OF;
+  setStatus(c, f);
+}
+
+/** Low 64 bits of a 64x64 product (result lo returned, hi in c.th). */
+function mul64lo(c: CpuState, a: number, ah: number, b: number, bh: number): number {
+  c.th = (mulhu(a, b) + Math.imul(a, bh) + Math.imul(ah, b)) | 0;
+  return Math.imul(a, b);
+}
+
+/** Signed truncated multiply at `size`; sets flags, returns lo (hi in c.th). */
+function imulTrunc(
+  c: CpuState,
+  size: number,
+  a: number,
+  ah: number,
+  b: number,
+  bh: number,
+): number {
+  if (size === 8) {
+    const lo = mul64lo(c, a, ah, b, bh);
+    const hi = c.th;
+    let overflow = false;
+    if (ah !== a >> 31 || bh !== b >> 31) {
+      const p = bigS(a, ah) * bigS(b, bh);
+      overflow = p !== BigInt.asIntN(64, p);
+    }
+    mulFlags(c, 8, lo, hi, overflow);
+    c.th = hi;
+    return lo;
+  }
+  const sa = sext(a, size);
+  const sb = sext(b, size);
+  const p = sa * sb;
+  if (size === 4) {
+    const lo = Math.imul(sa, sb);
+    mulFlags(c, 4, lo, 0, p < -2147483648 || p > 2147483647);
+    return lo;
+  }
+  const lo = p & maskOf(size);
+  mulFlags(c, size, lo, 0, sext(lo, size) !== p);
+  return lo;
+}
+
+/** imul G, E. */
+export function imulGE(c: CpuState, i: Insn): void {
+  const size = i.size;
+  const b = readE(c, i, size);
+  const bh = c.th;
+  const a = getReg(c, i.reg, size);
+  const r = imulTrunc(c, size, a, size === 8 ? c.th : 0, b, bh);
+  setReg(c, i.reg, size, r, c.th);
+}
+
+/** imul G, E, imm. */
+export function imulGEI(c: CpuState, i: Insn): void {
+  const size = i.size;
+  const a = readE(c, i, size);
+  const r = imulTrunc(c, size, a, size === 8 ? c.th : 0, i.immLo, i.immHi);
+  setReg(c, i.reg, size, r, c.th);
+}
+
+/** Group 3 ops 4-7: mul, imul, div, idiv of the accumulator by E. */
+export function group3(c: CpuState, i: Insn): void {
+  const size = i.size;
+  const src = readE(c, i, size);
+  const srch = size === 8 ? c.th : 0;
+  switch (i.op) {
+    case 4:
+      mul(c, size, src, srch, false);
+      return;
+    case 5:
+      mul(c, size, src, srch, true);
+      return;
+    case 6:
+      div(c, size, src, srch, false);
+      return;
+    default:
+      div(c, size, src, srch, true);
+  }
+}
+
+function mul(c: CpuState, size: number, b: number, bh: number, signed: boolean): void {
+  const r = c.r;
+  if (size === 1) {
+    const a = r[0]! & 0xff;
+    const p = signed ? sext(a, 1) * sext(b, 1) : a * b;
+    setReg(c, 0, 2, p & 0xffff, 0);
+    mulFlags(c, 1, p & 0xff, 0, signed ? sext(p & 0xff, 1) !== p : p > 0xff);
+    return;
+  }
+  if (size === 2) {
+    const a = r[0]! & 0xffff;
+    const p = signed ? sext(a, 2) * sext(b, 2) : a * b;
+    setReg(c, 0, 2, p & 0xffff, 0);
+    setReg(c, 2, 2, (p >> 16) & 0xffff, 0);
+    mulFlags(c, 2, p & 0xffff, 0, signed ? sext(p & 0xffff, 2) !== p : p > 0xffff);
+    return;
+  }
+  if (size === 4) {
+    const a = r[0]!;
+    const lo = Math.imul(a, b);
+    let hi: number;
+    if (signed) {
+      hi = (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
+    } else hi = mulhu(a, b);
+    r[0] = lo;
+    r[16] = 0;
+    r[2] = hi;
+    r[18] = 0;
+    mulFlags(c, 4, lo, 0, signed ? hi !== lo >> 31 : hi !== 0);
+    return;
+  }
+  const a = signed ? bigS(r[0]!, r[16]!) : big(r[0]!, r[16]!);
+  const bb = signed ? bigS(b, bh) : big(b, bh);
+  const p = a * bb;
+  const low = p & M64;
+  const high = (p >> 64n) & M64;
+  r[0] = loOf(low);
+  r[16] = hiOf(low);
+  r[2] = loOf(high);
+  r[18] = hiOf(high);
+  const overflow = signed ? p !== BigInt.asIntN(64, p) : high !== 0n;
+  mulFlags(c, 8, r[0]!, r[16]!, overflow);
+}
+
+function div(c: CpuState, size: number, b: number, bh: number, signed: boolean): void {
+  const r = c.r;
+  if (b === 0 && bh === 0) throw new DivideError('divide by zero');
+  if (size === 1) {
+    const a = r[0]! & 0xffff;
+    const n = signed ? sext(a, 2) : a;
+    const d = signed ? sext(b, 1) : b;
+    const q = Math.trunc(n / d);
+    if (signed ? q < -128 || q > 127 : q > 0xff) throw new DivideError('quotient overflow');
+    setReg(c, 0, 2, (q & 0xff) | (((n - q * d) & 0xff) << 8), 0);
+    return;
+  }
+  if (size === 2) {
+    const a = ((r[2]! & 0xffff) << 16) | (r[0]! & 0xffff);
+    const n = signed ? a : a >>> 0;
+    const d = signed ? sext(b, 2) : b;
+    const q = Math.trunc(n / d);
+    if (signed ? q < -32768 || q > 32767 : q > 0xffff) throw new DivideError('quotient overflow');
+    setReg(c, 0, 2, q & 0xffff, 0);
+    setReg(c, 2, 2, (n - q * d) & 0xffff, 0);
+    return;
+  }
+  if (size === 4) {
+    const lo = r[0]!;
+    const hi = r[2]!;
+    let q: number;
+    let rem: number;
+    if (signed ? hi === lo >> 31 : hi === 0) {
+      const n = signed ? lo : lo >>> 0;
+      const d = signed ? b : b >>> 0;
+      q = Math.trunc(n / d);
+      rem = n - q * d;
+      if (signed ? q > 2147483647 : false) throw new DivideError('quotient overflow');
+    } else {
+      const n = signed ? bigS(lo, hi) : big(lo, hi);
+      const d = signed ? BigInt(b) : BigInt(b >>> 0);
+      const bq = n / d;
+      if (signed ? bq < -2147483648n || bq > 2147483647n : bq > 0xffffffffn) {
+        throw new DivideError('quotient overflow');
+      }
+      q = Number(bq);
+      rem = Number(n - bq * d);
+    }
+    r[0] = q | 0;
+    r[16] = 0;
+    r[2] = rem | 0;
+    r[18] = 0;
+    return;
+  }
+  const lo = r[0]!;
+  const hi = r[16]!;
+  const dlo = r[2]!;
+  const dhi = r[18]!;
+  // Fast path: dividend and divisor both fit comfortably in a double.
+  const small = (l: number, h: number): boolean =>
+    signed ? (h === 0 && l >= 0) || (h === -1 && l < 0) : h === 0;
+  if (
+    signed
+      ? dhi === hi >> 31 && dlo === hi >> 31 && small(lo, hi)
+      : dlo === 0 && dhi === 0 && small(lo, hi)
+  ) {
+    if (small(b, bh)) {
+      const n = signed ? lo : lo >>> 0;
+      const d = signed && bh === -1 ? b : b >>> 0;
+      const q = Math.trunc(n / d);
+      const rem = n - q * d;
+      r[0] = q | 0;
+      r[16] = q < 0 ? -1 : 0;
+      r[2] = rem | 0;
+      r[18] = rem < 0 ? -1 : 0;
+      return;
+    }
+  }
+  const n = signed
+    ? BigInt.asIntN(128, (big(dlo, dhi) << 64n) | big(lo, hi))
+    : (big(dlo, dhi) << 64n) | big(lo, hi);
+  const d = signed ? bigS(b, bh) : big(b, bh);
+  const q = n / d;
+  if (signed ? q !== BigInt.asIntN(64, q) : q > M64) throw new DivideError('quotient overflow');
+  const rem = n - q * d;
+  const qu = q & M64;
+  const ru = rem & M64;
+  r[0] = loOf(qu);
+  r[16] = hiOf(qu);
+  r[2] = loOf(ru);
+  r[18] = hiOf(ru);
+}
+
+void TWO32;

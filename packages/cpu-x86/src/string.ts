@@ -1,0 +1,180 @@
+/**
+ * String instructions: movs stos lods cmps scas, with rep / repe / repne and the direction flag.
+ * rep movs/stos on the kernel window with DF clear run as one bulk copy/fill; everything else
+ * iterates element by element, keeping rcx/rsi/rdi exact so a fault leaves a resumable state.
+ */
+import { AluOp, alu } from './alu.js';
+import type { Insn } from './insn.js';
+import type { GuestMemory } from './memory.js';
+import { getReg, load, setReg, store } from './operands.js';
+import { type CpuState, DF } from './state.js';
+
+const RCX = 1;
+const RSI = 6;
+const RDI = 7;
+const TWO32 = 4294967296;
+
+/** Adds a signed step to a 64-bit register. */
+function advance(c: CpuState, n: number, step: number): void {
+  const r = c.r;
+  const s = (r[n]! >>> 0) + step;
+  r[n] = s | 0;
+  if (s >= TWO32) r[n + 16] = (r[n + 16]! + 1) | 0;
+  else if (s < 0) r[n + 16] = (r[n + 16]! - 1) | 0;
+}
+
+function count(c: CpuState): number {
+  return c.r[RCX + 16]! * TWO32 + (c.r[RCX]! >>> 0);
+}
+function setCount(c: CpuState, n: number): void {
+  c.r[RCX] = n | 0;
+  c.r[RCX + 16] = Math.floor(n / TWO32) | 0;
+}
+
+/**
+ * Window offset of [reg, reg+len) when it is wholly backed and (for writes) holds no decoded code;
+ * -1 otherwise.
+ */
+function windowRange(m: GuestMemory, c: CpuState, n: number, len: number, write: boolean): number {
+  const lo = c.r[n]!;
+  if (c.r[n + 16] !== -1 || lo >= 0) return -1;
+  const o = lo & 0x7fffffff;
+  if (o + len > m.windowSize) return -1;
+  if (write) {
+    for (let p = o >>> 12; p <= (o + len - 1) >>> 12; p++) if (m.codePages[p] !== 0) return -1;
+  }
+  return o;
+}
+
+export function stos(c: CpuState, i: Insn): void {
+  const size = i.size;
+  const r = c.r;
+  const step = c.flags & DF ? -size : size;
+  const v = getReg(c, 0, size);
+  const vh = c.th;
+  if (i.rep === 0) {
+    store(c, r[RDI]!, r[RDI + 16]!, size, v, vh);
+    advance(c, RDI, step);
+    return;
+  }
+  let n = count(c);
+  if (n === 0) return;
+  const m = c.memory;
+  if (step > 0 && n * size < 0x40000000) {
+    const o = windowRange(m, c, RDI, n * size, true);
+    if (o >= 0) {
+      if (size === 1 || (v === 0 && vh === 0)) m.u8.fill(size === 1 ? v : 0, o, o + n * size);
+      else {
+        const dv = m.dv;
+        for (let k = 0; k < n; k++) {
+          const p = o + k * size;
+          if (size === 8) {
+            dv.setInt32(p, v, true);
+            dv.setInt32(p + 4, vh, true);
+          } else if (size === 4) dv.setInt32(p, v, true);
+          else dv.setUint16(p, v, true);
+        }
+      }
+      advance(c, RDI, n * size);
+      setCount(c, 0);
+      return;
+    }
+  }
+  while (n > 0) {
+    store(c, r[RDI]!, r[RDI + 16]!, size, v, vh);
+    advance(c, RDI, step);
+    setCount(c, --n);
+  }
+}
+
+export function movs(c: CpuState, i: Insn): void {
+  const size = i.size;
+  const r = c.r;
+  const step = c.flags & DF ? -size : size;
+  if (i.rep === 0) {
+    const v = load(c, r[RSI]!, r[RSI + 16]!, size);
+    store(c, r[RDI]!, r[RDI + 16]!, size, v, c.th);
+    advance(c, RSI, step);
+    advance(c, RDI, step);
+    return;
+  }
+  let n = count(c);
+  if (n === 0) return;
+  const m = c.memory;
+  const len = n * size;
+  if (step > 0 && len < 0x40000000) {
+    const d = windowRange(m, c, RDI, len, true);
+    const s = d >= 0 ? windowRange(m, c, RSI, len, false) : -1;
+    // A forward element copy into an overlapping higher destination replicates the source pattern;
+    // only non-overlapping (or downward) copies are a plain memmove.
+    if (s >= 0 && (d <= s || d >= s + len)) {
+      m.u8.copyWithin(d, s, s + len);
+      advance(c, RSI, len);
+      advance(c, RDI, len);
+      setCount(c, 0);
+      return;
+    }
+  }
+  while (n > 0) {
+    const v = load(c, r[RSI]!, r[RSI + 16]!, size);
+    store(c, r[RDI]!, r[RDI + 16]!, size, v, c.th);
+    advance(c, RSI, step);
+    advance(c, RDI, step);
+    setCount(c, --n);
+  }
+}
+
+export function lods(c: CpuState, i: Insn): void {
+  const size = i.size;
+  const r = c.r;
+  const step = c.flags & DF ? -size : size;
+  let n = i.rep === 0 ? 1 : count(c);
+  while (n > 0) {
+    const v = load(c, r[RSI]!, r[RSI + 16]!, size);
+    setReg(c, 0, size, v, c.th);
+    advance(c, RSI, step);
+    n--;
+    if (i.rep !== 0) setCount(c, n);
+  }
+}
+
+/** cmps: compares [rsi] with [rdi] (flags of [rsi] - [rdi]); repe/repne stop on ZF. */
+export function cmps(c: CpuState, i: Insn): void {
+  const size = i.size;
+  const r = c.r;
+  const step = c.flags & DF ? -size : size;
+  let n = i.rep === 0 ? 1 : count(c);
+  while (n > 0) {
+    const a = load(c, r[RSI]!, r[RSI + 16]!, size);
+    const ah = c.th;
+    const b = load(c, r[RDI]!, r[RDI + 16]!, size);
+    alu(c, AluOp.Cmp, size, a, ah, b, c.th);
+    advance(c, RSI, step);
+    advance(c, RDI, step);
+    n--;
+    if (i.rep === 0) return;
+    setCount(c, n);
+    const zf = c.fr === 0 && c.frh === 0;
+    if (zf !== (i.rep === 1)) return;
+  }
+}
+
+/** scas: compares the accumulator with [rdi]. */
+export function scas(c: CpuState, i: Insn): void {
+  const size = i.size;
+  const r = c.r;
+  const step = c.flags & DF ? -size : size;
+  const a = getReg(c, 0, size);
+  const ah = c.th;
+  let n = i.rep === 0 ? 1 : count(c);
+  while (n > 0) {
+    const b = load(c, r[RDI]!, r[RDI + 16]!, size);
+    alu(c, AluOp.Cmp, size, a, ah, b, c.th);
+    advance(c, RDI, step);
+    n--;
+    if (i.rep === 0) return;
+    setCount(c, n);
+    const zf = c.fr === 0 && c.frh === 0;
+    if (zf !== (i.rep === 1)) return;
+  }
+}
