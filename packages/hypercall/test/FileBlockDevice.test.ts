@@ -81,6 +81,17 @@ describe('FileBlockDevice', () => {
     expect(log).toEqual(['close']);
   });
 
+  it('makes sync writes durable before completing, and flush fsyncs', () => {
+    const log: string[] = [];
+    const dev = new FileBlockDevice('/x', 'read-write', 512, eagerBackend(log), new HandleTable());
+    dev.bio({ op: 'write', sector: 0, data: new Uint8Array(512) });
+    expect(log).toEqual([]);
+    dev.bio({ op: 'write', sector: 0, data: new Uint8Array(512), sync: true });
+    expect(log).toEqual(['fsync']);
+    dev.flush();
+    expect(log).toEqual(['fsync', 'fsync']);
+  });
+
   it('accepts exactly the power-of-two sector sizes from 512 to 65536', () => {
     const ok = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
     for (let s = 0; s <= 70000; s++) expect(isValidSectorSize(s)).toBe(ok.includes(s));

@@ -177,6 +177,36 @@ describe('NodeHost: shutdown closes the host descriptors', () => {
   );
 });
 
+describe('NodeHost: buffers the kernel will pass', () => {
+  it('transfers straight into views of a resizable ArrayBuffer, as guest memory is', async () => {
+    const path = join(dir, 'guest.img');
+    writeFileSync(path, randomBytes(8192));
+    const disk = readFileSync(path);
+    // ES2024 types (resizable ArrayBuffer) are not in our lib setting; Node 20 has the feature.
+    type Resizable = ArrayBuffer & { resize(length: number): void };
+    const ResizableArrayBuffer = ArrayBuffer as unknown as new (
+      length: number,
+      options: { maxByteLength: number },
+    ) => Resizable;
+    const guest = new ResizableArrayBuffer(16384, { maxByteLength: 1 << 24 });
+    for (const asyncBio of ['threadpool', 'microtask'] as const) {
+      const { host } = quietHost({ asyncBio });
+      const dev = host.openBlockDevice(path, { access: 'read-only' });
+      const view = new Uint8Array(guest, 1000, 2048);
+      dev.bio({ op: 'read', sector: 3, data: view });
+      expect(Buffer.from(view).equals(disk.subarray(1536, 3584))).toBe(true);
+      const later = new Uint8Array(guest, 5000, 512);
+      const done = new Promise((resolve) =>
+        dev.bioAsync({ op: 'read', sector: 15, data: later }, resolve),
+      );
+      guest.resize(guest.byteLength + 4096); // growing keeps the views in place
+      expect(await done).toBeNull();
+      expect(Buffer.from(later).equals(disk.subarray(7680))).toBe(true);
+      host.shutdown();
+    }
+  });
+});
+
 describe('NodeHost: console', () => {
   it('writes putchar output line by line to the injected stream, and dprintf to the debug one', () => {
     const { host, out, debug } = quietHost();
