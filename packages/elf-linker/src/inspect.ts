@@ -109,10 +109,17 @@ function symbolicImage(elf: ElfFile, symbols: SectionSymbols): ModuleImage {
     for (const e of elf.relocations(rel)) map.set(e.offset, e);
     bySection.set(rel.target, { rela: rel.rela, map });
   }
-  const bytes = (section: ElfSection, offset: number, length: number): Uint8Array =>
-    section.type === SHT_NOBITS
-      ? new Uint8Array(length)
-      : elf.sectionData(section).subarray(offset, offset + length);
+  // Always exactly `length` bytes: what the file lacks (SHT_NOBITS, a cut section) reads as zeros.
+  const bytes = (section: ElfSection, offset: number, length: number): Uint8Array => {
+    const data =
+      section.type === SHT_NOBITS
+        ? undefined
+        : elf.sectionData(section).subarray(offset, offset + length);
+    if (data && data.byteLength === length) return data;
+    const out = new Uint8Array(length);
+    if (data) out.set(data);
+    return out;
+  };
   const at = (section: ElfSection, offset: bigint): ImageLocation => {
     const o = Number(offset);
     return { section, offset: o, symbol: symbols.describe(section.index, section.name, o) };
@@ -121,6 +128,7 @@ function symbolicImage(elf: ElfFile, symbols: SectionSymbols): ModuleImage {
     bytes,
     pointer(section, offset) {
       const raw = bytes(section, offset, 8);
+      if (raw.byteLength < 8) return null;
       const stored =
         raw.byteLength === 8
           ? new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true)

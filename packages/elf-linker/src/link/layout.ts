@@ -12,6 +12,7 @@ import {
   SHF_WRITE,
   SHN_COMMON,
   SHT_NOBITS,
+  SHT_NULL,
 } from '../elf/constants.js';
 import type { ElfFile, ElfSection } from '../elf/types.js';
 import { ElfError } from '../errors.js';
@@ -64,6 +65,13 @@ export function planSections(elf: ElfFile): PlannedSection[] {
   const out: PlannedSection[] = [];
   for (const s of elf.sections) {
     if (s.index === 0 || !(s.flags & SHF_ALLOC) || s.size === 0) continue;
+    if (s.type === SHT_NULL) {
+      throw new ElfError(
+        `sh_type[${s.index}]`,
+        s.headerOffset,
+        `allocated section ${s.name} has type SHT_NULL`,
+      );
+    }
     if (s.flags & SHF_TLS) {
       throw new ElfError(
         `sh_flags[${s.index}]`,

@@ -185,7 +185,11 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
       },
       bytes(section, offset, length) {
         const img = images.get(section.index);
-        return img ? img.subarray(offset, offset + length) : new Uint8Array(length);
+        const data = img?.subarray(offset, offset + length);
+        if (data && data.byteLength === length) return data;
+        const out = new Uint8Array(length);
+        if (data) out.set(data);
+        return out;
       },
     };
 
