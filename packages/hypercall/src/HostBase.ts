@@ -106,7 +106,14 @@ export abstract class HostBase implements HostV1 {
   }
 
   openBlockDevice(path: string, options: HostBlockDeviceOptions): HostBlockDevice {
-    const sectorSize = options?.sectorSize ?? 512;
+    if (typeof options !== 'object' || options === null) {
+      throw new HostError('EINVAL', {
+        call: 'openBlockDevice',
+        path,
+        message: 'options must be an object',
+      });
+    }
+    const sectorSize = options.sectorSize ?? 512;
     if (!isValidSectorSize(sectorSize)) {
       throw new HostError('EINVAL', {
         call: 'openBlockDevice',

@@ -7,6 +7,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  truncateSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -205,6 +206,27 @@ describe('NodeHost: buffers the kernel will pass', () => {
       host.shutdown();
     }
   });
+});
+
+describe('NodeHost: a disk file that shrinks under the device', () => {
+  for (const asyncBio of ['threadpool', 'microtask'] as const) {
+    it(`reports EIO, never a short transfer (${asyncBio})`, async () => {
+      const path = join(dir, `shrink-${asyncBio}.img`);
+      writeFileSync(path, new Uint8Array(8192));
+      const { host } = quietHost({ asyncBio });
+      const dev = host.openBlockDevice(path, { access: 'read-write' });
+      truncateSync(path, 1000);
+      const data = new Uint8Array(1024);
+      expect(errorOf(() => dev.bio({ op: 'read', sector: 1, data })).code).toBe('EIO');
+      const [err, bytes] = await new Promise<[HostError | null, number]>((resolve) =>
+        dev.bioAsync({ op: 'read', sector: 4, data }, (e, n) => resolve([e, n])),
+      );
+      expect(err?.code).toBe('EIO');
+      expect(err?.message).toMatch(/shrank/);
+      expect(bytes).toBe(0);
+      host.shutdown();
+    });
+  }
 });
 
 describe('NodeHost: console', () => {

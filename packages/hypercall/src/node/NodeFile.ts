@@ -11,6 +11,7 @@ import {
 } from 'node:fs';
 import type { FileBackend } from '../FileBackend.js';
 import type { BioOp } from '../Host.js';
+import { hostFailure } from '../hostFailure.js';
 
 /**
  * One host file descriptor, used with positioned synchronous calls (the kernel is synchronous).
@@ -36,7 +37,9 @@ export class NodeFile implements FileBackend {
   pwrite(buf: Uint8Array, offset: number): void {
     let done = 0;
     while (done < buf.length) {
-      done += writeSync(this.fd, buf, done, buf.length - done, offset + done);
+      const n = writeSync(this.fd, buf, done, buf.length - done, offset + done);
+      if (n === 0) throw hostFailure('EIO', `write made no progress at byte ${offset + done}`);
+      done += n;
     }
   }
   truncate(size: number): void {
@@ -70,8 +73,8 @@ export class ThreadpoolNodeFile extends NodeFile {
     };
     const step = (err: NodeJS.ErrnoException | null, n: number): void => {
       if (err) cb(err, 0);
-      else if (n === 0 && op === 'read')
-        cb(null, done); // end of file: the device reports EIO
+      // End of file, or a write that made no progress: the device reports the short count as EIO.
+      else if (n === 0) cb(null, done);
       else if ((done += n) >= data.length) finish();
       else next();
     };
