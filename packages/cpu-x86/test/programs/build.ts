@@ -52,6 +52,7 @@ const LINKER_SCRIPT = `ENTRY(run)
 SECTIONS {
   . = ${`0x${LOAD_ADDRESS.toString(16)}`};
   .text : { *(.text.run) *(.text .text.*) }
+  _etext = .;
   . = ALIGN(64);
   .rodata : { *(.rodata .rodata.*) }
   . = ALIGN(64);
@@ -73,6 +74,8 @@ export interface ProgramEntry {
   readonly entry: string;
   /** Bytes the image occupies in memory from LOAD_ADDRESS, including .bss (zeroed). */
   readonly memSize: number;
+  /** Bytes of code (.text) at the start of the image. */
+  readonly textSize: number;
   /** sha256 of the expected output at one iteration. */
   readonly outputHash: string;
 }
@@ -119,6 +122,7 @@ export interface FlatImage {
   readonly bin: Buffer;
   readonly entry: bigint;
   readonly memSize: number;
+  readonly textSize: number;
   /** The ELF the flat image was taken from (symbols for the disassembly oracle). */
   readonly elf: string;
 }
@@ -150,8 +154,17 @@ export function buildFlat(name: string, dir: string): FlatImage {
   if (undefinedSyms) throw new Error(`${name}: undefined symbols ${undefinedSyms}`);
   const entry = syms.get('run');
   const end = syms.get('_end');
-  if (entry === undefined || end === undefined) throw new Error(`${name}: no run or _end symbol`);
-  return { bin: readFileSync(bin), entry, memSize: Number(end - LOAD_ADDRESS), elf };
+  const etext = syms.get('_etext');
+  if (entry === undefined || end === undefined || etext === undefined) {
+    throw new Error(`${name}: no run, _etext or _end symbol`);
+  }
+  return {
+    bin: readFileSync(bin),
+    entry,
+    memSize: Number(end - LOAD_ADDRESS),
+    textSize: Number(etext - LOAD_ADDRESS),
+    elf,
+  };
 }
 
 /** Compiles `name` natively (same flags without -mcmodel=kernel) with the main() wrapper. */
@@ -200,6 +213,7 @@ export function buildAll(): ProgramsManifest {
         binHash: sha256(img.bin),
         entry: `0x${img.entry.toString(16)}`,
         memSize: img.memSize,
+        textSize: img.textSize,
         outputHash: sha256(output),
       };
       console.log(`${name}: ${img.bin.length} bytes, entry 0x${img.entry.toString(16)}, ${output.length} bytes of output`);
