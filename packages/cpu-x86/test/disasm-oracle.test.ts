@@ -34,7 +34,6 @@ function gprNumber(r: Iced.Register): number {
   return m ? Number(m[1]) : -3;
 }
 
-const hexOf = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
 /** Emulator's view and iced's view of one instruction; returns a description of any disagreement. */
