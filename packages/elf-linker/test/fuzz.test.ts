@@ -3,6 +3,7 @@
  * and boundary values. Parsing, inspecting and linking must end in success or one of the
  * package's typed errors — never a RangeError, a TypeError or a hang (vitest's timeout).
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { allFixtures, kmod } from './helpers/fixtures.js';
 import { exercise, mutate, prng, structureOffsets } from './helpers/mutate.js';
@@ -38,3 +39,23 @@ describe('mutation fuzz', () => {
     });
   }
 });
+
+const ffsPath = process.env.RUMP_TEST_FFS_KMOD;
+describe.skipIf(!ffsPath || !existsSync(ffsPath))(
+  'mutation fuzz over ffs.kmod (needs RUMP_TEST_FFS_KMOD)',
+  () => {
+    it('200 seeded mutations give only typed errors', () => {
+      const original = new Uint8Array(readFileSync(ffsPath!));
+      const rand = prng(0xff5);
+      const offsets = structureOffsets(original);
+      for (let i = 0; i < 200; i++) {
+        const { bytes, kind } = mutate(original, rand, offsets);
+        const out = exercise(bytes);
+        if (out.untyped)
+          throw new Error(
+            `case ${i} (${kind}) threw an untyped error: ${(out.untyped as Error)?.stack ?? out.untyped}`,
+          );
+      }
+    });
+  },
+);

@@ -98,15 +98,13 @@ describe('parseElf agrees with readelf on every test module', () => {
       it.skipIf(!haveReadelf)('relocations (needs readelf)', () => {
         const facts = readelfRelocations(file);
         const ours = elf.relocationSections.flatMap((r) =>
-          elf
-            .relocations(r)
-            .map((e) => ({
-              section: r.section.name,
-              offset: e.offset,
-              info: (BigInt(e.symbol) << 32n) | BigInt(e.type),
-              type: relocationTypeName(e.type),
-              addend: e.addend,
-            })),
+          elf.relocations(r).map((e) => ({
+            section: r.section.name,
+            offset: e.offset,
+            info: (BigInt(e.symbol) << 32n) | BigInt(e.type),
+            type: relocationTypeName(e.type),
+            addend: e.addend,
+          })),
         );
         expect(ours).toEqual(facts);
       });
