@@ -1,0 +1,337 @@
+/**
+ * A NetBSD kernel instance: guest memory laid out as below, one CPU, the kernel symbol table,
+ * lwp0/proc0 with root credentials, and the module framework. `createKernel` boots one in
+ * milliseconds; every entry from TypeScript (`modctl`, `enter`) refreshes the clocks, runs
+ * deferred work on the way out, and turns a panic or a guest fault into a typed error that
+ * marks this instance dead (later calls throw KernelDead) without touching anything else.
+ *
+ * Kernel window (0xffffffff80000000 + offset):
+ *   0x0000_0000  unused first page
+ *   0x0000_1000  kernel data: exported variables, descriptors, lwp0, proc0, cpu_info (4 MiB)
+ *   0x0040_0000  arena: module sections, kmem slabs, pool pages, lwp stacks — grows on demand,
+ *                bytes in use bounded by RUMP_MEMLIMIT
+ *   0x7e00_0000  host-function trap addresses (mapped by the Cpu, just above the window)
+ */
+import { Cpu, CpuFault, GuestMemory, MAX_WINDOW_SIZE } from '@rump/cpu-x86';
+import { type Host, readHostParams } from '@rump/hypercall';
+import { modclass } from './abi/netbsd-10.99/constants.js';
+import { netbsd_10_99 } from './abi/netbsd-10.99/index.js';
+import type { Profile, Structs } from './abi/profile.js';
+import {
+  type Frame,
+  GuestFault,
+  KernelDead,
+  type KernelDeath,
+  KernelError,
+  KernelPanic,
+} from './errors.js';
+import { registerAtomic } from './kern/atomic.js';
+import { Console } from './kern/cons.js';
+import { registerCprng } from './kern/cprng.js';
+import { KernelData } from './kern/kdata.js';
+import { Kauth, registerKauth } from './kern/kern_auth.js';
+import { CondVars, registerCondvar } from './kern/kern_condvar.js';
+import { KernelSymbolTable } from './kern/kern_ksyms.js';
+import { bootLwp0 } from './kern/kern_lwp.js';
+import { type LoadRequest, type ModuleStat, Modules } from './kern/kern_module.js';
+import { Mutexes, registerMutex } from './kern/kern_mutex.js';
+import { RwLocks, registerRwlock } from './kern/kern_rwlock.js';
+import { NETBSD_FFS_UFS_IMPORTS } from './kern/kern_stubs.js';
+import { registerSysctl, Sysctl } from './kern/kern_sysctl.js';
+import { Clock, registerTime } from './kern/kern_tc.js';
+import { Kmem, registerKmem } from './kern/kmem.js';
+import { registerLibkern } from './kern/libkern.js';
+import { Pools, registerPool } from './kern/pool.js';
+import { registerSpl, Spl } from './kern/spl.js';
+import { registerCopy } from './kern/subr_copy.js';
+import { EventCounters, registerEvcnt } from './kern/subr_evcnt.js';
+import { registerHash } from './kern/subr_hash.js';
+import { AB_VERBOSE, registerPrf } from './kern/subr_prf.js';
+import { registerWorkqueue, Workqueues } from './kern/subr_workqueue.js';
+import { Etfs } from './rump/etfs.js';
+import { KernelArena } from './uvm/uvm_km.js';
+import { registerVfsData } from './vfs/vfs_data.js';
+
+export const KDATA_OFFSET = 0x1000;
+export const KDATA_SIZE = 0x40_0000 - 0x1000;
+export const ARENA_OFFSET = 0x40_0000;
+
+export interface KernelOptions {
+  readonly host: Host;
+  /** The NetBSD release the kernel presents (default NetBSD 10.99.12). */
+  readonly profile?: Profile;
+  /** Host directories searched for required modules (`<name>.kmod`, `<name>/<name>.kmod`). */
+  readonly modulePath?: readonly string[];
+  /** Instructions each entry into guest code may run before the kernel is stopped (default unlimited). */
+  readonly instructionBudget?: number;
+  /** Extra kernel functions registered at boot, before unimplemented names are filled in. */
+  readonly extend?: (k: Kernel) => void;
+}
+
+let instances = 0;
+
+export class Kernel {
+  readonly host: Host;
+  readonly profile: Profile;
+  /** The release's struct layouts. */
+  readonly S: Structs;
+  readonly mem: GuestMemory;
+  readonly cpu: Cpu;
+  readonly arena: KernelArena;
+  readonly kdata: KernelData;
+  readonly kmem: Kmem;
+  readonly ksyms: KernelSymbolTable;
+  readonly console: Console;
+  readonly clock: Clock;
+  readonly spl = new Spl();
+  readonly mutexes: Mutexes;
+  readonly rwlocks: RwLocks;
+  readonly condvars: CondVars;
+  readonly pools: Pools;
+  readonly kauth: Kauth;
+  readonly sysctl: Sysctl;
+  readonly evcnt: EventCounters;
+  readonly workqueues: Workqueues;
+  readonly etfs: Etfs;
+  readonly modules: Modules;
+  /** Addresses of the vop_*_desc descriptors, by vdesc_offset. */
+  readonly vdescs: bigint[] = [];
+  readonly verbose: boolean;
+  readonly boothowto: number;
+  readonly instance: number;
+  boothowtoAddr = 0n;
+  vmspaceKernel = 0n;
+  cpuInfo = 0n;
+  lwp0 = 0n;
+  proc0 = 0n;
+  /** The running lwp. */
+  curlwp = 0n;
+  /** Set when the instance died; every later entry throws KernelDead. */
+  death: KernelDeath | undefined;
+  private depth = 0;
+  private readonly budget: number;
+  readonly bootTimeMs: number;
+
+  constructor(options: KernelOptions) {
+    const t0 = performance.now();
+    this.instance = ++instances;
+    this.host = options.host;
+    this.profile = options.profile ?? netbsd_10_99;
+    this.S = this.profile.structs;
+    const params = readHostParams(this.host);
+    this.verbose = params.verbose > 0;
+    this.boothowto = this.verbose ? AB_VERBOSE : 0;
+    this.budget = options.instructionBudget ?? Number.POSITIVE_INFINITY;
+
+    this.mem = new GuestMemory({ windowSize: 8 * 1024 * 1024, maxWindowSize: MAX_WINDOW_SIZE });
+    this.cpu = new Cpu(this.mem);
+    this.cpu.symbolizer = (a) => this.symbolize(a);
+    this.arena = new KernelArena(this.mem, ARENA_OFFSET, MAX_WINDOW_SIZE, params.memlimit);
+    this.kdata = new KernelData(this.mem, KDATA_OFFSET, KDATA_SIZE);
+    this.console = new Console(this.host);
+    this.kmem = new Kmem(this.mem, this.arena, (m) => this.panic(m));
+    this.ksyms = new KernelSymbolTable(this.cpu, (name) =>
+      this.panic(`kernel function ${name} is not implemented yet`),
+    );
+    this.clock = new Clock(this);
+    this.mutexes = new Mutexes(this);
+    this.rwlocks = new RwLocks(this);
+    this.condvars = new CondVars(this);
+    this.pools = new Pools(this);
+    this.kauth = new Kauth(this);
+    this.evcnt = new EventCounters(this);
+    this.workqueues = new Workqueues(this);
+    this.etfs = new Etfs(this.host);
+
+    this.vmspaceKernel = this.kdata.allocate(512, 64);
+    bootLwp0(this);
+    this.sysctl = new Sysctl(this);
+    registerTime(this);
+    registerKmem(this);
+    registerPool(this);
+    registerPrf(this);
+    registerMutex(this);
+    registerRwlock(this);
+    registerCondvar(this);
+    registerAtomic(this);
+    registerSpl(this);
+    registerLibkern(this);
+    registerCopy(this);
+    registerKauth(this);
+    registerSysctl(this);
+    registerEvcnt(this);
+    registerCprng(this);
+    registerHash(this);
+    registerWorkqueue(this);
+    options.extend?.(this);
+    registerVfsData(this);
+    // Every other name a real file-system module imports: present, panicking until implemented.
+    for (const [subsystem, names] of Object.entries(NETBSD_FFS_UFS_IMPORTS)) {
+      for (const name of names)
+        if (!this.ksyms.has(name)) this.ksyms.unimplemented(name, subsystem);
+    }
+    // The kernel provides WAPBL's symbols, so it answers to the module name `wapbl`, as a
+    // NetBSD kernel with `options WAPBL` does.
+    this.modules = new Modules(
+      this,
+      [{ name: 'wapbl', classNumber: modclass.MODULE_CLASS_VFS }],
+      options.modulePath ?? [],
+    );
+    this.modules.verbose = this.verbose;
+
+    this.bootTimeMs = performance.now() - t0;
+    if (this.verbose) this.banner(params.hostname, params.memlimit);
+  }
+
+  private banner(hostname: string, memlimit: number): void {
+    const p = this.profile;
+    this.console.print(
+      [
+        'Copyright (c) 1996, 1997, 1998, 1999, 2000, 2001, 2002, 2003, 2004, 2005,',
+        '    2006, 2007, 2008, 2009, 2010, 2011, 2012, 2013, 2014, 2015, 2016, 2017,',
+        '    2018, 2019, 2020, 2021, 2022, 2023, 2024, 2025',
+        '    The NetBSD Foundation, Inc.  All rights reserved.',
+        'Copyright (c) 1982, 1986, 1989, 1991, 1993',
+        '    The Regents of the University of California.  All rights reserved.',
+        '',
+        `NetBSD ${p.release} (RUMP-ROAST) #${this.instance}: rump kernel in TypeScript`,
+        `total memory = ${Math.floor(memlimit / 1024 / 1024)} MB`,
+        `kern.module.path=${this.modules.moduleBase}`,
+        `hostname ${hostname}, ${this.ksyms.implementedNames().length} kernel symbols implemented, ${this.ksyms.unimplementedNames().length} not yet`,
+        '',
+      ].join('\n'),
+    );
+  }
+
+  get dead(): boolean {
+    return this.death !== undefined;
+  }
+
+  /**
+   * Runs `fn` as an entry into the kernel: refuses if the kernel died, refreshes the clocks,
+   * arms the instruction budget, runs deferred work on the way out, and contains failures.
+   */
+  enter<T>(fn: () => T): T {
+    if (this.death) throw new KernelDead(this.death);
+    const outer = this.depth === 0;
+    this.depth++;
+    try {
+      if (outer) {
+        this.clock.refresh();
+        this.cpu.budget = this.budget;
+      }
+      const r = fn();
+      if (outer) while (this.runDeferredWork()) {}
+      return r;
+    } catch (e) {
+      throw this.contain(e);
+    } finally {
+      this.depth--;
+    }
+  }
+
+  /** Calls guest code at `fn` with SysV arguments (nesting freely inside kernel functions). */
+  callGuest(fn: bigint, ...args: (bigint | number)[]): bigint {
+    if (fn === 0n) this.panic('call through a NULL function pointer');
+    return this.enter(() => this.cpu.call(fn, ...args));
+  }
+
+  /** Runs one piece of deferred work (work queues); false when there was none. */
+  runDeferredWork(): boolean {
+    return this.workqueues.runOne();
+  }
+
+  /** Ends this kernel instance with a panic: prints it and throws KernelPanic. */
+  panic(message: string): never {
+    if (this.death) throw this.death;
+    this.console.print(`panic: ${message}\n`);
+    const e = new KernelPanic(message, this.cpu.registers(), this.frames(this.cpu.backtrace()));
+    this.death = e;
+    throw e;
+  }
+
+  /** Turns anything thrown inside the kernel into its typed form; deaths mark the instance. */
+  private contain(e: unknown): unknown {
+    if (e instanceof KernelDead || (this.death && e === this.death)) return e;
+    if (e instanceof CpuFault) {
+      const f = new GuestFault(
+        e.kind,
+        e.message.split('\n')[0]!,
+        e.rip,
+        e.registers,
+        this.frames(e.backtrace),
+        { cause: e },
+      );
+      this.console.print(`fatal ${e.kind} in supervisor mode: ${f.reason}\n`);
+      this.death = f;
+      return f;
+    }
+    if (e instanceof KernelError || !(e instanceof Error)) return e;
+    // A bug in a TypeScript kernel function while guest code was running: the kernel's state is
+    // unknown, so this instance stops, with the original error as the cause.
+    if (this.depth > 1 || e instanceof TypeError || e instanceof RangeError) {
+      try {
+        this.panic(`internal error: ${e.message}`);
+      } catch (p) {
+        (p as Error).cause = e;
+        return p;
+      }
+    }
+    return e;
+  }
+
+  private frames(addrs: readonly bigint[]): Frame[] {
+    return addrs.map((address) => ({ address, where: this.symbolize(address) ?? '?' }));
+  }
+
+  /** Names an address: module + symbol, kernel function, kernel data symbol. */
+  symbolize(address: bigint): string | undefined {
+    const fn = this.ksyms.symbolize(address);
+    if (fn !== undefined)
+      return this.cpu.hostFunctionName(address) !== undefined ? `kernel ${fn}` : fn;
+    return this.modules?.symbolize(address);
+  }
+
+  /** An address for messages: `0x... (lwp0+0x10)` when it has a name. */
+  describeAddress(a: bigint): string {
+    const s = this.symbolize(a);
+    return `0x${a.toString(16)}${s ? ` (${s})` : ''}`;
+  }
+
+  // ---------------------------------------------------------------- the modctl(2) interface
+
+  /** MODCTL_LOAD: loads a module (and what it requires); returns its status. */
+  modctl(cmd: 'load' | 0, arg: LoadRequest): ModuleStat;
+  /** MODCTL_UNLOAD: unloads a module by name. */
+  modctl(cmd: 'unload' | 1, arg: string): void;
+  /** MODCTL_STAT: every module. */
+  modctl(cmd: 'stat' | 4): ModuleStat[];
+  modctl(cmd: string | number, arg?: LoadRequest | string): ModuleStat | ModuleStat[] | undefined {
+    return this.enter(() => {
+      switch (cmd) {
+        case 'load':
+        case 0:
+          return this.modules.load(arg as LoadRequest);
+        case 'unload':
+        case 1:
+          this.modules.unload(arg as string);
+          return undefined;
+        case 'stat':
+        case 4:
+          return this.modules.stat();
+        default:
+          throw new KernelError(`modctl: unknown command ${String(cmd)}`);
+      }
+    });
+  }
+
+  /** Kernel output so far (the message buffer). */
+  dmesg(): string {
+    return this.console.dmesg();
+  }
+}
+
+/** Boots a kernel instance. */
+export function createKernel(options: KernelOptions): Kernel {
+  return new Kernel(options);
+}

@@ -1,0 +1,112 @@
+/**
+ * The VFS's global data that modules import (vnode_if.c, vfs_subr.c, vfs_init.c, vfs_wapbl.c):
+ * the vop_*_desc descriptors with NetBSD's offsets and flags, the vnode-type conversion tables,
+ * rootvp, desiredvnodes, doforce, bufcache_lock, NSM_FOLLOW_NOEMULROOT, wapbl_ops, uvm.
+ * Objects whose contents the VFS layer has not filled in yet (the specfs and fifofs vectors,
+ * struct uvm) exist with zeroes and are listed as not implemented.
+ */
+
+import type { Field, StructMeta } from '../abi/layout.js';
+import { VDESC_FACTS, VDESC_NO_OFFSET } from '../abi/netbsd-10.99/vdesc-table.js';
+import type { Kernel } from '../kernel.js';
+
+const S_IFIFO = 0o010000;
+const S_IFCHR = 0o020000;
+const S_IFDIR = 0o040000;
+const S_IFBLK = 0o060000;
+const S_IFREG = 0o100000;
+const S_IFLNK = 0o120000;
+const S_IFSOCK = 0o140000;
+const S_IFMT = 0o170000;
+
+/** Names of the data symbols this file defines. */
+export const VFS_DATA_SYMBOLS = new Set<string>();
+
+export function registerVfsData(k: Kernel): void {
+  const { mem, kdata, ksyms: t, S } = k;
+  const data = (name: string, sub: string, size: number, align = 8, implemented = true) => {
+    VFS_DATA_SYMBOLS.add(name);
+    return t.dataAt(name, sub, kdata.allocate(size, align), size, implemented);
+  };
+
+  // vop_*_desc: struct vnodeop_desc, in descriptor order.
+  const D = S.vnodeop_desc;
+  VDESC_FACTS.forEach((d, index) => {
+    const symbol = d.name === 'default' ? 'vop_default_desc' : `${d.name}_desc`;
+    const desc = data(symbol, 'vnode_if', D.$size);
+    const args = d.args
+      ? ((S as unknown as Record<string, StructMeta>)[d.args] as unknown as Record<string, Field>)
+      : undefined;
+    const off = (member: string | null) => {
+      if (!member) return VDESC_NO_OFFSET;
+      const f = args?.[member];
+      if (!f) throw new Error(`${symbol}: struct ${d.args} has no member ${member}`);
+      return f.offset;
+    };
+    let vpOffsets = 0n;
+    if (d.vps.length) {
+      vpOffsets = kdata.allocate(4 * (d.vps.length + 1), 4);
+      d.vps.forEach((v, i) => {
+        mem.write32(vpOffsets + BigInt(4 * i), off(v));
+      });
+      mem.write32(vpOffsets + BigInt(4 * d.vps.length), VDESC_NO_OFFSET);
+    }
+    mem.write32(desc + BigInt(D.vdesc_offset.offset), index);
+    mem.write64(desc + BigInt(D.vdesc_name.offset), kdata.string(d.name));
+    mem.write32(desc + BigInt(D.vdesc_flags.offset), d.flags);
+    mem.write64(desc + BigInt(D.vdesc_vp_offsets.offset), vpOffsets);
+    mem.write32(desc + BigInt(D.vdesc_vpp_offset.offset), off(d.vpp));
+    mem.write32(desc + BigInt(D.vdesc_cred_offset.offset), off(d.cred));
+    mem.write32(desc + BigInt(D.vdesc_componentname_offset.offset), off(d.cnp));
+    k.vdescs.push(desc);
+  });
+
+  // iftovt_tab[16] (enum vtype by S_IFMT >> 12) and vttoif_tab[9] (S_IF* by vtype).
+  const iftovt = [0, 7, 4, 0, 2, 0, 3, 0, 1, 0, 5, 0, 6, 0, 0, 8];
+  const a = data('iftovt_tab', 'vfs', 4 * iftovt.length, 4);
+  iftovt.forEach((v, i) => {
+    mem.write32(a + BigInt(4 * i), v);
+  });
+  const vttoif = [0, S_IFREG, S_IFDIR, S_IFBLK, S_IFCHR, S_IFLNK, S_IFSOCK, S_IFIFO, S_IFMT];
+  const b = data('vttoif_tab', 'vfs', 4 * vttoif.length, 4);
+  vttoif.forEach((v, i) => {
+    mem.write32(b + BigInt(4 * i), v);
+  });
+
+  data('rootvp', 'vfs', 8);
+  mem.write32(data('desiredvnodes', 'vfs', 4, 4), 2048);
+  mem.write32(data('doforce', 'vfs', 4, 4), 1);
+  // NSM_FOLLOW_NOEMULROOT: a pointer whose identity namei_simple_* compares against.
+  const nsm = kdata.allocate(8);
+  mem.write64(data('NSM_FOLLOW_NOEMULROOT', 'vfs', 8), nsm);
+  k.mutexes.init(data('bufcache_lock', 'vfs_bio', S.kmutex.$size), 2, 6 /* IPL_VM */);
+
+  // Vectors the specfs/fifofs code fills; NULL until that layer exists.
+  data('spec_vnodeop_p', 'specfs', 8, 8, false);
+  data('fifo_vnodeop_p', 'specfs', 8, 8, false);
+  // root_device: a rump kernel booted without a root device has none.
+  data('root_device', 'disk', 8);
+  data('uvm', 'uvm', S.uvm.$size, 64, false);
+
+  // wapbl_ops: the journal's entry points (vfs_wapbl.c).
+  const W = S.wapbl_ops;
+  const ops = data('wapbl_ops', 'wapbl', W.$size);
+  const fns: [keyof typeof W, string][] = [
+    ['wo_wapbl_discard', 'wapbl_discard'],
+    ['wo_wapbl_replay_isopen', 'wapbl_replay_isopen1'],
+    ['wo_wapbl_replay_can_read', 'wapbl_replay_can_read'],
+    ['wo_wapbl_replay_read', 'wapbl_replay_read'],
+    ['wo_wapbl_add_buf', 'wapbl_add_buf'],
+    ['wo_wapbl_remove_buf', 'wapbl_remove_buf'],
+    ['wo_wapbl_resize_buf', 'wapbl_resize_buf'],
+    ['wo_wapbl_begin', 'wapbl_begin'],
+    ['wo_wapbl_end', 'wapbl_end'],
+    ['wo_wapbl_junlock_assert', 'wapbl_junlock_assert'],
+    ['wo_wapbl_jlock_assert', 'wapbl_jlock_assert'],
+    ['wo_wapbl_biodone', 'wapbl_biodone'],
+  ];
+  for (const [field, fn] of fns) {
+    const addr = t.resolve(fn) ?? t.unimplemented(fn, 'wapbl');
+    mem.write64(ops + BigInt((W[field] as Field).offset), addr);
+  }
+}
