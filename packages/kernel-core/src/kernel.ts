@@ -51,6 +51,7 @@ import { registerWorkqueue, Workqueues } from './kern/subr_workqueue.js';
 import { Etfs } from './rump/etfs.js';
 import { KernelArena } from './uvm/uvm_km.js';
 import { registerVfsData } from './vfs/vfs_data.js';
+import { registerVfs, type Vfs } from './vfs/vfs.js';
 
 export const KDATA_OFFSET = 0x1000;
 export const KDATA_SIZE = 0x40_0000 - 0x1000;
@@ -93,6 +94,8 @@ export class Kernel {
   readonly evcnt: EventCounters;
   readonly workqueues: Workqueues;
   readonly etfs: Etfs;
+  /** The VFS layer (vnodes, mounts, namei, VOP dispatch). */
+  readonly vfs: Vfs;
   readonly modules: Modules;
   /** Addresses of the vop_*_desc descriptors, by vdesc_offset. */
   readonly vdescs: bigint[] = [];
@@ -165,6 +168,7 @@ export class Kernel {
     registerWorkqueue(this);
     options.extend?.(this);
     registerVfsData(this);
+    this.vfs = registerVfs(this);
     // Every other name a real file-system module imports: present, panicking until implemented.
     for (const [subsystem, names] of Object.entries(NETBSD_FFS_UFS_IMPORTS)) {
       for (const name of names)
