@@ -263,7 +263,10 @@ function checkName(name: string, where: string): Uint8Array {
   return bytes;
 }
 
-function fileBlocks(spec: TinyfsFileSpec, where: string): { size: number; blocks: (Uint8Array | undefined)[] } {
+function fileBlocks(
+  spec: TinyfsFileSpec,
+  where: string,
+): { size: number; blocks: (Uint8Array | undefined)[] } {
   const content = bytesOf(spec.content);
   const size = Math.max(spec.size ?? 0, content.length);
   if (size > TINYFS_MAXFILESIZE)
@@ -288,7 +291,11 @@ export function mkfsTinyfs(options: TinyfsMkfsOptions = {}): Uint8Array {
   const time = options.time ?? 1700000000;
   const inodes: PlannedInode[] = [];
   const byPath = new Map<string, PlannedInode>();
-  const hardlinks: { dir: PlannedInode; name: Uint8Array; target: string; where: string }[] = [];
+  const hardlinks: {
+    dirent: { name: Uint8Array; ino: number; dtype: number };
+    target: string;
+    where: string;
+  }[] = [];
 
   const newInode = (mode: number, attrs: TinyfsAttrs, defaultPerm: number): PlannedInode => {
     const perm = attrs.mode ?? defaultPerm;
@@ -328,7 +335,10 @@ export function mkfsTinyfs(options: TinyfsMkfsOptions = {}): Uint8Array {
       const where = `${path}/${name}`;
       const nameBytes = checkName(name, where);
       if (child.type === 'hardlink') {
-        hardlinks.push({ dir, name: nameBytes, target: child.target, where });
+        // Resolved once the whole tree exists: the target may come later.
+        const dirent = { name: nameBytes, ino: 0, dtype: 0 };
+        dir.dirents.push(dirent);
+        hardlinks.push({ dirent, target: child.target, where });
         continue;
       }
       let node: PlannedInode;
@@ -349,7 +359,10 @@ export function mkfsTinyfs(options: TinyfsMkfsOptions = {}): Uint8Array {
           node = newInode(S_IFLNK, child, 0o777);
           const target = encoder.encode(child.target);
           if (target.length === 0 || target.length > TINYFS_SYMLINK_MAX)
-            throw new TinyfsImageError(`symlink target must be 1 to ${TINYFS_SYMLINK_MAX} bytes`, where);
+            throw new TinyfsImageError(
+              `symlink target must be 1 to ${TINYFS_SYMLINK_MAX} bytes`,
+              where,
+            );
           node.size = target.length;
           if (target.length <= TINYFS_FASTLINK_MAX) node.fastlink = target;
           else {
@@ -380,11 +393,13 @@ export function mkfsTinyfs(options: TinyfsMkfsOptions = {}): Uint8Array {
   addDir(options, undefined, '');
   for (const link of hardlinks) {
     const target = byPath.get(link.target);
-    if (!target) throw new TinyfsImageError(`hard link target ${link.target} not found`, link.where);
+    if (!target)
+      throw new TinyfsImageError(`hard link target ${link.target} not found`, link.where);
     if ((target.mode & S_IFMT) === S_IFDIR)
       throw new TinyfsImageError('hard links to directories are not allowed', link.where);
     target.nlink++;
-    link.dir.dirents!.push({ name: link.name, ino: target.ino, dtype: dtypeOfMode(target.mode) });
+    link.dirent.ino = target.ino;
+    link.dirent.dtype = dtypeOfMode(target.mode);
   }
   for (const inode of inodes) {
     if (!inode.dirents) continue;
@@ -418,7 +433,10 @@ export function mkfsTinyfs(options: TinyfsMkfsOptions = {}): Uint8Array {
   const dataNeeded = inodes.reduce((n, i) => n + need(i), 0);
   const ninodes = options.inodes ?? 1 + inodes.length + (options.spareInodes ?? 64);
   if (ninodes < 1 + inodes.length)
-    throw new TinyfsImageError(`${inodes.length} inodes do not fit in ${ninodes - 1} slots`, 'mkfs');
+    throw new TinyfsImageError(
+      `${inodes.length} inodes do not fit in ${ninodes - 1} slots`,
+      'mkfs',
+    );
   let geo: Geometry;
   if (options.blocks !== undefined) {
     geo = geometry(options.blocks, ninodes);
@@ -459,7 +477,8 @@ export function mkfsTinyfs(options: TinyfsMkfsOptions = {}): Uint8Array {
   };
 
   for (const inode of inodes) {
-    const off = (geo.itableStart + Math.floor(inode.ino / TINYFS_INOPB)) * TINYFS_BSIZE +
+    const off =
+      (geo.itableStart + Math.floor(inode.ino / TINYFS_INOPB)) * TINYFS_BSIZE +
       (inode.ino % TINYFS_INOPB) * TINYFS_INODE_SIZE;
     view.setUint16(off, inode.mode, true);
     view.setUint16(off + 2, inode.nlink, true);
@@ -550,7 +569,10 @@ export function readTinyfsSuperblock(image: Uint8Array): TinyfsSuperblock {
   if (sb.magic !== TINYFS_MAGIC)
     throw new TinyfsImageError(`bad magic 0x${sb.magic.toString(16)}`, 'superblock');
   if (sb.version !== TINYFS_VERSION || sb.bsize !== TINYFS_BSIZE)
-    throw new TinyfsImageError(`version ${sb.version}, bsize ${sb.bsize} unsupported`, 'superblock');
+    throw new TinyfsImageError(
+      `version ${sb.version}, bsize ${sb.bsize} unsupported`,
+      'superblock',
+    );
   const geo = geometry(sb.nblocks, sb.ninodes);
   if (
     sb.bitmapStart !== 1 ||
@@ -571,11 +593,16 @@ export function readTinyfsSuperblock(image: Uint8Array): TinyfsSuperblock {
 }
 
 /** Reads inode `ino` from the inode table. */
-export function readTinyfsInode(image: Uint8Array, sb: TinyfsSuperblock, ino: number): TinyfsDinode {
+export function readTinyfsInode(
+  image: Uint8Array,
+  sb: TinyfsSuperblock,
+  ino: number,
+): TinyfsDinode {
   if (ino <= 0 || ino >= sb.ninodes)
     throw new TinyfsImageError(`inode number ${ino} out of range`, `inode ${ino}`);
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-  const off = (sb.itableStart + Math.floor(ino / TINYFS_INOPB)) * TINYFS_BSIZE +
+  const off =
+    (sb.itableStart + Math.floor(ino / TINYFS_INOPB)) * TINYFS_BSIZE +
     (ino % TINYFS_INOPB) * TINYFS_INODE_SIZE;
   const direct: number[] = [];
   for (let i = 0; i < TINYFS_NDIRECT; i++) direct.push(view.getUint32(off + 72 + i * 4, true));
@@ -639,7 +666,11 @@ export function tinyfsBlockMap(
   return { map, indirect: inode.indirect };
 }
 
-function readData(image: Uint8Array, sb: TinyfsSuperblock, inode: TinyfsDinode): { data: Uint8Array; holes: number[] } {
+function readData(
+  image: Uint8Array,
+  sb: TinyfsSuperblock,
+  inode: TinyfsDinode,
+): { data: Uint8Array; holes: number[] } {
   const { map } = tinyfsBlockMap(image, sb, inode);
   const data = new Uint8Array(inode.size);
   const holes: number[] = [];
@@ -712,7 +743,8 @@ function readNode(
     case S_IFLNK: {
       if (inode.size === 0 || inode.size > TINYFS_SYMLINK_MAX)
         throw new TinyfsImageError(`symlink of ${inode.size} bytes`, path);
-      const off = (sb.itableStart + Math.floor(ino / TINYFS_INOPB)) * TINYFS_BSIZE +
+      const off =
+        (sb.itableStart + Math.floor(ino / TINYFS_INOPB)) * TINYFS_BSIZE +
         (ino % TINYFS_INOPB) * TINYFS_INODE_SIZE;
       const bytes = isFastlink(inode)
         ? image.subarray(off + 72, off + 72 + inode.size)
@@ -725,7 +757,10 @@ function readNode(
       const entries = new Map<string, TinyfsReadNode>();
       for (const e of readTinyfsDirents(image, sb, inode)) {
         if (e.name === '.' || e.name === '..') continue;
-        entries.set(e.name, readNode(image, sb, e.ino, `${path === '/' ? '' : path}/${e.name}`, visiting));
+        entries.set(
+          e.name,
+          readNode(image, sb, e.ino, `${path === '/' ? '' : path}/${e.name}`, visiting),
+        );
       }
       visiting.delete(ino);
       return { type: 'dir', inode, entries };
@@ -819,7 +854,11 @@ export function checkTinyfs(image: Uint8Array): TinyfsCheckResult {
     const dotdot = entries.filter((e) => e.name === '..');
     if (dot.length !== 1 || dot[0]!.ino !== ino || dot[0]!.offset !== 0)
       problems.push(`${path}: "." is not the first entry naming the directory itself`);
-    if (dotdot.length !== 1 || dotdot[0]!.ino !== parent || dotdot[0]!.offset !== TINYFS_DIRENT_SIZE)
+    if (
+      dotdot.length !== 1 ||
+      dotdot[0]!.ino !== parent ||
+      dotdot[0]!.offset !== TINYFS_DIRENT_SIZE
+    )
       problems.push(`${path}: ".." is not the second entry naming inode ${parent}`);
     const names = new Set<string>();
     for (const e of entries) {
@@ -837,7 +876,9 @@ export function checkTinyfs(image: Uint8Array): TinyfsCheckResult {
         continue;
       }
       if (e.dtype !== dtypeOfMode(child.mode))
-        problems.push(`${childPath}: entry type ${e.dtype} but inode type ${dtypeOfMode(child.mode)}`);
+        problems.push(
+          `${childPath}: entry type ${e.dtype} but inode type ${dtypeOfMode(child.mode)}`,
+        );
       refs.set(e.ino, (refs.get(e.ino) ?? 0) + 1);
       if ((child.mode & S_IFMT) === S_IFDIR) {
         subdirs.set(ino, (subdirs.get(ino) ?? 0) + 1);
