@@ -17,9 +17,10 @@ export class ErrnoError extends KernelError {
   readonly errnoName: string;
   constructor(
     readonly errno: number,
-    message: string,
+    /** The message without the errno name. */
+    readonly detail: string,
   ) {
-    super(`${message} (${errnoName(errno)})`);
+    super(`${detail} (${errnoName(errno)})`);
     this.errnoName = errnoName(errno);
   }
 }

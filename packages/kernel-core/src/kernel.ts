@@ -50,8 +50,8 @@ import { AB_VERBOSE, registerPrf } from './kern/subr_prf.js';
 import { registerWorkqueue, Workqueues } from './kern/subr_workqueue.js';
 import { Etfs } from './rump/etfs.js';
 import { KernelArena } from './uvm/uvm_km.js';
-import { registerVfsData } from './vfs/vfs_data.js';
 import { registerVfs, type Vfs } from './vfs/vfs.js';
+import { registerVfsData } from './vfs/vfs_data.js';
 
 export const KDATA_OFFSET = 0x1000;
 export const KDATA_SIZE = 0x40_0000 - 0x1000;
@@ -258,15 +258,16 @@ export class Kernel {
   private contain(e: unknown): unknown {
     if (e instanceof KernelDead || (this.death && e === this.death)) return e;
     if (e instanceof CpuFault) {
+      const kind = e.constructor.name;
       const f = new GuestFault(
-        e.kind,
+        kind,
         e.message.split('\n')[0]!,
         e.rip,
         e.registers,
-        this.frames(e.backtrace),
+        this.frames(this.faultBacktrace(e.backtrace)),
         { cause: e },
       );
-      this.console.print(`fatal ${e.kind} in supervisor mode: ${f.reason}\n`);
+      this.console.print(`fatal ${kind} in supervisor mode: ${f.reason}\n`);
       this.death = f;
       return f;
     }
@@ -285,7 +286,28 @@ export class Kernel {
   }
 
   private frames(addrs: readonly bigint[]): Frame[] {
-    return addrs.map((address) => ({ address, where: this.symbolize(address) ?? '?' }));
+    return addrs.map((address) => ({
+      address,
+      where:
+        this.symbolize(address) ??
+        (this.cpu.describe(address).includes('<return to host>') ? '<return to host>' : '?'),
+    }));
+  }
+
+  /**
+   * A fault in a leaf function (gcc gives leaves no frame even with -fno-omit-frame-pointer)
+   * leaves its caller's return address on top of the stack, not in the rbp chain: add it when it
+   * points into a module and the chain does not already hold it.
+   */
+  private faultBacktrace(chain: readonly bigint[]): bigint[] {
+    const out = [...chain];
+    try {
+      const top = this.mem.read64(this.cpu.getReg(4 /* RSP */));
+      if (out[1] !== top && this.modules.symbolize(top) !== undefined) out.splice(1, 0, top);
+    } catch {
+      /* stack unreadable: keep the chain */
+    }
+    return out;
   }
 
   /** Names an address: module + symbol, kernel function, kernel data symbol. */

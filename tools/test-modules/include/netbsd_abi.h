@@ -3778,6 +3778,24 @@ _Static_assert(__builtin_offsetof(struct wapbl_ops, wo_wapbl_biodone) == 88, "wa
 #ifndef ESTALE
 #define ESTALE 70
 #endif
+#ifndef EREMOTE
+#define EREMOTE 71
+#endif
+#ifndef EBADRPC
+#define EBADRPC 72
+#endif
+#ifndef ERPCMISMATCH
+#define ERPCMISMATCH 73
+#endif
+#ifndef EPROGUNAVAIL
+#define EPROGUNAVAIL 74
+#endif
+#ifndef EPROGMISMATCH
+#define EPROGMISMATCH 75
+#endif
+#ifndef EPROCUNAVAIL
+#define EPROCUNAVAIL 76
+#endif
 #ifndef ENOLCK
 #define ENOLCK 77
 #endif

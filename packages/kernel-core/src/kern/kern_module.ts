@@ -249,7 +249,7 @@ export class Modules {
           throw this.error(
             e.errno,
             name,
-            `recursive load failed for \`${name}' (\`${r}' required), error ${e.errno}: ${e.message}`,
+            `recursive load failed for \`${name}' (\`${r}' required), error ${e.errno}: ${e.detail}`,
             e.missingSymbols,
           );
         }
@@ -440,6 +440,11 @@ export class Modules {
       if (e !== undefined) return e;
     }
     return undefined;
+  }
+
+  /** Address of a symbol a loaded module defines (locals included), or undefined. */
+  symbol(moduleName: string, sym: string): bigint | undefined {
+    return this.find(moduleName)?.linked?.lookupAny(sym);
   }
 
   /** `ffs.kmod ffs_mount+0x76` for an address inside a loaded module. */
