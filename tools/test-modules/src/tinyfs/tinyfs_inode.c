@@ -425,7 +425,7 @@ tinyfs_truncate(struct vnode *vp, off_t length, int ioflag, kauth_cred_t cred)
 		return tinyfs_update(vp, ioflag & IO_SYNC);
 	}
 
-	if (length >= osize) {
+	if (length > osize) {
 		/* Growing only moves the end: the blocks in between read as holes. */
 		tp->tn_din.di_size = (uint64_t)length;
 		uvm_vnp_setsize(vp, length);
@@ -437,15 +437,15 @@ tinyfs_truncate(struct vnode *vp, off_t length, int ioflag, kauth_cred_t cred)
 	 * Zero the rest of the new last block in the page cache, so that a later
 	 * extension does not bring old bytes back from the disk.
 	 */
-	if (vp->v_type == VREG && (length & (TINYFS_BSIZE - 1)) != 0) {
+	if (vp->v_type == VREG && (length & (TINYFS_BSIZE - 1)) != 0 && length < osize) {
+		off_t eoz = MIN((length | (TINYFS_BSIZE - 1)) + 1, osize);
 		uint32_t bno;
 
 		error = tinyfs_bmap_lookup(tp, length >> TINYFS_BSHIFT, &bno);
 		if (error)
 			return error;
 		if (bno != 0)
-			ubc_zerorange(&vp->v_uobj, length,
-			    TINYFS_BSIZE - (size_t)(length & (TINYFS_BSIZE - 1)),
+			ubc_zerorange(&vp->v_uobj, length, (size_t)(eoz - length),
 			    UBC_VNODE_FLAGS(vp));
 	}
 
@@ -459,10 +459,12 @@ tinyfs_truncate(struct vnode *vp, off_t length, int ioflag, kauth_cred_t cred)
 	if (vp->v_type != VREG)
 		(void)vtruncbuf(vp, keep, 0, 0);
 
-	last = howmany(osize, TINYFS_BSIZE);
-	if (last > TINYFS_MAXBLOCKS)
-		last = TINYFS_MAXBLOCKS;
-	if (tp->tn_din.di_indirect != 0 && last > TINYFS_NDIRECT) {
+	/*
+	 * Scan every pointer, not only those below the old size: a write that ran
+	 * out of space may have left an allocated indirect block past the end.
+	 */
+	last = tp->tn_din.di_indirect != 0 ? TINYFS_MAXBLOCKS : TINYFS_NDIRECT;
+	if (tp->tn_din.di_indirect != 0) {
 		error = bread(vp, TINYFS_INDIR_LBN, TINYFS_BSIZE, B_MODIFY, &bp);
 		if (error) {
 			bp = NULL;

@@ -81,6 +81,11 @@ tinyfs_rename(void *v)
 		error = 0;
 		goto out;
 	}
+	if (tvp != NULL && tvp == fdvp) {
+		/* The target is the source's own directory, which is not empty. */
+		error = fvp->v_type == VDIR ? ENOTEMPTY : EISDIR;
+		goto out;
+	}
 	fdp = VTOT(fdvp);
 	fp = VTOT(fvp);
 	tdp = VTOT(tdvp);
@@ -169,8 +174,7 @@ tinyfs_rename(void *v)
 	}
 	if (isdir && fdvp != tdvp) {
 		/* fvp's ".." now names tdvp: the link moves from fdvp to tdvp. */
-		if (tvp == NULL)
-			tdp->tn_din.di_nlink++;
+		tdp->tn_din.di_nlink++;
 		tdp->tn_flag |= TN_CHANGE | TN_MODIFIED;
 		error = tinyfs_dotdot(fvp, &ino, &dotdot_off);
 		if (error == 0)

@@ -281,6 +281,9 @@ tinyfs_mount(struct mount *mp, const char *path, void *data, size_t *data_len)
 			return 0;
 	}
 
+	if (args->fspec == NULL)
+		return EINVAL;
+
 	/* Look the device up by name, as ffs does. */
 	error = namei_simple_user(args->fspec, NSM_FOLLOW_NOEMULROOT, &devvp);
 	if (error)
@@ -309,6 +312,10 @@ tinyfs_mount(struct mount *mp, const char *path, void *data, size_t *data_len)
 	VOP_UNLOCK(devvp);
 	if (error)
 		goto fail;
+	error = set_statvfs_info(path, UIO_USERSPACE, args->fspec, UIO_USERSPACE,
+	    mp->mnt_op->vfs_name, mp, l);
+	if (error)
+		goto fail;
 
 	xflags = (mp->mnt_flag & MNT_RDONLY) ? FREAD : FREAD | FWRITE;
 	vn_lock(devvp, LK_EXCLUSIVE | LK_RETRY);
@@ -324,8 +331,7 @@ tinyfs_mount(struct mount *mp, const char *path, void *data, size_t *data_len)
 		goto fail;
 	}
 	/* devvp's reference now belongs to the mount. */
-	return set_statvfs_info(path, UIO_USERSPACE, args->fspec, UIO_USERSPACE,
-	    mp->mnt_op->vfs_name, mp, l);
+	return 0;
 fail:
 	vrele(devvp);
 	return error;
@@ -558,9 +564,12 @@ tinyfs_newvnode(struct mount *mp, struct vnode *dvp, struct vnode *vp,
 		return error;
 	}
 	tp = VTOT(vp);
-	if (tp->tn_din.di_mode != 0)
-		panic("tinyfs_newvnode: inode %lu allocated twice (mode %o)",
-		    (unsigned long)ino, tp->tn_din.di_mode);
+	/* tinyfs_ialloc claimed the slot with a bare S_IFREG: anything else is corruption. */
+	if (tp->tn_din.di_mode != S_IFREG || tp->tn_din.di_nlink != 0 ||
+	    tp->tn_din.di_blocks != 0)
+		panic("tinyfs_newvnode: inode %lu allocated twice (mode %o, nlink %u, blocks %u)",
+		    (unsigned long)ino, tp->tn_din.di_mode, tp->tn_din.di_nlink,
+		    tp->tn_din.di_blocks);
 
 	/* A fresh inode keeps only its generation number from the previous use. */
 	gen = tp->tn_din.di_gen + 1;
