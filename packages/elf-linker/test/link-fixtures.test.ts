@@ -410,3 +410,36 @@ describe('refusals on real fixtures', () => {
     ]);
   });
 });
+
+describe('target interfaces', () => {
+  it('zero-fills .bss and COMMON through memory.zero when the target offers it', () => {
+    const zeroed: [bigint, number][] = [];
+    const written: bigint[] = [];
+    const m = linkModule(kmod('link_common'), {
+      allocator: new BumpAllocator(),
+      memory: { write: (a) => void written.push(a), zero: (a, n) => void zeroed.push([a, n]) },
+      resolve: () => undefined,
+    });
+    const common = m.sections.find((s) => s.kind === 'common')!;
+    expect(zeroed).toContainEqual([common.address, common.size]);
+    expect(written).not.toContain(common.address);
+    expect(written.length + zeroed.length).toBe(m.sections.length);
+  });
+
+  it('refuses an allocator that ignores the alignment, returning what it got', () => {
+    const allocator = new BumpAllocator();
+    const misaligned = {
+      allocate: (r: Parameters<BumpAllocator['allocate']>[0]) =>
+        allocator.allocate({ ...r, align: 1, size: r.size + 1 }) + 1n,
+      free: (a: bigint, n: number) => allocator.free(a - 1n, n + 1),
+    };
+    expect(() =>
+      linkModule(kmod('hello'), {
+        allocator: misaligned,
+        memory: new SparseMemory(),
+        resolve: () => KERNEL_BASE,
+      }),
+    ).toThrow(/not aligned to 16/);
+    expect(allocator.live.size).toBe(0);
+  });
+});

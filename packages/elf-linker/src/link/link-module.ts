@@ -19,7 +19,7 @@ import { type Allocation, createLinkedModule } from './linked-module.js';
 import { applyRelocations, collectRelocations } from './relocate.js';
 import { resolveSymbols } from './resolve-symbols.js';
 import { SectionSymbols } from './section-symbols.js';
-import type { LinkedModule, LinkOptions } from './types.js';
+import type { LinkedModule, LinkOptions, SectionRequest } from './types.js';
 
 export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
   const elf = parseElf(bytes);
@@ -40,9 +40,20 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
   const allocations: Allocation[] = [];
   const sectionAddress = new Map<number, bigint>();
   let committed = false;
+  const allocate = (request: SectionRequest): bigint => {
+    const address = opts.allocator.allocate(request);
+    // A misaligned address is a bug in the caller's allocator, not in the module: a plain Error.
+    if (typeof address !== 'bigint' || address < 0n || address % BigInt(request.align) !== 0n) {
+      if (typeof address === 'bigint') opts.allocator.free(address, request.size);
+      throw new Error(
+        `allocator returned ${String(address)} for ${request.name}: not aligned to ${request.align}`,
+      );
+    }
+    return address;
+  };
   try {
     for (const p of plan) {
-      const address = opts.allocator.allocate({
+      const address = allocate({
         name: p.section.name,
         size: p.size,
         align: p.align,
@@ -62,7 +73,7 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
     }
     let commonAddress = 0n;
     if (commons) {
-      commonAddress = opts.allocator.allocate({
+      commonAddress = allocate({
         name: 'COMMON',
         size: commons.size,
         align: commons.align,
@@ -82,7 +93,7 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
     const gotSize = Math.max(1, collected.gotSlots.size) * 8;
     let gotAddress = 0n;
     if (needsGot) {
-      gotAddress = opts.allocator.allocate({
+      gotAddress = allocate({
         name: '.got',
         size: gotSize,
         align: 8,
