@@ -3,6 +3,12 @@
  * tools/src/cpu-vectors/generate.ts is replayed with Cpu.step() and must produce the same
  * registers, arithmetic flags (CF PF AF ZF SF OF) and DF, memory window, next RIP, or fault.
  */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { Cpu, CpuFault, DivideError, GuestMemory, InvalidOpcode, Reg } from '../src/index.js';
 import {
@@ -34,6 +40,8 @@ const REGS = [
   'r15',
 ];
 const PAGE = 0x1000n;
+const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const GENERATOR = join(REPO_ROOT, 'tools', 'src', 'cpu-vectors', 'generate.ts');
 const known = knownFailures();
 
 /** One machine for a vector file: the data region, and the code pages the harness ran from. */
@@ -183,4 +191,51 @@ describe('differential vectors from the real CPU', () => {
     }
     expect(Object.keys(known).filter((k) => !names.has(k))).toEqual([]);
   });
+});
+
+/** The CPU description the generator writes into each vector file's header. */
+function thisCpu(): string | undefined {
+  if (!existsSync('/proc/cpuinfo')) return undefined;
+  const info = readFileSync('/proc/cpuinfo', 'utf8');
+  const get = (k: string) => new RegExp(`^${k}\\s*:\\s*(.*)$`, 'm').exec(info)?.[1]?.trim() ?? '?';
+  return `${get('model name')} (vendor ${get('vendor_id')}, family ${get('cpu family')}, model ${get('model')}, stepping ${get('stepping')})`;
+}
+
+function hasGcc(): boolean {
+  try {
+    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('committed vectors', () => {
+  const recordedOn = loadVectors(vectorGroups()[0]!).cpu;
+  const sameCpu = thisCpu() === recordedOn;
+  it.skipIf(!sameCpu || !hasGcc())(
+    `are what the generator records on this machine now (needs gcc and ${recordedOn})`,
+    () => {
+      const out = mkdtempSync(join(tmpdir(), 'cpu-vectors-'));
+      try {
+        execFileSync('pnpm', ['exec', 'tsx', GENERATOR, '--out', out], {
+          cwd: REPO_ROOT,
+          stdio: 'ignore',
+        });
+        for (const group of vectorGroups()) {
+          const fresh = JSON.parse(
+            gunzipSync(readFileSync(join(out, `${group}.json.gz`))).toString('utf8'),
+          ) as VectorFile;
+          const committed = loadVectors(group);
+          expect(fresh.forms.length, group).toBe(committed.forms.length);
+          fresh.forms.forEach((f, k) => {
+            expect(f, `${group}/${f.name}`).toEqual(committed.forms[k]);
+          });
+        }
+      } finally {
+        rmSync(out, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });

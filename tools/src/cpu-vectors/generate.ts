@@ -2,6 +2,7 @@
  * Generates the differential vectors of @rump/cpu-x86 from THIS machine's CPU.
  *
  *   pnpm --filter @rump/tools cpu-vectors          regenerate packages/cpu-x86/test/vectors/*.json.gz
+ *   tsx tools/src/cpu-vectors/generate.ts --out DIR   write them elsewhere (the vector test's freshness check)
  *
  * The catalog (forms.ts) lists instruction forms with operand values and flag states. The
  * harness (harness.ts) is one generated C file with a stub per form; it is compiled with gcc
@@ -86,6 +87,8 @@ function caseRecords(list: readonly Form[], fill: readonly bigint[]): Buffer {
 const SIGNALS: Record<number, string> = { 8: 'DE', 4: 'UD' };
 
 function main(): void {
+  const outArg = process.argv.indexOf('--out');
+  const outDir = outArg > 0 ? process.argv[outArg + 1]! : VECTORS_DIR;
   const dir = mkdtempSync(join(tmpdir(), 'cpu-vectors-'));
   try {
     const fill = fillers();
@@ -151,13 +154,13 @@ function main(): void {
       g.push(entry);
       groups.set(form.group, g);
     });
-    mkdirSync(VECTORS_DIR, { recursive: true });
+    mkdirSync(outDir, { recursive: true });
     let size = 0;
     for (const [group, list] of groups) {
       const json = JSON.stringify({ ...header, group, forms: list });
       const gz = gzipSync(json, { level: 9 });
       size += gz.length;
-      writeFileSync(join(VECTORS_DIR, `${group}.json.gz`), gz);
+      writeFileSync(join(outDir, `${group}.json.gz`), gz);
       console.log(`${group}: ${list.length} forms, ${(gz.length / 1024).toFixed(0)} KiB`);
     }
     console.log(
