@@ -2,7 +2,7 @@
 import { materialize, setStatus } from './flags.js';
 import { EaKind, type Insn } from './insn.js';
 import { ea, getReg, load, maskOf, readE, setReg, store } from './operands.js';
-import { CF, type CpuState, ZF } from './state.js';
+import { AF, CF, type CpuState, PF, SF, ZF } from './state.js';
 
 const TWO32 = 4294967296;
 
@@ -111,7 +111,8 @@ export function tzcnt(c: CpuState, i: Insn): void {
   const hi = c.th;
   const bits = i.size * 8;
   const n = lo === 0 && hi === 0 ? bits : ctz64(lo, hi);
-  setStatus(c, (materialize(c) & ~(CF | ZF)) | (n === bits ? CF : 0) | (n === 0 ? ZF : 0));
+  c.flags =
+    (materialize(c) & ~(CF | ZF | SF | PF | AF)) | (n === bits ? CF : 0) | (n === 0 ? ZF : 0);
   setReg(c, i.reg, i.size, n, 0);
 }
 
@@ -120,7 +121,8 @@ export function lzcnt(c: CpuState, i: Insn): void {
   const hi = c.th;
   const bits = i.size * 8;
   const n = clz64(lo, hi) - (64 - bits);
-  setStatus(c, (materialize(c) & ~(CF | ZF)) | (n === bits ? CF : 0) | (n === 0 ? ZF : 0));
+  c.flags =
+    (materialize(c) & ~(CF | ZF | SF | PF | AF)) | (n === bits ? CF : 0) | (n === 0 ? ZF : 0);
   setReg(c, i.reg, i.size, n, 0);
 }
 

@@ -19,6 +19,22 @@ import * as sys from './system.js';
 const TWO32 = 4294967296;
 const MAX_LENGTH = 15;
 
+/** Instructions that accept LOCK (with a memory destination). */
+const LOCKABLE = new Set<Handler>([
+  alu.aluEG,
+  alu.aluEI,
+  alu.incE,
+  alu.decE,
+  alu.negE,
+  alu.notE,
+  bits.btEG,
+  bits.btEI,
+  mv.xadd,
+  mv.xchg,
+  mv.cmpxchg,
+  mv.cmpxchg8b,
+]);
+
 /** Thrown internally when decoding stops; converted to InvalidOpcode with the bytes seen so far. */
 class Undefined {
   constructor(readonly detail: string) {}
@@ -29,6 +45,7 @@ export class Decoder {
   private rex = 0;
   private opsize16 = false;
   private rep = 0;
+  private lock = false;
   private ripRel = false;
   private i: Insn = new Insn();
 
@@ -46,6 +63,7 @@ export class Decoder {
     this.rex = 0;
     this.opsize16 = false;
     this.rep = 0;
+    this.lock = false;
     this.ripRel = false;
     this.i = out;
     out.ripLo = lo;
@@ -55,6 +73,14 @@ export class Decoder {
     out.ea = EaKind.Reg;
     try {
       this.prefixesAndOpcode();
+      if (
+        this.lock &&
+        (out.ea === EaKind.Reg ||
+          !LOCKABLE.has(out.fn) ||
+          ((out.fn === bits.btEG || out.fn === bits.btEI) && out.op === 0))
+      ) {
+        throw new Undefined('LOCK prefix on an instruction or operand that cannot be locked');
+      }
     } catch (e) {
       if (e instanceof Undefined) throw new InvalidOpcode(this.bytesSeen(), e.detail);
       throw e;
@@ -206,13 +232,22 @@ export class Decoder {
     for (;;) {
       const b = this.byte();
       if (b >= 0x40 && b <= 0x4f) {
-        this.rex = b;
-        const next = this.at(this.p);
-        if (next >= 0x40 && next <= 0x4f) continue; // a later REX replaces this one
-        this.opcode(this.byte());
-        return;
+        this.rex = b; // a later REX replaces this one
+        continue;
       }
-      this.rex = 0; // a legacy prefix after REX cancels it
+      if (
+        b !== 0x0f &&
+        (b === 0x66 ||
+          b === 0x67 ||
+          b === 0xf0 ||
+          b === 0xf2 ||
+          b === 0xf3 ||
+          b === 0x64 ||
+          b === 0x65 ||
+          (b & 0xe7) === 0x26)
+      ) {
+        this.rex = 0; // a legacy prefix after REX cancels the REX
+      }
       switch (b) {
         case 0x66:
           this.opsize16 = true;
@@ -221,7 +256,8 @@ export class Decoder {
           i.addr32 = true;
           continue;
         case 0xf0:
-          continue; // LOCK: one thread, every instruction is atomic
+          this.lock = true; // one thread: every instruction is atomic, LOCK only restricts forms
+          continue;
         case 0xf2:
           this.rep = 2;
           continue;
@@ -252,7 +288,7 @@ export class Decoder {
   }
   /** Operand size of stack/branch instructions (default 64). */
   private v64(): number {
-    return this.opsize16 ? 2 : 8;
+    return this.opsize16 && (this.rex & 8) === 0 ? 2 : 8;
   }
 
   private opcode(b: number): void {
@@ -444,8 +480,7 @@ export class Decoder {
         const size = b & 1 ? this.v() : 1;
         i.ea = EaKind.Abs;
         i.dispLo = this.imm32();
-        i.dispHi = this.imm32();
-        if (i.addr32) i.dispHi = 0;
+        i.dispHi = i.addr32 ? 0 : this.imm32(); // moffs is 8 bytes, or 4 with 0x67
         i.reg = 0;
         this.set(b < 0xa2 ? mv.movGE : mv.movMG, size);
         return;

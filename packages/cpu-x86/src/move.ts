@@ -5,7 +5,7 @@
 import { AluOp, alu } from './alu.js';
 import { GeneralProtection } from './faults.js';
 import { condition, materialize } from './flags.js';
-import type { Insn } from './insn.js';
+import { EaKind, type Insn } from './insn.js';
 import {
   ea,
   getReg,
@@ -173,8 +173,9 @@ export function cmpxchg(c: CpuState, i: Insn): void {
     const s = getReg(c, i.reg, size);
     writeEKept(c, i, size, s, c.th);
   } else {
-    // The destination is written back unchanged (a locked RMW always writes), then rAX is loaded.
-    writeEKept(c, i, size, d, dh);
+    // A memory destination is written back unchanged (a locked RMW always writes); a register
+    // destination is not written at all (its upper half stays), then rAX is loaded.
+    if (i.ea !== EaKind.Reg) writeEKept(c, i, size, d, dh);
     setReg(c, 0, size, d, dh);
   }
 }

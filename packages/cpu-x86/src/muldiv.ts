@@ -4,10 +4,10 @@
  * exact double arithmetic fall back to BigInt (rare in compiled code).
  */
 import { DivideError } from './faults.js';
-import { PARITY, setStatus } from './flags.js';
+import { materialize } from './flags.js';
 import type { Insn } from './insn.js';
 import { getReg, maskOf, readE, setReg, sext } from './operands.js';
-import { CF, type CpuState, OF, SF, ZF } from './state.js';
+import { AF, CF, type CpuState, OF, PF, SF, ZF } from './state.js';
 
 const TWO32 = 4294967296;
 const M64 = (1n << 64n) - 1n;
@@ -30,16 +30,16 @@ const loOf = (v: bigint): number => Number(v & 0xffffffffn) | 0;
 const hiOf = (v: bigint): number => Number((v >> 32n) & 0xffffffffn) | 0;
 
 /**
- * Flags after a multiply: CF = OF = `overflow`. SF ZF PF follow the low half of the result and AF
- * is cleared, as this machine's CPU does (the manual calls them undefined).
+ * Flags after a multiply: CF = OF = `overflow`. SF ZF AF PF are left unchanged, as this machine's
+ * CPU does (the manual calls them undefined).
  */
-function mulFlags(c: CpuState, size: number, lo: number, hi: number, overflow: boolean): void {
-  let f = PARITY[lo & 0xff]!;
-  const v = size === 8 ? hi : size === 4 ? lo : size === 2 ? lo << 16 : lo << 24;
-  if (v < 0) f |= SF;
-  if ((lo & maskOf(size)) === 0 && (size !== 8 || hi === 0)) f |= ZF;
-  if (overflow) f |= CF | OF;
-  setStatus(c, f);
+function mulFlags(c: CpuState, _size: number, _lo: number, _hi: number, overflow: boolean): void {
+  c.flags = (materialize(c) & ~(CF | OF)) | (overflow ? CF | OF : 0);
+}
+
+/** Flags after a division that did not fault: CF OF unchanged, SF ZF PF cleared, AF set (this CPU). */
+function divFlags(c: CpuState): void {
+  c.flags = (materialize(c) & ~(SF | ZF | PF | AF)) | AF;
 }
 
 /** Low 64 bits of a 64x64 product (result lo returned, hi in c.th). */
@@ -165,6 +165,11 @@ function mul(c: CpuState, size: number, b: number, bh: number, signed: boolean):
 }
 
 function div(c: CpuState, size: number, b: number, bh: number, signed: boolean): void {
+  divide(c, size, b, bh, signed);
+  divFlags(c);
+}
+
+function divide(c: CpuState, size: number, b: number, bh: number, signed: boolean): void {
   const r = c.r;
   if (b === 0 && bh === 0) throw new DivideError('divide by zero');
   if (size === 1) {

@@ -29,7 +29,7 @@ export function ea(c: CpuState, i: Insn): number {
       const b = i.base;
       const x = i.index;
       const sh = i.shift;
-      const s = (r[b]! >>> 0) + (i.dispLo >>> 0) + (r[x]! >>> 0) * (1 << sh);
+      const s = (r[b]! >>> 0) + (i.dispLo >>> 0) + ((r[x]! << sh) >>> 0);
       lo = s | 0;
       const xh = sh === 0 ? r[x + 16]! : (r[x + 16]! << sh) | (r[x]! >>> (32 - sh));
       hi = (r[b + 16]! + i.dispHi + xh + Math.floor(s / TWO32)) | 0;
@@ -38,7 +38,7 @@ export function ea(c: CpuState, i: Insn): number {
     default: {
       const x = i.index;
       const sh = i.shift;
-      const s = (i.dispLo >>> 0) + (r[x]! >>> 0) * (1 << sh);
+      const s = (i.dispLo >>> 0) + ((r[x]! << sh) >>> 0);
       lo = s | 0;
       const xh = sh === 0 ? r[x + 16]! : (r[x + 16]! << sh) | (r[x]! >>> (32 - sh));
       hi = (i.dispHi + xh + Math.floor(s / TWO32)) | 0;

@@ -6,7 +6,7 @@
 import { carry, materialize, PARITY, setStatus } from './flags.js';
 import type { Insn } from './insn.js';
 import { getReg, maskOf, readEKeep, sext, writeEKept } from './operands.js';
-import { CF, type CpuState, OF, SF, ZF } from './state.js';
+import { AF, CF, type CpuState, OF, SF, ZF } from './state.js';
 
 /** SF ZF PF of a result at size (lo masked; hi only for size 8). */
 function szp(size: number, lo: number, hi: number): number {
@@ -96,7 +96,8 @@ function shift(c: CpuState, i: Insn, count: number): void {
       of = 0;
     }
   }
-  setStatus(c, szp(size, rl, rh) | (cf ? CF : 0) | (of ? OF : 0));
+  // This CPU sets AF on every shift with a non-zero count (the manual: undefined).
+  setStatus(c, szp(size, rl, rh) | AF | (cf ? CF : 0) | (of ? OF : 0));
   writeEKept(c, i, size, rl, rh);
 }
 
@@ -204,20 +205,25 @@ export function shxd(c: CpuState, i: Insn): void {
   const nn = BigInt(n);
   let res: bigint;
   let cf: bigint;
+  // Counts above 16 on 16-bit operands are undefined; this CPU shifts dst:src:src (shld) or
+  // src:src:dst (shrd) and clears CF (measured).
   if (i.op === 0) {
-    // dst:src shifted left; for 16-bit counts > 16 (undefined) the pattern continues with dst.
-    const wide = (d << (2n * bits)) | (s << bits) | d;
+    const wide = (d << (2n * bits)) | (s << bits) | s;
     res = (wide >> (2n * bits - nn)) & mask;
-    cf = (wide >> (3n * bits - nn)) & 1n;
+    cf = nn > bits ? 0n : (wide >> (3n * bits - nn)) & 1n;
   } else {
-    const wide = (d << (2n * bits)) | (s << bits) | d;
+    const wide = (s << (2n * bits)) | (s << bits) | d;
     res = (wide >> nn) & mask;
-    cf = (wide >> (nn - 1n)) & 1n;
+    cf = nn > bits ? 0n : (wide >> (nn - 1n)) & 1n;
   }
   const rl = Number(res & 0xffffffffn) | 0;
   const rh = Number(res >> 32n) | 0;
+  // OF for every count, as this CPU computes it: shld like shl (top bit ^ CF), shrd from the
+  // top two bits of the result (both equal "sign changed" for a count of 1).
   const top = msb(size, rl, rh);
-  const orig = msb(size, v, vh);
-  setStatus(c, szp(size, rl, rh) | (cf ? CF : 0) | (top !== orig ? OF : 0));
+  const second = Number((res >> (bits - 2n)) & 1n);
+  // shld: CF ^ top bit of (dst << count), which is the result's top bit for counts below the width.
+  const of = i.op === 0 ? Number(cf) ^ (nn < bits ? top : 0) : top ^ second;
+  setStatus(c, szp(size, rl, rh) | AF | (cf ? CF : 0) | (of ? OF : 0));
   writeEKept(c, i, size, rl, rh);
 }
