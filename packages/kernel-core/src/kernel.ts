@@ -351,6 +351,14 @@ export class Kernel {
     });
   }
 
+  /**
+   * sys_modctl: `cmd` with its argument in guest memory (what rump_sys_modctl passes).
+   * Returns 0 or a NetBSD errno; a panic or fault during the module's init still throws.
+   */
+  sysModctl(cmd: number, arg: bigint): number {
+    return this.enter(() => this.modules.modctlGuest(cmd, arg));
+  }
+
   /** Kernel output so far (the message buffer). */
   dmesg(): string {
     return this.console.dmesg();

@@ -207,3 +207,25 @@ describe('kernel printf', () => {
     ]);
   });
 });
+
+describe('sys_modctl with arguments in guest memory', () => {
+  it('loads through a modctl_load_t, stats into an iovec, unloads by name', () => {
+    const { k, host } = bootWith(['kc_hello']);
+    const L = k.S.modctl_load;
+    const ml = k.kmem.alloc(L.$size, 1, true);
+    k.mem.write64(ml + BigInt(L.ml_filename.offset), k.kdata.string('/kc_hello.kmod'));
+    expect(k.sysModctl(0 /* MODCTL_LOAD */, ml)).toBe(0);
+    expect(k.sysModctl(0, ml)).toBe(errno.EEXIST);
+    const iov = k.kmem.alloc(16, 1, true);
+    const buf = k.kmem.alloc(4096, 1, true);
+    k.mem.write64(iov, buf);
+    k.mem.write64(iov + 8n, 4096n);
+    expect(k.sysModctl(4 /* MODCTL_STAT */, iov)).toBe(0);
+    const MS = k.S.modstat;
+    expect(k.mem.readCString(buf + BigInt(MS.$size + MS.ms_name.offset))).toBe('kc_hello');
+    expect(k.mem.read64(iov + 8n)).toBe(BigInt(2 * MS.$size + 2));
+    expect(k.sysModctl(1 /* MODCTL_UNLOAD */, k.kdata.string('kc_hello'))).toBe(0);
+    expect(k.sysModctl(1, k.kdata.string('kc_hello'))).toBe(errno.ENOENT);
+    expect(host.consoleText()).toContain('kc_hello: fini');
+  });
+});

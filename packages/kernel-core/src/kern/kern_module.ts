@@ -460,6 +460,56 @@ export class Modules {
     return undefined;
   }
 
+  /**
+   * modctl(2) with its arguments in guest memory, as sys_modctl receives them: MODCTL_LOAD takes
+   * a modctl_load_t, MODCTL_UNLOAD a module name, MODCTL_STAT a struct iovec whose iov_len is
+   * set to the bytes needed, MODCTL_EXISTS an int. Returns 0 or a NetBSD errno.
+   */
+  modctlGuest(cmd: number, arg: bigint): number {
+    const k = this.k;
+    const m = k.mem;
+    try {
+      switch (cmd) {
+        case modctl.MODCTL_LOAD: {
+          const L = k.S.modctl_load;
+          const fn = m.read64(arg + BigInt(L.ml_filename.offset));
+          const flags = m.read32(arg + BigInt(L.ml_flags.offset));
+          const propsp = m.read64(arg + BigInt(L.ml_props.offset));
+          const propslen = Number(m.read64(arg + BigInt(L.ml_propslen.offset)));
+          if (fn === 0n) return errno.EFAULT;
+          const props =
+            propsp !== 0n && propslen > 0
+              ? new TextDecoder().decode(m.read(propsp, propslen))
+              : undefined;
+          this.load({
+            filename: m.readCString(fn, 1024),
+            flags,
+            ...(props !== undefined ? { props } : {}),
+          });
+          return 0;
+        }
+        case modctl.MODCTL_UNLOAD:
+          this.unload(m.readCString(arg, modctl.MAXMODNAME));
+          return 0;
+        case modctl.MODCTL_STAT: {
+          const IOV = k.S.iovec;
+          const base = m.read64(arg + BigInt(IOV.iov_base.offset));
+          const len = Number(m.read64(arg + BigInt(IOV.iov_len.offset)));
+          const need = this.statToGuest(base, len);
+          m.write64(arg + BigInt(IOV.iov_len.offset), BigInt(need));
+          return 0;
+        }
+        case modctl.MODCTL_EXISTS:
+          return 0;
+        default:
+          return errno.EINVAL;
+      }
+    } catch (e) {
+      if (e instanceof ModuleError) return e.errno;
+      throw e;
+    }
+  }
+
   /** Writes modstat_t records for MODCTL_STAT into a guest buffer, NetBSD's layout (required lists after them). */
   statToGuest(buf: bigint, len: number): number {
     const k = this.k;
