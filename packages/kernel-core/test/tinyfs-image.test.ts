@@ -298,6 +298,16 @@ describe('the tinyfs reader and checker', () => {
     expect(problems).toContain('inode 10 (mode 0100644) is allocated but has no name');
   });
 
+  it('find old bytes past the end of a file', () => {
+    const image = base();
+    const sb = readTinyfsSuperblock(image);
+    const f = readTinyfsInode(image, sb, 2); // 9000 bytes: block 2 holds 808 of them
+    image[f.direct[2]! * TINYFS_BSIZE + 900] = 1;
+    expect(checkTinyfs(image).problems).toEqual([
+      'inode 2: bytes past the end of the file are not zero',
+    ]);
+  });
+
   it('find a directory entry whose type disagrees with its inode', () => {
     const image = base();
     const sb = readTinyfsSuperblock(image);

@@ -912,6 +912,15 @@ export function checkTinyfs(image: Uint8Array): TinyfsCheckResult {
           held++;
         }
       });
+      // Past the end of a file or symlink its last block holds zeros, so that growing the
+      // file later cannot bring old bytes back.
+      const tailBlock = map[map.length - 1];
+      const tail = d.size % TINYFS_BSIZE;
+      if ((type === S_IFREG || type === S_IFLNK) && tailBlock && tail !== 0) {
+        const start = tailBlock * TINYFS_BSIZE;
+        if (image.subarray(start + tail, start + TINYFS_BSIZE).some((x) => x !== 0))
+          problems.push(`inode ${ino}: bytes past the end of the file are not zero`);
+      }
       if (indirect !== 0) {
         claim(indirect, `inode ${ino} indirect`);
         held++;

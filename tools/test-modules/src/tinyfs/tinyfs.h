@@ -103,6 +103,8 @@ struct tinyfs_mount {
 	dev_t tm_dev;
 	int tm_ronly;
 	int tm_sbdirty;		/* superblock counters changed since written */
+	uint32_t tm_bhint;	/* where the next block search starts */
+	uint32_t tm_ihint;	/* where the next inode search starts */
 	kmutex_t tm_lock;	/* protects tm_sb counters and tm_sbdirty */
 	struct tinyfs_super tm_sb;
 };

@@ -72,7 +72,6 @@ void
 tinyfs_node_vinit(struct vnode *vp)
 {
 	struct tinyfs_node *tp = VTOT(vp);
-	struct timeval tv;
 
 	vp->v_type = IFTOVT(tp->tn_din.di_mode);
 	switch (vp->v_type) {
@@ -91,7 +90,6 @@ tinyfs_node_vinit(struct vnode *vp)
 		vp->v_vflag |= VV_ROOT;
 	/* The device vnode stays referenced while any node uses it. */
 	vref(tp->tn_devvp);
-	getmicrouptime(&tv);
 }
 
 /* Applies pending timestamp updates to the in-memory dinode. */
@@ -165,40 +163,48 @@ tinyfs_sb_adjust(struct tinyfs_mount *tmp, int dblocks, int dinodes)
 int
 tinyfs_ialloc(struct tinyfs_mount *tmp, ino_t *inop)
 {
+	const uint32_t ninodes = tmp->tm_sb.s_ninodes;
 	struct tinyfs_dinode *dp;
-	struct buf *bp;
-	uint32_t b, i;
-	ino_t ino;
+	struct buf *bp = NULL;
+	uint32_t n, ino, blk, cur = (uint32_t)-1;
 	int error;
 
 	if (tmp->tm_sb.s_free_inodes == 0)
 		return ENOSPC;
-	for (b = 0; b < tmp->tm_sb.s_itable_blocks; b++) {
-		error = bread(tmp->tm_devvp, TINYFS_FSBTODB(tmp->tm_sb.s_itable_start + b),
-		    TINYFS_BSIZE, B_MODIFY, &bp);
-		if (error)
-			return error;
-		for (i = 0; i < TINYFS_INOPB; i++) {
-			ino = (ino_t)b * TINYFS_INOPB + i;
-			if (ino == 0 || ino >= tmp->tm_sb.s_ninodes)
-				continue;
-			dp = tinyfs_ino_in_buf(bp, ino);
-			if (dp->di_mode != 0)
-				continue;
-			dp->di_mode = S_IFREG;
-			dp->di_nlink = 0;
-			dp->di_size = 0;
-			dp->di_blocks = 0;
-			memset(&dp->di_u, 0, sizeof(dp->di_u));
-			error = tinyfs_meta_write(tmp, bp);
+	if (tmp->tm_ihint == 0 || tmp->tm_ihint >= ninodes)
+		tmp->tm_ihint = 1;
+	for (n = 0; n < ninodes - 1; n++) {
+		ino = tmp->tm_ihint + n;
+		if (ino >= ninodes)
+			ino -= ninodes - 1;
+		blk = ino / TINYFS_INOPB;
+		if (blk != cur) {
+			if (bp != NULL)
+				brelse(bp, 0);
+			error = bread(tmp->tm_devvp, TINYFS_FSBTODB(tmp->tm_sb.s_itable_start + blk),
+			    TINYFS_BSIZE, B_MODIFY, &bp);
 			if (error)
 				return error;
-			tinyfs_sb_adjust(tmp, 0, -1);
-			*inop = ino;
-			return 0;
+			cur = blk;
 		}
-		brelse(bp, 0);
+		dp = tinyfs_ino_in_buf(bp, ino);
+		if (dp->di_mode != 0)
+			continue;
+		dp->di_mode = S_IFREG;
+		dp->di_nlink = 0;
+		dp->di_size = 0;
+		dp->di_blocks = 0;
+		memset(&dp->di_u, 0, sizeof(dp->di_u));
+		error = tinyfs_meta_write(tmp, bp);
+		if (error)
+			return error;
+		tinyfs_sb_adjust(tmp, 0, -1);
+		tmp->tm_ihint = ino + 1;
+		*inop = ino;
+		return 0;
 	}
+	if (bp != NULL)
+		brelse(bp, 0);
 	printf("tinyfs: out of inodes although the superblock counts %u free\n",
 	    tmp->tm_sb.s_free_inodes);
 	return ENOSPC;
@@ -226,48 +232,59 @@ tinyfs_ifree(struct tinyfs_mount *tmp, ino_t ino)
 	return error;
 }
 
-/* Allocates a data block: the first clear bit of the bitmap at or after the data area. */
+/*
+ * Allocates a data block: the first clear bit of the bitmap at or after the
+ * hint (the block after the last one handed out), wrapping around the data area.
+ */
 int
 tinyfs_balloc(struct tinyfs_mount *tmp, uint32_t *bnop)
 {
 	const uint32_t bits_per_block = TINYFS_BSIZE * 8;
-	struct buf *bp;
-	uint8_t *map;
-	uint32_t b, first, last, bit, bno;
+	const uint32_t first = tmp->tm_sb.s_data_start, end = tmp->tm_sb.s_nblocks;
+	const uint32_t ndata = end - first;
+	struct buf *bp = NULL;
+	uint8_t *map = NULL;
+	uint32_t n, bno, bit, mapblk, cur = (uint32_t)-1;
 	int error;
 
 	if (tmp->tm_sb.s_free_blocks == 0)
 		return ENOSPC;
-	first = tmp->tm_sb.s_data_start / bits_per_block;
-	last = (tmp->tm_sb.s_nblocks - 1) / bits_per_block;
-	for (b = first; b <= last; b++) {
-		error = bread(tmp->tm_devvp, TINYFS_FSBTODB(tmp->tm_sb.s_bitmap_start + b),
-		    TINYFS_BSIZE, B_MODIFY, &bp);
-		if (error)
-			return error;
-		map = bp->b_data;
-		for (bit = 0; bit < bits_per_block; bit++) {
-			if (map[bit >> 3] == 0xff) {
-				bit |= 7;
-				continue;
-			}
-			bno = b * bits_per_block + bit;
-			if (bno < tmp->tm_sb.s_data_start)
-				continue;
-			if (bno >= tmp->tm_sb.s_nblocks)
-				break;
-			if (map[bit >> 3] & (1u << (bit & 7)))
-				continue;
-			map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
-			error = tinyfs_meta_write(tmp, bp);
+	if (tmp->tm_bhint < first || tmp->tm_bhint >= end)
+		tmp->tm_bhint = first;
+	for (n = 0; n < ndata; n++) {
+		bno = tmp->tm_bhint + n;
+		if (bno >= end)
+			bno -= ndata;
+		mapblk = bno / bits_per_block;
+		bit = bno % bits_per_block;
+		if (mapblk != cur) {
+			if (bp != NULL)
+				brelse(bp, 0);
+			error = bread(tmp->tm_devvp,
+			    TINYFS_FSBTODB(tmp->tm_sb.s_bitmap_start + mapblk), TINYFS_BSIZE,
+			    B_MODIFY, &bp);
 			if (error)
 				return error;
-			tinyfs_sb_adjust(tmp, -1, 0);
-			*bnop = bno;
-			return 0;
+			map = bp->b_data;
+			cur = mapblk;
 		}
-		brelse(bp, 0);
+		if ((bit & 7) == 0 && map[bit >> 3] == 0xff && bno + 8 <= end) {
+			n += 7;	/* a full byte: eight blocks in use */
+			continue;
+		}
+		if (map[bit >> 3] & (1u << (bit & 7)))
+			continue;
+		map[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+		error = tinyfs_meta_write(tmp, bp);
+		if (error)
+			return error;
+		tinyfs_sb_adjust(tmp, -1, 0);
+		tmp->tm_bhint = bno + 1;
+		*bnop = bno;
+		return 0;
 	}
+	if (bp != NULL)
+		brelse(bp, 0);
 	printf("tinyfs: out of blocks although the superblock counts %u free\n",
 	    tmp->tm_sb.s_free_blocks);
 	return ENOSPC;

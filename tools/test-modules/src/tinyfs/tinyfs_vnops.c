@@ -481,9 +481,19 @@ tinyfs_symlink(void *v)
 	VOP_UNLOCK(vp);
 	return 0;
 bad:
-	/* The name exists already; leave an empty link rather than a dangling entry. */
-	VOP_UNLOCK(vp);
-	vrele(vp);
+	/* Take the name back and let the inode go (inactive, then reclaim). */
+	{
+		ino_t ino;
+		off_t off;
+
+		if (tinyfs_dirlookup(ap->a_dvp, ap->a_cnp->cn_nameptr, ap->a_cnp->cn_namelen,
+		    &ino, &off) == 0 && ino == tp->tn_ino)
+			(void)tinyfs_dirremove(ap->a_dvp, off);
+	}
+	cache_purge1(ap->a_dvp, ap->a_cnp->cn_nameptr, ap->a_cnp->cn_namelen, 0);
+	tp->tn_din.di_nlink = 0;
+	tp->tn_flag |= TN_CHANGE | TN_MODIFIED;
+	vput(vp);
 	*ap->a_vpp = NULL;
 	return error;
 }
