@@ -105,6 +105,7 @@ export interface ModuleInspection {
 function symbolicImage(elf: ElfFile, symbols: SectionSymbols): ModuleImage {
   const bySection = new Map<number, { rela: boolean; map: Map<bigint, ElfRelocation> }>();
   for (const rel of elf.relocationSections) {
+    if (rel.symtab !== elf.symtabIndex) continue;
     const map = new Map<bigint, ElfRelocation>();
     for (const e of elf.relocations(rel)) map.set(e.offset, e);
     bySection.set(rel.target, { rela: rel.rela, map });

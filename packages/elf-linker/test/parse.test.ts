@@ -1,4 +1,5 @@
 /** The ELF reader: checked against readelf on every test module, and on hand-made ELF32 and big-endian files. */
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   ElfError,
@@ -314,3 +315,54 @@ describe('malformed files are ElfErrors naming field and offset', () => {
     expect(e.message).toMatch(/^ELF e_ident at file offset 0x0:/);
   });
 });
+
+describe.skipIf(!haveReadelf || !existsSync('/bin/true'))(
+  'a host executable: program headers and notes (needs readelf and /bin/true)',
+  () => {
+    const bytes = new Uint8Array(readFileSync('/bin/true'));
+    const elf = parseElf(bytes);
+
+    it('program headers match readelf -l', () => {
+      const rows = run('readelf', ['-l', '-W', '/bin/true'])
+        .split('\n')
+        .map((l) =>
+          /^\s+[A-Z_]+\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)\s+0x[0-9a-f]+\s+0x([0-9a-f]+)\s+0x([0-9a-f]+)/.exec(
+            l,
+          ),
+        )
+        .filter((m) => m !== null)
+        .map((m) => ({
+          offset: Number.parseInt(m[1]!, 16),
+          vaddr: BigInt(`0x${m[2]}`),
+          filesz: Number.parseInt(m[3]!, 16),
+          memsz: BigInt(`0x${m[4]}`),
+        }));
+      expect(rows.length).toBeGreaterThan(0);
+      expect(
+        elf.programHeaders.map((p) => ({
+          offset: p.offset,
+          vaddr: p.vaddr,
+          filesz: p.filesz,
+          memsz: p.memsz,
+        })),
+      ).toEqual(rows);
+    });
+
+    it('notes match readelf -n, 4- and 8-byte aligned', () => {
+      const text = run('readelf', ['-n', '/bin/true']);
+      const facts: { section: string; owner: string; size: number }[] = [];
+      let section = '';
+      for (const line of text.split('\n')) {
+        const h = /notes found in: (\S+)/.exec(line);
+        if (h) section = h[1]!;
+        const m = /^\s+(\S+)\s+0x([0-9a-f]+)\s/.exec(line);
+        if (m && m[1] !== 'Owner')
+          facts.push({ section, owner: m[1]!, size: Number.parseInt(m[2]!, 16) });
+      }
+      expect(facts.length).toBeGreaterThan(0);
+      expect(
+        elf.notes.map((n) => ({ section: n.section, owner: n.name, size: n.desc.byteLength })),
+      ).toEqual(facts);
+    });
+  },
+);

@@ -20,9 +20,11 @@ export function readNotes(r: ElfReader, sections: readonly ElfSection[]): ElfNot
       const namesz = r.u32('n_namesz', at);
       const descsz = r.u32('n_descsz', at + 4);
       const type = r.u32('n_type', at + 8);
+      // As binutils does: the descriptor starts at the note's start + align(12 + namesz), the
+      // next note at align(that + descsz), both relative to the note's start.
       const nameAt = at + 12;
-      const descAt = nameAt + align(namesz, a);
-      const next = descAt + align(descsz, a);
+      const descAt = at + align(12 + namesz, a);
+      const next = at + align(descAt - at + descsz, a);
       if (descAt + descsz > end || nameAt + namesz > end) {
         throw new ElfError(
           'n_descsz',

@@ -1,12 +1,10 @@
-/** parseElf: the whole reader. Any malformed input ends in an ElfError naming the field and its offset. */
-import { ElfError } from '../errors.js';
 import { SHT_NOBITS, SHT_NULL } from './constants.js';
 import { identify, readHeader } from './header.js';
 import { readNotes } from './notes.js';
 import { readProgramHeaders } from './program-headers.js';
 import { readRelocationSections, readRelocations } from './relocations.js';
 import { readSections } from './sections.js';
-import { readSymbols } from './symbols.js';
+import { entryCount, readSymbols } from './symbols.js';
 import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection } from './types.js';
 
 /** Parses and validates an ELF32 or ELF64 file of either byte order. */
@@ -38,14 +36,15 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     relocations(rel) {
       let entries = decoded.get(rel);
       if (!entries) {
-        if (rel.count > 0 && rel.symtab !== symtabIndex) {
-          throw new ElfError(
-            `sh_link[${rel.section.index}]`,
-            rel.section.headerOffset,
-            `relocations use symbol table ${rel.symtab}, not the file's symbol table ${symtabIndex}`,
-          );
-        }
-        entries = readRelocations(reader, header, rel, symbols.length);
+        // Dynamic relocations index .dynsym, whose entries this reader counts but does not decode.
+        const linked = sections[rel.symtab];
+        const symbolCount =
+          rel.symtab === symtabIndex
+            ? symbols.length
+            : linked && rel.symtab !== 0
+              ? entryCount(linked, is64 ? 24 : 16, 'symbol table')
+              : 0;
+        entries = readRelocations(reader, header, rel, symbolCount);
         decoded.set(rel, entries);
       }
       return entries;

@@ -1,6 +1,6 @@
 /** Relocation sections (SHT_REL / SHT_RELA) and their entries. */
 import { ElfError } from '../errors.js';
-import { SHT_REL, SHT_RELA, SHT_SYMTAB } from './constants.js';
+import { SHT_DYNSYM, SHT_REL, SHT_RELA, SHT_SYMTAB } from './constants.js';
 import type { ElfReader } from './reader.js';
 import { entryCount } from './symbols.js';
 import type { ElfHeader, ElfRelocation, ElfRelocationSection, ElfSection } from './types.js';
@@ -15,7 +15,8 @@ export function readRelocationSections(
     if (s.type !== SHT_REL && s.type !== SHT_RELA) continue;
     const rela = s.type === SHT_RELA;
     const count = entryCount(s, is64 ? (rela ? 24 : 16) : rela ? 12 : 8, 'relocation');
-    if (s.info === 0 || s.info >= sections.length) {
+    // sh_info 0 is allowed: dynamic relocations (.rela.dyn) apply to the whole image.
+    if (s.info >= sections.length) {
       throw new ElfError(
         `sh_info[${s.index}]`,
         s.headerOffset,
@@ -23,7 +24,10 @@ export function readRelocationSections(
       );
     }
     const symtab = sections[s.link];
-    if (count > 0 && (!symtab || s.link === 0 || symtab.type !== SHT_SYMTAB)) {
+    if (
+      count > 0 &&
+      (!symtab || s.link === 0 || (symtab.type !== SHT_SYMTAB && symtab.type !== SHT_DYNSYM))
+    ) {
       throw new ElfError(
         `sh_link[${s.index}]`,
         s.headerOffset,

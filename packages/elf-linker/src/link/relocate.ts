@@ -53,6 +53,13 @@ export function collectRelocations(
     const target = elf.sections[rel.target]!;
     // Relocations of sections that are not loaded (debug info) are not needed.
     if (!(target.flags & SHF_ALLOC) || !loaded.has(target.index)) continue;
+    if (rel.count > 0 && rel.symtab !== elf.symtabIndex) {
+      throw new ElfError(
+        `sh_link[${rel.section.index}]`,
+        rel.section.headerOffset,
+        `relocations of ${target.name} use section ${rel.symtab}, not the symbol table`,
+      );
+    }
     const entries = elf.relocations(rel);
     const types: RelocationType[] = new Array(entries.length);
     for (let i = 0; i < entries.length; i++) {
