@@ -80,11 +80,13 @@ function replay(
   form.inputs.forEach((r, i) => {
     before[REGS.indexOf(r)] = BigInt(`0x${c.r[i]!}`);
   });
-  before[Reg.RSP] = stack;
+  const rspIsInput = form.inputs.includes('rsp');
+  if (!rspIsInput) before[Reg.RSP] = stack;
   before.forEach((v, i) => {
     cpu.setReg(i, v);
   });
   cpu.rflags = BigInt(`0x${c.f}`) | 2n;
+  cpu.gsBase = file.gsBase ? BigInt(`0x${file.gsBase}`) : 0n;
   if (c.m) cpu.memory.write(window, Buffer.from(c.m, 'hex'));
   cpu.rip = address;
   const diffs: string[] = [];
@@ -107,13 +109,14 @@ function replay(
     );
     if (!(fault instanceof CpuFault)) return diffs;
   }
-  const expectRip = c.x ? address : address + BigInt(form.bytes.length / 2);
+  const next = c.j ? BigInt(`0x${c.j}`) : address + BigInt(form.bytes.length / 2);
+  const expectRip = c.x ? address : next;
   if (fault === undefined || c.x) {
     if (cpu.rip !== expectRip) diffs.push(`rip: expected ${h(expectRip)}, got ${h(cpu.rip)}`);
   }
   if (fault !== undefined && !c.x) return diffs;
   REGS.forEach((name, i) => {
-    const want = name === 'rsp' ? stack : c.R?.[name] ? BigInt(`0x${c.R[name]}`) : before[i]!;
+    const want = c.R?.[name] ? BigInt(`0x${c.R[name]}`) : before[i]!;
     const got = cpu.getReg(i);
     if (got !== want) diffs.push(`${name}: expected ${h(want)}, got ${h(got)}`);
   });

@@ -1200,3 +1200,168 @@ for (const [name, text] of RAW) {
     );
   }
 }
+
+// ---------------------------------------------------------------- stack, branches and %gs: operands
+/** Placeholder for "this stub's branch target address" in registers and memory (see generate.ts). */
+export const TARGET = 0xdead_beef_7a70_0001n;
+{
+  const r3 = new SplitMix64(0x5eed_57acn);
+  const STACK = BASE + 0x20n; // RSP for stack forms: the middle of a 64-byte window
+  const mem64 = (slots: [number, bigint][]): Uint8Array => {
+    const m = r3.bytes(64);
+    for (const [off, v] of slots) m.set(le(v, 8), off);
+    return m;
+  };
+  const stackForm = (
+    name: string,
+    asm: string,
+    inputs: Reg64[],
+    regs: () => bigint[],
+    slots: () => [number, bigint][] = () => [],
+  ) => {
+    const cases: Case[] = [];
+    for (const f of F2)
+      for (let k = 0; k < 3; k++) cases.push({ flags: f, regs: regs(), mem: mem64(slots()) });
+    add('stack', name, asm, inputs, cases, 64);
+  };
+  stackForm('push r64', 'push %rax', ['rax', 'rsp'], () => [r3.next(), STACK]);
+  stackForm('push r64 (REX.B)', 'push %r12', ['r12', 'rsp'], () => [r3.next(), STACK + 4n]);
+  stackForm('push r16', 'pushw %ax', ['rax', 'rsp'], () => [r3.next(), STACK]);
+  stackForm('push rsp', 'push %rsp', ['rsp'], () => [STACK]);
+  stackForm('push imm8', 'pushq $-5', ['rsp'], () => [STACK]);
+  stackForm('push imm32', 'pushq $0x12345678', ['rsp'], () => [STACK]);
+  stackForm('push imm32 (negative)', 'pushq $-0x12345678', ['rsp'], () => [STACK]);
+  stackForm('push imm16', 'pushw $0x1234', ['rsp'], () => [STACK]);
+  stackForm('push m64', 'pushq 8(%rbx)', ['rbx', 'rsp'], () => [BASE, STACK]);
+  stackForm(
+    'pop r64',
+    'pop %rcx',
+    ['rcx', 'rsp'],
+    () => [r3.next(), STACK],
+    () => [[0x20, r3.next()]],
+  );
+  stackForm(
+    'pop r64 (REX.B)',
+    'pop %r13',
+    ['r13', 'rsp'],
+    () => [r3.next(), STACK],
+    () => [[0x20, r3.next()]],
+  );
+  stackForm(
+    'pop r16',
+    'popw %cx',
+    ['rcx', 'rsp'],
+    () => [r3.next(), STACK],
+    () => [[0x20, r3.next()]],
+  );
+  stackForm(
+    'pop rsp',
+    'pop %rsp',
+    ['rsp'],
+    () => [STACK],
+    () => [[0x20, BASE + 0x30n]],
+  );
+  stackForm(
+    'pop m64',
+    'popq 8(%rbx)',
+    ['rbx', 'rsp'],
+    () => [BASE, STACK],
+    () => [[0x20, r3.next()]],
+  );
+  stackForm(
+    'leave',
+    'leave',
+    ['rbp', 'rsp'],
+    () => [BASE + 0x30n, BASE + 0x8n],
+    () => [[0x30, r3.next()]],
+  );
+  stackForm('enter imm16, 0', 'enter $0x20, $0', ['rbp', 'rsp'], () => [r3.next(), BASE + 0x38n]);
+  stackForm('enter imm16, 1', 'enter $0x8, $1', ['rbp', 'rsp'], () => [r3.next(), BASE + 0x38n]);
+  stackForm(
+    'enter imm16, 2',
+    'enter $0x0, $2',
+    ['rbp', 'rsp'],
+    () => [BASE + 0x30n, BASE + 0x38n],
+    () => [[0x28, r3.next()]],
+  );
+  stackForm('call rel32', 'call {T}', ['rsp'], () => [STACK]);
+  stackForm('call r64', 'call *%rax', ['rax', 'rsp'], () => [TARGET, STACK]);
+  stackForm(
+    'call m64',
+    'call *8(%rbx)',
+    ['rbx', 'rsp'],
+    () => [BASE, STACK],
+    () => [[8, TARGET]],
+  );
+  stackForm(
+    'ret',
+    'ret',
+    ['rsp'],
+    () => [STACK],
+    () => [[0x20, TARGET]],
+  );
+  stackForm(
+    'ret imm16',
+    'ret $16',
+    ['rsp'],
+    () => [STACK],
+    () => [[0x20, TARGET]],
+  );
+
+  add('branch', 'jmp rel8', 'jmp {T}', [], [{ flags: 0n, regs: [] }]);
+  add('branch', 'jmp rel32', '{disp32} jmp {T}', [], [{ flags: ARITH, regs: [] }]);
+  add('branch', 'jmp r64', 'jmp *%rax', ['rax'], [{ flags: 0n, regs: [TARGET] }]);
+  add(
+    'branch',
+    'jmp m64',
+    'jmp *8(%rbx)',
+    ['rbx'],
+    [{ flags: 0n, regs: [BASE], mem: memWith(TARGET, 64) }],
+    32,
+  );
+  for (const cc of CCS) {
+    add(
+      'branch',
+      `j${cc} rel8`,
+      `j${cc} {T}`,
+      [],
+      flagStates.map((f) => ({ flags: f, regs: [] })),
+    );
+    add(
+      'branch',
+      `j${cc} rel32`,
+      `{disp32} j${cc} {T}`,
+      [],
+      flagStates.filter((_, i) => i % 3 === 0).map((f) => ({ flags: f, regs: [] })),
+    );
+  }
+
+  const GS: [string, string, Reg64[]][] = [
+    ['mov gs:disp32, r64', 'movq %gs:8, %rax', []],
+    ['mov r32, gs:disp32', 'movl %ecx, %gs:16', ['rcx']],
+    ['mov gs:(base), r64', 'movq %gs:(%rbx), %rdx', ['rbx']],
+    ['add r64, gs:disp', 'addq %rcx, %gs:8', ['rcx']],
+    ['inc gs:disp (lock)', 'lock incl %gs:4', []],
+    ['cmpxchg r64, gs:disp', 'cmpxchgq %rcx, %gs:8', ['rax', 'rcx']],
+    ['mov gs:disp32, r32 (REX.R)', 'movl %gs:0x18, %r9d', []],
+  ];
+  for (const [name, asm, ins] of GS) {
+    const cases: Case[] = [];
+    for (const f of F2) {
+      for (let k = 0; k < 3; k++) {
+        const m = r3.bytes(32);
+        const vals = ins.map((r) =>
+          r === 'rbx' ? 8n : r === 'rax' && k === 0 ? le64(m, 8) : r3.next(),
+        );
+        cases.push({ flags: f, regs: vals, mem: m });
+      }
+    }
+    add('segment', name, asm, ins, cases, 32);
+  }
+}
+
+function le64(m: Uint8Array, off: number): bigint {
+  let v = 0n;
+  for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(m[off + i]!);
+  return v;
+}

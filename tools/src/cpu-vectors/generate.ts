@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
-import { ARITH, DF, type Form, forms } from './forms.ts';
+import { ARITH, type Case, DF, type Form, forms, TARGET } from './forms.ts';
 import { harnessSource, MEM_BASE, MEM_WINDOW, REG64 } from './harness.ts';
 import { SplitMix64 } from './rng.ts';
 
@@ -43,20 +43,25 @@ function cpuModel(): string {
 interface Stub {
   address: bigint;
   bytes: string;
+  /** Where the stub's `{T}` branch target is. */
+  target: bigint;
 }
 
 function buildHarness(dir: string, list: readonly Form[]): { exe: string; stubs: Stub[] } {
   const c = join(dir, 'harness.c');
   const exe = join(dir, 'harness');
-  writeFileSync(c, harnessSource(list.map((f) => f.asm)));
+  writeFileSync(
+    c,
+    harnessSource(list.map((f) => ({ asm: f.asm, setsRsp: f.inputs.includes('rsp') }))),
+  );
   execFileSync('gcc', ['-O1', '-no-pie', '-fno-pie', '-o', exe, c], { stdio: 'inherit' });
   const table = execFileSync(exe, ['table'], { encoding: 'utf8', maxBuffer: 1 << 28 });
   const stubs = table
     .trim()
     .split('\n')
     .map((l) => {
-      const [a, b] = l.split(' ');
-      return { address: BigInt(`0x${a}`), bytes: b ?? '' };
+      const [a, b, t] = l.split(' ');
+      return { address: BigInt(`0x${a}`), bytes: b ?? '', target: BigInt(`0x${t}`) };
     });
   return { exe, stubs };
 }
@@ -84,6 +89,23 @@ function caseRecords(list: readonly Form[], fill: readonly bigint[]): Buffer {
   return Buffer.concat(chunks);
 }
 
+const TARGET_BYTES = Buffer.alloc(8);
+TARGET_BYTES.writeBigUInt64LE(TARGET);
+
+/** Replaces the TARGET placeholder (in registers and 8-byte memory slots) with the stub's target. */
+function resolveTargets(c: Case, target: bigint): Case {
+  const regs = c.regs.map((v) => (v === TARGET ? target : v));
+  let mem = c.mem;
+  if (mem) {
+    const b = Buffer.from(mem);
+    for (let at = b.indexOf(TARGET_BYTES); at >= 0; at = b.indexOf(TARGET_BYTES, at + 8)) {
+      b.writeBigUInt64LE(target, at);
+    }
+    mem = new Uint8Array(b);
+  }
+  return { flags: c.flags, regs, ...(mem ? { mem } : {}) };
+}
+
 const SIGNALS: Record<number, string> = { 8: 'DE', 4: 'UD' };
 
 function main(): void {
@@ -92,8 +114,13 @@ function main(): void {
   const dir = mkdtempSync(join(tmpdir(), 'cpu-vectors-'));
   try {
     const fill = fillers();
-    const { exe, stubs } = buildHarness(dir, forms);
-    const input = caseRecords(forms, fill);
+    const built = buildHarness(dir, forms);
+    const { exe, stubs } = built;
+    const resolved: Form[] = forms.map((f, k) => ({
+      ...f,
+      cases: f.cases.map((c) => resolveTargets(c, stubs[k]!.target)),
+    }));
+    const input = caseRecords(resolved, fill);
     const output = execFileSync(exe, [], { input, maxBuffer: 1 << 30 });
     const compiler = execFileSync('gcc', ['--version'], { encoding: 'utf8' }).split('\n')[0]!;
     const header = {
@@ -103,17 +130,19 @@ function main(): void {
       generatedBy: 'tools/src/cpu-vectors/generate.ts',
       memBase: hex(MEM_BASE),
       memWindow: hex(MEM_WINDOW),
+      gsBase: hex(MEM_WINDOW),
       flagMask: hex(FLAG_MASK),
       fillers: fill.map(hex),
     };
     const groups = new Map<string, unknown[]>();
     let at = 0;
     let total = 0;
-    forms.forEach((form, stub) => {
+    resolved.forEach((form, stub) => {
       const s = stubs[stub]!;
       const cases: unknown[] = [];
       for (const c of form.cases) {
         const signal = output.readUInt32LE(at);
+        const taken = output.readUInt32LE(at + 4);
         const out = Array.from({ length: 17 }, (_, i) => output.readBigUInt64LE(at + 8 + i * 8));
         const faultRip = output.readBigUInt64LE(at + 8 + 17 * 8);
         const mem = output.subarray(at + 16 + 17 * 8, at + 16 + 17 * 8 + form.memLen);
@@ -131,10 +160,12 @@ function main(): void {
           if (faultRip !== s.address) throw new Error(`${form.name}: fault at ${hex(faultRip)}`);
           rec.x = kind;
         }
+        if (taken) rec.j = hex(s.target);
         rec.F = hex(out[16]! & FLAG_MASK);
         const changed: Record<string, string> = {};
         REG64.forEach((r, i) => {
-          if (r !== 'rsp' && out[i] !== inRegs[i]) changed[r] = hex(out[i]!);
+          const known = r !== 'rsp' || form.inputs.includes('rsp');
+          if (known && out[i] !== inRegs[i]) changed[r] = hex(out[i]!);
         });
         if (Object.keys(changed).length) rec.R = changed;
         if (form.memLen && !mem.equals(Buffer.from(c.mem!))) rec.M = bytesHex(mem);

@@ -19,9 +19,11 @@ export interface VectorCase {
   m?: string;
   /** Fault the instruction raised instead of completing: DE (#DE) or UD (#UD). */
   x?: 'DE' | 'UD';
+  /** Branch target the instruction jumped to (absent: execution continued after it). */
+  j?: string;
   /** RFLAGS after, masked to the header's flagMask. */
   F: string;
-  /** Registers that changed (RSP never: the harness ran on its own stack). */
+  /** Registers that changed (RSP only for forms that take RSP as an input; others ran on the harness stack). */
   R?: Record<string, string>;
   /** Memory window after, when it changed. */
   M?: string;
@@ -45,6 +47,8 @@ export interface VectorFile {
   compiler: string;
   memBase: string;
   memWindow: string;
+  /** GS base the instructions ran with (%gs: operands address the memory window). */
+  gsBase?: string;
   flagMask: string;
   /** Values of all 16 GPRs (RAX..R15) a form does not name. */
   fillers: string[];
