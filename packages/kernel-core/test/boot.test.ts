@@ -41,3 +41,29 @@ describe('boot', () => {
     expect(host.consoleText()).toContain('hello: unloading\n');
   });
 });
+
+describe('layout helpers and verbose boot', () => {
+  it('reads and writes members with their C types', async () => {
+    const { readField, writeField } = await import('../src/index.js');
+    const k = createKernel({ host: new MemoryHost() });
+    const S = k.S;
+    expect(readField(k.mem, k.lwp0, S.lwp.l_proc)).toBe(k.proc0);
+    expect(readField(k.mem, k.proc0, S.proc.p_pid)).toBe(0);
+    writeField(k.mem, k.proc0, S.proc.p_pid, -5);
+    expect(readField(k.mem, k.proc0, S.proc.p_pid)).toBe(-5);
+    expect(() => readField(k.mem, k.proc0, S.proc.p_comm)).toThrow(/not a scalar/);
+  });
+
+  it('prints a NetBSD boot banner with RUMP_VERBOSE and reports module loads', () => {
+    const host = new MemoryHost({ params: { RUMP_VERBOSE: '1' } });
+    host.addFile('/h.kmod', readFileSync(join(KMOD, 'kc_hello.kmod')));
+    const k = createKernel({ host });
+    expect(host.consoleText()).toMatch(/^Copyright \(c\) 1996/);
+    expect(host.consoleText()).toContain('NetBSD 10.99.12 (RUMP-ROAST)');
+    expect(host.consoleText()).toContain('kern.module.path=/stand/amd64/10.99.12/modules');
+    k.etfs.register('/h.kmod', '/h.kmod', 'REG');
+    k.modctl('load', { filename: '/h.kmod' });
+    expect(host.consoleText()).toMatch(/module `kc_hello' loaded at 0xffffffff8[0-9a-f]+\n/);
+    expect(createKernel({ host: new MemoryHost() }).dmesg()).toBe('');
+  });
+});

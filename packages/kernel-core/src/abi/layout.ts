@@ -154,3 +154,70 @@ export const POINTER_TYPEDEFS: ReadonlyMap<string, string> = new Map([
   ['percpu_t', ''],
   ['caddr_t', ''],
 ]);
+
+/** Minimal memory interface the field helpers need (GuestMemory satisfies it). */
+export interface FieldMemory {
+  read8(a: bigint): number;
+  read16(a: bigint): number;
+  read32(a: bigint): number;
+  read64(a: bigint): bigint;
+  write8(a: bigint, v: number): void;
+  write16(a: bigint, v: number): void;
+  write32(a: bigint, v: number): void;
+  write64(a: bigint, v: bigint): void;
+}
+
+/** Address of a member of the struct at `base`. */
+export function fieldAddress(base: bigint, f: Field): bigint {
+  return base + BigInt(f.offset);
+}
+
+/**
+ * Reads a scalar member (integer, enum, bool, pointer) with its C signedness: members of up to
+ * 4 bytes as a number, 8-byte members as a bigint (pointers unsigned).
+ */
+export function readField(mem: FieldMemory, base: bigint, f: Field): number | bigint {
+  const a = base + BigInt(f.offset);
+  const signed = typeKind(f.ctype) === 'int';
+  switch (f.size) {
+    case 1: {
+      const v = mem.read8(a);
+      return signed ? (v << 24) >> 24 : v;
+    }
+    case 2: {
+      const v = mem.read16(a);
+      return signed ? (v << 16) >> 16 : v;
+    }
+    case 4: {
+      const v = mem.read32(a);
+      return signed ? v | 0 : v >>> 0;
+    }
+    case 8: {
+      const v = mem.read64(a);
+      return signed ? BigInt.asIntN(64, v) : v;
+    }
+    default:
+      throw new TypeError(`readField: member of ${f.size} bytes (${f.ctype}) is not a scalar`);
+  }
+}
+
+/** Writes a scalar member; values are truncated to the member's size as C assignment does. */
+export function writeField(mem: FieldMemory, base: bigint, f: Field, value: number | bigint): void {
+  const a = base + BigInt(f.offset);
+  switch (f.size) {
+    case 1:
+      mem.write8(a, Number(BigInt.asUintN(8, BigInt(value))));
+      return;
+    case 2:
+      mem.write16(a, Number(BigInt.asUintN(16, BigInt(value))));
+      return;
+    case 4:
+      mem.write32(a, Number(BigInt.asUintN(32, BigInt(value))));
+      return;
+    case 8:
+      mem.write64(a, BigInt.asUintN(64, BigInt(value)));
+      return;
+    default:
+      throw new TypeError(`writeField: member of ${f.size} bytes (${f.ctype}) is not a scalar`);
+  }
+}

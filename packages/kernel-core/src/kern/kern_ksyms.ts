@@ -81,6 +81,19 @@ export class KernelSymbolTable {
     return address;
   }
 
+  /**
+   * Marks a data symbol implemented once its contents are real (the VFS filling spec_vnodeop_p,
+   * for instance). Functions are implemented by defining them before boot fills in stubs.
+   */
+  setImplemented(name: string): void {
+    const s = this.symbols.get(name);
+    if (!s || s.kind !== 'data')
+      throw new Error(`setImplemented: ${name} is not a kernel data symbol`);
+    const done = { ...s, implemented: true };
+    this.symbols.set(name, done);
+    this.data[this.data.indexOf(s)] = done;
+  }
+
   has(name: string): boolean {
     return this.symbols.has(name);
   }
