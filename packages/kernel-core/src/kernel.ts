@@ -17,6 +17,7 @@ import { type Host, readHostParams } from '@rump/hypercall';
 import { modclass } from './abi/netbsd-10.99/constants.js';
 import { netbsd_10_99 } from './abi/netbsd-10.99/index.js';
 import type { Profile, Structs } from './abi/profile.js';
+import { type IoSubsystems, registerIo } from './dev/io.js';
 import {
   type Frame,
   GuestFault,
@@ -96,6 +97,8 @@ export class Kernel {
   readonly etfs: Etfs;
   /** The VFS layer (vnodes, mounts, namei, VOP dispatch). */
   readonly vfs: Vfs;
+  /** Disk, buffer cache, page cache and genfs pager (vfs-io). */
+  readonly io: IoSubsystems;
   readonly modules: Modules;
   /** Addresses of the vop_*_desc descriptors, by vdesc_offset. */
   readonly vdescs: bigint[] = [];
@@ -169,6 +172,7 @@ export class Kernel {
     options.extend?.(this);
     registerVfsData(this);
     this.vfs = registerVfs(this);
+    this.io = registerIo(this);
     // Every other name a real file-system module imports: present, panicking until implemented.
     for (const [subsystem, names] of Object.entries(NETBSD_FFS_UFS_IMPORTS)) {
       for (const name of names)

@@ -1,0 +1,126 @@
+/**
+ * The kernel's I/O half, wired together: the disk (rumpblk behind the block device switch), the
+ * buffer cache, the page cache (vm_page objects, the vnode pager, UBC) and genfs's pager. One
+ * `registerIo(k)` at boot registers every NetBSD name these parts implement in the kernel symbol
+ * table and returns the subsystems, so that TypeScript callers (etfs, specfs, the syscalls) use
+ * the same objects modules reach through their imports.
+ *
+ * `IoKernel` is what these parts need from the kernel instance: the structural subset of the
+ * Kernel object, so each part can be tested on a kernel assembled from the real pieces.
+ */
+import type { Cpu, GuestMemory } from '@rump/cpu-x86';
+import type { Host } from '@rump/hypercall';
+import { kmflags } from '../abi/netbsd-10.99/constants.js';
+import type { Structs } from '../abi/profile.js';
+import type { KernelSymbolTable } from '../kern/kern_ksyms.js';
+import type { Mutexes } from '../kern/kern_mutex.js';
+import type { RwLocks } from '../kern/kern_rwlock.js';
+import type { Kmem } from '../kern/kmem.js';
+import { GenfsIo } from '../miscfs/genfs/genfs_io.js';
+import { GenfsNodes } from '../miscfs/genfs/genfs_node.js';
+import { UvmBio } from '../uvm/uvm_bio.js';
+import { UvmPages } from '../uvm/uvm_page.js';
+import { UvmVnode } from '../uvm/uvm_vnode.js';
+import { BufCache } from '../vfs/vfs_bio.js';
+import { RumpBlk } from './rumpblk.js';
+import { DevSw } from './subr_disk.js';
+
+export interface IoKernel {
+  readonly mem: GuestMemory;
+  readonly cpu: Cpu;
+  readonly kmem: Kmem;
+  readonly ksyms: KernelSymbolTable;
+  readonly host: Host;
+  readonly S: Structs;
+  readonly rwlocks: RwLocks;
+  readonly mutexes: Mutexes;
+  /** The running lwp's address. */
+  readonly curlwp: bigint;
+  panic(message: string): never;
+  describeAddress(address: bigint): string;
+  /** The VFS layer, if built: vnode operations written in TypeScript go through its `vop.define`. */
+  readonly vfs?: {
+    readonly vop: { define(name: string, subsystem: string, impl: (ap: bigint) => number): bigint };
+  };
+}
+
+export interface IoSubsystems {
+  readonly devsw: DevSw;
+  readonly rumpblk: RumpBlk;
+  readonly bufcache: BufCache;
+  readonly pages: UvmPages;
+  readonly uvn: UvmVnode;
+  readonly ubc: UvmBio;
+  readonly genfsNodes: GenfsNodes;
+  readonly genfs: GenfsIo;
+}
+
+/** Creates the I/O subsystems and registers their kernel symbols. */
+export function registerIo(k: IoKernel): IoSubsystems {
+  const call = new KernelCalls(k);
+  const devsw = new DevSw(k, call);
+  const bufcache = new BufCache(k, call);
+  const rumpblk = new RumpBlk(k, devsw, (bp) => bufcache.biodone(bp));
+  const pages = new UvmPages(k);
+  const genfsNodes = new GenfsNodes(k);
+  const uvn = new UvmVnode(k, pages, call);
+  const ubc = new UvmBio(k, pages, uvn, call);
+  const genfs = new GenfsIo(k, pages, uvn, bufcache, genfsNodes, call);
+  devsw.biodone = (bp) => bufcache.biodone(bp);
+  pages.onObjectDirty = (uobj) => uvn.markdirty(uobj);
+  uvn.onDirty = (vp) => bufcache.syncerAdd(vp);
+  devsw.register();
+  rumpblk.register();
+  bufcache.register();
+  pages.register();
+  uvn.register();
+  ubc.register();
+  genfsNodes.register();
+  const vop = k.vfs?.vop;
+  genfs.register(vop ? (name, sub, impl) => vop.define(name, sub, impl) : undefined);
+  return { devsw, rumpblk, bufcache, pages, uvn, ubc, genfsNodes, genfs };
+}
+
+/**
+ * Calls to other kernel functions by their NetBSD names (VOP_STRATEGY, VOP_BMAP, fstrans_start ...),
+ * through the symbol table and the CPU, exactly as a module's call would go: whoever implements
+ * the name — a TypeScript thunk or guest code — runs with its own semantics.
+ */
+export class KernelCalls {
+  private readonly addr = new Map<string, bigint>();
+  constructor(private readonly k: IoKernel) {}
+
+  /** Calls kernel function `name`; the result is RAX as a signed 32-bit int (errno-style). */
+  int(name: string, ...args: (bigint | number)[]): number {
+    return Number(BigInt.asIntN(32, this.raw(name, ...args)));
+  }
+
+  /** Calls kernel function `name`; returns RAX. */
+  raw(name: string, ...args: (bigint | number)[]): bigint {
+    let a = this.addr.get(name);
+    if (a === undefined) {
+      a = this.k.ksyms.resolve(name);
+      if (a === undefined)
+        this.k.panic(
+          `kernel function ${name} is needed by the I/O path but is not in the symbol table`,
+        );
+      this.addr.set(name, a);
+    }
+    return this.k.cpu.call(a, ...args);
+  }
+
+  /** Calls a function pointer (module code or a kernel thunk). */
+  ptr(fn: bigint, ...args: (bigint | number)[]): bigint {
+    if (fn === 0n) this.k.panic('call through a NULL function pointer');
+    return this.k.cpu.call(fn, ...args);
+  }
+
+  /** Scratch guest memory for out-parameters of one call; freed by `release`. */
+  scratch(size: number): bigint {
+    return this.k.kmem.alloc(size, kmflags.KM_SLEEP, true, 'kernel-call scratch');
+  }
+
+  release(p: bigint, size: number): void {
+    this.k.kmem.free(p, size, 'kernel-call scratch');
+  }
+}

@@ -1,0 +1,780 @@
+/**
+ * genfs's pager (miscfs/genfs/genfs_io.c): genfs_getpages fills a vnode's pages from disk,
+ * genfs_putpages writes dirty pages back, both through the file system's VOP_BMAP and the
+ * device's VOP_STRATEGY, and the genfs_ops call-outs (gop_size, gop_alloc, gop_write,
+ * gop_markupdate) of the node. This is NetBSD's algorithm with synchronous I/O: a page run
+ * is mapped (copied) into one contiguous kernel buffer, each physically contiguous piece is one
+ * getiobuf'd transfer that has completed when VOP_STRATEGY returns, and the data is copied
+ * back into the pages. Holes read as zeros (pages marked PG_RDONLY unless blocks are being
+ * allocated), bytes past the end of the file on disk read as zeros, and writes stop at the
+ * block-rounded end of file.
+ *
+ * Lock handoff as NetBSD's contracts say: getpages and putpages are entered with the object
+ * (vmobjlock) write-locked and return with it released; pages returned by getpages are busy.
+ */
+import { buf as B_, mnt, vnode as V_, vtype } from '../../abi/netbsd-10.99/constants.js';
+import { errno } from '../../abi/netbsd-10.99/errno.js';
+import type { IoKernel, KernelCalls } from '../../dev/io.js';
+import {
+  PGO_DONTCARE,
+  pg,
+  UVM_PAGE_STATUS_CLEAN,
+  UVM_PAGE_STATUS_DIRTY,
+  UVM_PAGE_STATUS_UNKNOWN,
+  type UvmPages,
+} from '../../uvm/uvm_page.js';
+import { pgo, type UvmVnode } from '../../uvm/uvm_vnode.js';
+import type { BufCache } from '../../vfs/vfs_bio.js';
+import type { GenfsNodes } from './genfs_node.js';
+
+const PAGE = 4096n;
+const PAGE_SIZE = 4096;
+const trunc_page = (n: bigint) => n & ~(PAGE - 1n);
+const round_page = (n: bigint) => (n + PAGE - 1n) & ~(PAGE - 1n);
+const bmin = (a: bigint, b: bigint) => (a < b ? a : b);
+const VM_PROT_WRITE = 0x2;
+const GOP_SIZE_MEM = 0x4;
+const GOP_UPDATE_ACCESSED = 1;
+const GOP_UPDATE_MODIFIED = 2;
+const MNT_NODEVMTIME = 0x40000000;
+/** MAXPHYS >> PAGE_SHIFT: the most pages one putpages write gathers. */
+const MAXPAGES = 16;
+const LLONG_MAX = 0x7fffffffffffffffn;
+
+export interface GenfsIoStats {
+  /** Pages read from disk (or zero-filled for holes / past EOF) by getpages. */
+  pagesRead: number;
+  /** Pages written back by putpages. */
+  pagesWritten: number;
+  /** Device transfers started. */
+  reads: number;
+  writes: number;
+}
+
+function genfsOffsets(k: IoKernel) {
+  const S = k.S;
+  const b = (n: number) => BigInt(n);
+  return {
+    vType: b(S.vnode.v_type.offset),
+    vMount: b(S.vnode.v_mount.offset),
+    vIflag: b(S.vnode.v_iflag.offset),
+    vNumoutput: b(S.vnode.v_numoutput.offset),
+    vDirty: b(S.vnode.v_dirtyblkhd.offset),
+    mntFlag: b(S.mount.mnt_flag.offset),
+    mntFsBshift: b(S.mount.mnt_fs_bshift.offset),
+    mntDevBshift: b(S.mount.mnt_dev_bshift.offset),
+    gopSize: b(S.genfs_ops.gop_size.offset),
+    gopAlloc: b(S.genfs_ops.gop_alloc.offset),
+    gopWrite: b(S.genfs_ops.gop_write.offset),
+    gopMarkupdate: b(S.genfs_ops.gop_markupdate.offset),
+    bData: b(S.buf.b_data.offset),
+    bBcount: b(S.buf.b_bcount.offset),
+    bBufsize: b(S.buf.b_bufsize.offset),
+    bResid: b(S.buf.b_resid.offset),
+    bFlags: b(S.buf.b_flags.offset),
+    bBlkno: b(S.buf.b_blkno.offset),
+    bLblkno: b(S.buf.b_lblkno.offset),
+    bError: b(S.buf.b_error.offset),
+    lCred: b(S.lwp.l_cred.offset),
+    a: {
+      vp: b(S.vop_getpages_args.a_vp.offset),
+      offset: b(S.vop_getpages_args.a_offset.offset),
+      m: b(S.vop_getpages_args.a_m.offset),
+      count: b(S.vop_getpages_args.a_count.offset),
+      centeridx: b(S.vop_getpages_args.a_centeridx.offset),
+      access: b(S.vop_getpages_args.a_access_type.offset),
+      flags: b(S.vop_getpages_args.a_flags.offset),
+      pvp: b(S.vop_putpages_args.a_vp.offset),
+      offlo: b(S.vop_putpages_args.a_offlo.offset),
+      offhi: b(S.vop_putpages_args.a_offhi.offset),
+      pflags: b(S.vop_putpages_args.a_flags.offset),
+    },
+  };
+}
+type GenfsOffsets = ReturnType<typeof genfsOffsets>;
+
+export class GenfsIo {
+  readonly stats: GenfsIoStats = { pagesRead: 0, pagesWritten: 0, reads: 0, writes: 0 };
+  private readonly o: GenfsOffsets;
+
+  constructor(
+    private readonly k: IoKernel,
+    private readonly pages: UvmPages,
+    private readonly uvn: UvmVnode,
+    private readonly bufs: BufCache,
+    private readonly nodes: GenfsNodes,
+    private readonly call: KernelCalls,
+  ) {
+    this.o = genfsOffsets(k);
+  }
+
+  private r32(a: bigint): number {
+    return this.k.mem.read32(a);
+  }
+  private r64(a: bigint): bigint {
+    return this.k.mem.read64(a);
+  }
+  private i64(a: bigint): bigint {
+    return BigInt.asIntN(64, this.k.mem.read64(a));
+  }
+  private vtype(vp: bigint): number {
+    return this.r32(vp + this.o.vType);
+  }
+  private mount(vp: bigint): bigint {
+    return this.r64(vp + this.o.vMount);
+  }
+  private fsBshift(vp: bigint): number {
+    return this.vtype(vp) === vtype.VBLK
+      ? B_.DEV_BSHIFT
+      : this.r32(this.mount(vp) + this.o.mntFsBshift);
+  }
+  private devBshift(vp: bigint): number {
+    return this.vtype(vp) === vtype.VBLK
+      ? B_.DEV_BSHIFT
+      : this.r32(this.mount(vp) + this.o.mntDevBshift);
+  }
+
+  // ------------------------------------------------------------------ genfs_ops call-outs
+
+  private gop(vp: bigint, slot: bigint): bigint {
+    return this.r64(this.nodes.ops(vp) + slot);
+  }
+
+  /** GOP_SIZE(vp, size, &eob, flags): the file system's idea of where `size` ends on disk / in memory. */
+  gopSize(vp: bigint, size: bigint, flags: number): bigint {
+    const fn = this.gop(vp, this.o.gopSize);
+    const eobp = this.call.scratch(8);
+    try {
+      this.call.ptr(fn, vp, BigInt.asUintN(64, size), eobp, flags);
+      return this.i64(eobp);
+    } finally {
+      this.call.release(eobp, 8);
+    }
+  }
+
+  private gopMarkupdate(vp: bigint, flags: number): void {
+    const fn = this.gop(vp, this.o.gopMarkupdate);
+    if (fn !== 0n) this.call.ptr(fn, vp, flags);
+  }
+
+  private gopAlloc(vp: bigint, off: bigint, len: bigint, flags: number, cred: bigint): number {
+    const fn = this.gop(vp, this.o.gopAlloc);
+    if (fn === 0n) this.k.panic(`GOP_ALLOC: vnode ${this.k.describeAddress(vp)} has no gop_alloc`);
+    return Number(BigInt.asIntN(32, this.call.ptr(fn, vp, off, len, flags, cred)));
+  }
+
+  private gopWrite(vp: bigint, pgs: readonly bigint[], flags: number): number {
+    const fn = this.gop(vp, this.o.gopWrite);
+    const arr = this.call.scratch(8 * pgs.length);
+    try {
+      for (let i = 0; i < pgs.length; i++) this.k.mem.write64(arr + BigInt(8 * i), pgs[i]!);
+      return Number(BigInt.asIntN(32, this.call.ptr(fn, vp, arr, pgs.length, flags)));
+    } finally {
+      this.call.release(arr, 8 * pgs.length);
+    }
+  }
+
+  /** VOP_BMAP(vp, lbn, &devvp, &blkno, &run). */
+  private bmap(
+    vp: bigint,
+    lbn: bigint,
+  ): { error: number; devvp: bigint; blkno: bigint; run: number } {
+    const out = this.call.scratch(24);
+    try {
+      const error = this.call.int('VOP_BMAP', vp, lbn, out, out + 8n, out + 16n);
+      return {
+        error,
+        devvp: this.r64(out),
+        blkno: this.i64(out + 8n),
+        run: this.r32(out + 16n) | 0,
+      };
+    } finally {
+      this.call.release(out, 24);
+    }
+  }
+
+  // ------------------------------------------------------------------ page helpers
+
+  /** genfs_rel_pages: drop pages we busied; never-filled (PG_FAKE) ones are freed. */
+  private relPages(list: readonly bigint[]): void {
+    for (const p of list) {
+      if (p === 0n || p === PGO_DONTCARE) continue;
+      if (this.pages.flags(p) & pg.PG_FAKE)
+        this.pages.setFlags(p, this.pages.flags(p) | pg.PG_RELEASED);
+    }
+    this.pages.unbusy(list);
+  }
+
+  /** uvn_findpages (UFP_ALL): busy the resident pages of [off, off + n pages), allocating missing ones. */
+  private findpages(vp: bigint, off: bigint, n: number): bigint[] {
+    const out: bigint[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = off + BigInt(i) * PAGE;
+      let p = this.pages.lookup(vp, at);
+      if (p === 0n) {
+        p = this.pages.alloc(vp, at);
+        this.k.mem.fill(this.pages.frame(p), PAGE_SIZE, 0);
+      } else {
+        const f = this.pages.flags(p);
+        if (f & pg.PG_BUSY) {
+          this.k.panic(
+            `deadlock: uvn_findpages: page at 0x${at.toString(16)} of ${this.k.describeAddress(vp)} is busy and no other lwp can release it`,
+          );
+        }
+        this.pages.setFlags(p, f | pg.PG_BUSY);
+      }
+      out.push(p);
+    }
+    return out;
+  }
+
+  // ------------------------------------------------------------------ genfs_getpages
+
+  getpages(ap: bigint): number {
+    const a = this.o.a;
+    const m = this.k.mem;
+    const vp = this.r64(ap + a.vp);
+    const origoffset = this.i64(ap + a.offset);
+    const mArr = this.r64(ap + a.m);
+    const countp = this.r64(ap + a.count);
+    const centeridx = this.r32(ap + a.centeridx) | 0;
+    const access = this.r32(ap + a.access);
+    const flags = this.r32(ap + a.flags);
+    const memwrite = (access & VM_PROT_WRITE) !== 0;
+    const overwrite = (flags & pgo.PGO_OVERWRITE) !== 0;
+    const blockalloc = memwrite && (flags & pgo.PGO_NOBLOCKALLOC) === 0;
+    const glocked = (flags & pgo.PGO_GLOCKHELD) !== 0;
+    const locked = (flags & pgo.PGO_LOCKED) !== 0;
+    const t = this.vtype(vp);
+    if (t !== vtype.VREG && t !== vtype.VDIR && t !== vtype.VLNK && t !== vtype.VBLK) {
+      this.k.panic(`genfs_getpages: vnode ${this.k.describeAddress(vp)} of type ${t}`);
+    }
+    const lock = this.uvn.objlock(vp);
+    if (
+      !this.k.rwlocks.writeHeld(lock) &&
+      !(locked && !memwrite && this.k.rwlocks.readHeld(lock))
+    ) {
+      this.k.panic(
+        `kernel diagnostic assertion "rw_write_held(uobj->vmobjlock)" failed: genfs_getpages ${this.k.describeAddress(vp)}`,
+      );
+    }
+    if (origoffset % PAGE !== 0n || origoffset < 0n)
+      this.k.panic(`genfs_getpages: offset 0x${origoffset.toString(16)} not page-aligned`);
+    const orignpages = this.r32(countp) | 0;
+    if (orignpages <= 0) this.k.panic(`genfs_getpages: count ${orignpages}`);
+
+    const origvsize = this.uvn.size(vp);
+    const diskeof = this.gopSize(vp, origvsize, 0);
+    let memeof: bigint;
+    if (flags & pgo.PGO_PASTEOF) {
+      const end = origoffset + BigInt(orignpages) * PAGE;
+      const newsize = origvsize > end ? origvsize : end;
+      memeof = this.gopSize(vp, newsize, GOP_SIZE_MEM);
+      const writeeof = this.gopSize(vp, this.uvn.writesize(vp), GOP_SIZE_MEM);
+      if (newsize > round_page(writeeof))
+        this.k.panic(`genfs_getpages: past eof: ${newsize} vs. ${round_page(writeeof)}`);
+    } else {
+      memeof = this.gopSize(vp, origvsize, GOP_SIZE_MEM);
+    }
+    if (origoffset + BigInt(centeridx) * PAGE >= memeof) {
+      if (!locked) this.uvn.unlock(vp);
+      return errno.EINVAL;
+    }
+    const mp = this.mount(vp);
+    if (
+      !(flags & pgo.PGO_NOTIMESTAMP) &&
+      (t !== vtype.VBLK || !(this.r32(mp + this.o.mntFlag) & MNT_NODEVMTIME))
+    ) {
+      const upd =
+        (this.r32(mp + this.o.mntFlag) & mnt.MNT_NOATIME ? 0 : GOP_UPDATE_ACCESSED) |
+        (memwrite ? GOP_UPDATE_MODIFIED : 0);
+      if (upd) this.gopMarkupdate(vp, upd);
+    }
+
+    if (locked) return this.getpagesLocked(vp, origoffset, mArr, orignpages, centeridx, memwrite);
+
+    this.uvn.unlock(vp);
+    const fsBshift = this.fsBshift(vp);
+    const bmask = (1n << BigInt(fsBshift)) - 1n;
+    const orignmempages = Math.min(orignpages, Number(round_page(memeof - origoffset) / PAGE));
+    let npages = orignmempages;
+    const startoffset = origoffset & ~bmask;
+    const reqEnd = round_page((origoffset + BigInt(npages) * PAGE + bmask) & ~bmask);
+    const memEnd = round_page(memeof);
+    const endoffset = bmin(reqEnd, memEnd);
+    const ridx = Number((origoffset - startoffset) / PAGE);
+
+    this.call.int('fstrans_start', mp);
+    try {
+      if (!glocked) {
+        if (blockalloc) this.nodes.wrlock(vp);
+        else this.nodes.rdlock(vp);
+      }
+      this.uvn.lock(vp);
+      if (this.uvn.size(vp) < origvsize)
+        this.k.panic(
+          'genfs_getpages: v_size shrank while the pager waited (single lwp: impossible)',
+        );
+      let pgs: bigint[] = new Array(ridx).fill(0n).concat(this.findpages(vp, origoffset, npages));
+      let done = false;
+      if (overwrite) {
+        if (!glocked) this.nodes.unlock(vp);
+        for (let i = 0; i < npages; i++) {
+          const p = pgs[ridx + i]!;
+          if (this.pages.flags(p) & pg.PG_RDONLY && blockalloc) {
+            this.k.panic(
+              'kernel diagnostic assertion "(pg->flags & PG_RDONLY) == 0 || !blockalloc" failed: genfs_getpages',
+            );
+          }
+          this.pages.setFlags(p, this.pages.flags(p) & ~pg.PG_RDONLY);
+          this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
+        }
+        npages += ridx;
+        done = true;
+      } else {
+        let allValid = true;
+        for (let i = 0; i < npages; i++) {
+          const f = this.pages.flags(pgs[ridx + i]!);
+          if (f & pg.PG_FAKE || (blockalloc && f & pg.PG_RDONLY)) {
+            allValid = false;
+            break;
+          }
+        }
+        if (allValid) {
+          if (!glocked) this.nodes.unlock(vp);
+          npages += ridx;
+          done = true;
+        }
+      }
+      if (!done) {
+        npages = Number((endoffset - startoffset) / PAGE);
+        if (startoffset !== origoffset || npages !== orignmempages) {
+          this.relPages(pgs.slice(ridx, ridx + orignmempages));
+          pgs = this.findpages(vp, startoffset, npages);
+        }
+        this.uvn.unlock(vp);
+        const cred = this.k.curlwp === 0n ? 0n : this.r64(this.k.curlwp + this.o.lCred);
+        const error = this.read(vp, pgs, startoffset, diskeof, blockalloc, cred);
+        if (!glocked) this.nodes.unlock(vp);
+        this.uvn.lock(vp);
+        if (error) {
+          this.relPages(pgs);
+          this.uvn.unlock(vp);
+          return error;
+        }
+      }
+      // out: pages read are valid now; pages around the request are released.
+      for (let i = 0; i < npages; i++) {
+        const p = pgs[i];
+        if (p === undefined || p === 0n) continue;
+        let f = this.pages.flags(p);
+        if (f & pg.PG_FAKE && !overwrite) {
+          if (!blockalloc && this.pages.getdirty(p) !== UVM_PAGE_STATUS_CLEAN) {
+            this.k.panic(`genfs_getpages: page ${this.k.describeAddress(p)} not clean`);
+          }
+          f &= ~pg.PG_FAKE;
+          this.pages.setFlags(p, f);
+        }
+        if (i < ridx || i >= ridx + orignmempages) {
+          if (f & pg.PG_FAKE) this.pages.zero(p);
+          if (f & pg.PG_RELEASED) {
+            this.pages.free(p);
+            continue;
+          }
+          this.pages.setFlags(p, this.pages.flags(p) & ~(pg.PG_BUSY | pg.PG_FAKE));
+        } else if (memwrite && !overwrite && this.pages.getdirty(p) === UVM_PAGE_STATUS_CLEAN) {
+          this.pages.markdirty(p, UVM_PAGE_STATUS_UNKNOWN);
+        }
+      }
+      this.uvn.unlock(vp);
+      if (mArr !== 0n) {
+        for (let i = 0; i < orignmempages; i++) m.write64(mArr + BigInt(8 * i), pgs[ridx + i]!);
+      }
+      return 0;
+    } finally {
+      this.call.int('fstrans_done', mp);
+    }
+  }
+
+  /** PGO_LOCKED: only what is resident and not busy, no I/O; the object stays locked. */
+  private getpagesLocked(
+    vp: bigint,
+    off: bigint,
+    mArr: bigint,
+    n: number,
+    centeridx: number,
+    memwrite: boolean,
+  ): number {
+    const m = this.k.mem;
+    let found = 0;
+    for (let i = 0; i < n; i++) {
+      const slot = mArr + BigInt(8 * i);
+      if (m.read64(slot) === PGO_DONTCARE) continue;
+      const p = this.pages.lookup(vp, off + BigInt(i) * PAGE);
+      const f = p === 0n ? 0 : this.pages.flags(p);
+      if (p === 0n || f & (pg.PG_BUSY | pg.PG_FAKE) || (memwrite && f & pg.PG_RDONLY)) continue;
+      m.write64(slot, p);
+      found++;
+    }
+    if (found === 0) return errno.EBUSY;
+    if (m.read64(mArr + BigInt(8 * centeridx)) === 0n) return errno.EBUSY;
+    if (memwrite) {
+      for (let i = 0; i < n; i++) {
+        const p = m.read64(mArr + BigInt(8 * i));
+        if (p === 0n || p === PGO_DONTCARE) continue;
+        if (this.pages.getdirty(p) === UVM_PAGE_STATUS_CLEAN)
+          this.pages.markdirty(p, UVM_PAGE_STATUS_UNKNOWN);
+      }
+    }
+    return 0;
+  }
+
+  /**
+   * genfs_getpages_read: fill the PG_FAKE pages of [startoffset, +pages) from disk, zeroes
+   * past the on-disk end of file and for holes. Called with g_glock held, object unlocked.
+   */
+  private read(
+    vp: bigint,
+    pgs: bigint[],
+    startoffset: bigint,
+    diskeof: bigint,
+    blockalloc: boolean,
+    cred: bigint,
+  ): number {
+    const npages = pgs.length;
+    const fsBshift = BigInt(this.fsBshift(vp));
+    const devBshift = BigInt(this.devBshift(vp));
+    const totalbytes = npages * PAGE_SIZE;
+    const onDisk = diskeof - startoffset;
+    let bytes = Math.min(totalbytes, onDisk > 0n ? Number(onDisk) : 0);
+    const mem = this.k.mem;
+    const kva = this.k.kmem.alloc(totalbytes, 1, false, 'genfs pagermap');
+    const fake = pgs.map((p) => (this.pages.flags(p) & pg.PG_FAKE) !== 0);
+    // uvm_pagermapin: the pages, contiguous.
+    this.mapin(kva, pgs);
+    // Past the end of the file on disk: zeros (only in pages not holding valid data).
+    for (let tail = bytes; tail < totalbytes; ) {
+      const len = PAGE_SIZE - (tail % PAGE_SIZE);
+      if (fake[Math.floor(tail / PAGE_SIZE)]) mem.fill(kva + BigInt(tail), len, 0);
+      tail += len;
+    }
+    let error = 0;
+    let sawhole = false;
+    let offset = startoffset;
+    try {
+      while (bytes > 0) {
+        let pidx = Number((offset - startoffset) / PAGE);
+        let skipped = false;
+        while (!fake[pidx]) {
+          if (this.pages.flags(pgs[pidx]!) & pg.PG_RDONLY) sawhole = true;
+          const b = Math.min(PAGE_SIZE, bytes);
+          offset += BigInt(b);
+          bytes -= b;
+          pidx++;
+          if (bytes === 0) {
+            skipped = true;
+            break;
+          }
+        }
+        if (skipped) break;
+        const lbn = offset >> fsBshift;
+        const bm = this.bmap(vp, lbn);
+        if (bm.error) {
+          error = bm.error;
+          break;
+        }
+        let iobytes = Number(((lbn + 1n + BigInt(bm.run)) << fsBshift) - offset);
+        if (iobytes > bytes) iobytes = bytes;
+        if (offset + BigInt(iobytes) > round_page(offset)) {
+          let pcount = 1;
+          while (pidx + pcount < npages && fake[pidx + pcount]) pcount++;
+          iobytes = Math.min(iobytes, pcount * PAGE_SIZE - Number(offset - trunc_page(offset)));
+        }
+        const at = kva + (offset - startoffset);
+        if (bm.blkno === -1n) {
+          sawhole = true;
+          mem.fill(at, iobytes, 0);
+          if (!blockalloc) {
+            const holepages = Number(
+              (round_page(offset + BigInt(iobytes)) - trunc_page(offset)) / PAGE,
+            );
+            for (let i = 0; i < holepages; i++) {
+              const p = pgs[pidx + i]!;
+              this.pages.setFlags(p, this.pages.flags(p) | pg.PG_RDONLY);
+            }
+          }
+        } else {
+          const blkno = bm.blkno + ((offset - (lbn << fsBshift)) >> devBshift);
+          error = this.transfer(vp, bm.devvp, at, iobytes, blkno, true);
+          if (error) break;
+        }
+        offset += BigInt(iobytes);
+        bytes -= iobytes;
+      }
+      // uvm_pagermapout: the read data goes into the pages that were being filled.
+      pgs.forEach((p, i) => {
+        if (fake[i]) this.copy(this.pages.frame(p), kva + BigInt(i * PAGE_SIZE), PAGE_SIZE);
+      });
+      this.stats.pagesRead += fake.filter(Boolean).length;
+    } finally {
+      this.k.kmem.free(kva, totalbytes, 'genfs pagermap');
+    }
+    if (!error && sawhole && blockalloc) {
+      error = this.gopAlloc(vp, startoffset, BigInt(totalbytes), 0, cred);
+      if (!error) {
+        this.uvn.lock(vp);
+        for (const p of pgs) {
+          this.pages.setFlags(p, this.pages.flags(p) & ~pg.PG_RDONLY);
+          this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
+        }
+        this.uvn.unlock(vp);
+      }
+    }
+    return error;
+  }
+
+  /**
+   * One device transfer of `len` bytes at `data` (b_blkno `blkno` of devvp) in an I/O buf of
+   * vp, as genfs's nested bufs do; returns the errno (a short transfer is EIO).
+   */
+  private transfer(
+    vp: bigint,
+    devvp: bigint,
+    data: bigint,
+    len: number,
+    blkno: bigint,
+    read: boolean,
+  ): number {
+    const m = this.k.mem;
+    const o = this.o;
+    const bp = this.bufs.getiobuf(vp);
+    try {
+      m.write64(bp + o.bData, data);
+      m.write32(bp + o.bBcount, len);
+      m.write32(bp + o.bBufsize, len);
+      m.write32(bp + o.bResid, len);
+      m.write32(bp + o.bFlags, read ? B_.B_READ : 0);
+      m.write64(bp + o.bLblkno, 0n);
+      m.write64(bp + o.bBlkno, BigInt.asUintN(64, blkno));
+      if (!read) m.write32(vp + o.vNumoutput, m.read32(vp + o.vNumoutput) + 1);
+      if (read) this.stats.reads++;
+      else this.stats.writes++;
+      this.call.int('VOP_STRATEGY', devvp, bp);
+      let error = this.bufs.biowait(bp);
+      if (error === 0 && (m.read32(bp + o.bResid) | 0) > 0) error = errno.EIO;
+      return error;
+    } finally {
+      this.bufs.putiobuf(bp);
+    }
+  }
+
+  /** uvm_pagermapin, by copy: the pages' frames side by side at kva. */
+  private mapin(kva: bigint, pgs: readonly bigint[]): void {
+    for (let i = 0; i < pgs.length; i++)
+      this.copy(kva + BigInt(i * PAGE_SIZE), this.pages.frame(pgs[i]!), PAGE_SIZE);
+  }
+
+  private copy(dst: bigint, src: bigint, n: number): void {
+    const u8 = this.k.mem.u8;
+    const d = Number(dst - 0xffff_ffff_8000_0000n);
+    const s = Number(src - 0xffff_ffff_8000_0000n);
+    u8.copyWithin(d, s, s + n);
+  }
+
+  // ------------------------------------------------------------------ genfs_putpages
+
+  putpages(ap: bigint): number {
+    const a = this.o.a;
+    const vp = this.r64(ap + a.pvp);
+    const startoff = this.i64(ap + a.offlo);
+    const endoff = this.i64(ap + a.offhi);
+    const flags = this.r32(ap + a.pflags);
+    return this.doPutpages(vp, startoff, endoff, flags);
+  }
+
+  /** genfs_do_putpages, synchronously. Entered with the object write-locked; returns it unlocked. */
+  doPutpages(vp: bigint, startoff: bigint, endoffIn: bigint, origflags: number): number {
+    if (!(origflags & (pgo.PGO_CLEANIT | pgo.PGO_FREE | pgo.PGO_DEACTIVATE))) {
+      this.k.panic(
+        'kernel diagnostic assertion "origflags & (PGO_CLEANIT|PGO_FREE|PGO_DEACTIVATE)" failed: genfs_do_putpages',
+      );
+    }
+    if (startoff % PAGE !== 0n || endoffIn % PAGE !== 0n)
+      this.k.panic('genfs_do_putpages: offsets not page-aligned');
+    this.pages.assertLocked(vp, 'genfs_do_putpages');
+    const dirtyonly = (origflags & (pgo.PGO_DEACTIVATE | pgo.PGO_FREE)) === 0;
+    const dirtyPages = () =>
+      this.pages.pagesOf(vp).filter(([, p]) => this.pages.getdirty(p) !== UVM_PAGE_STATUS_CLEAN);
+    const nodirty = dirtyPages().length === 0;
+    if (this.pages.npages(vp) === 0 || (dirtyonly && nodirty)) {
+      this.syncerRemoveIfNoDirty(vp);
+      this.uvn.unlock(vp);
+      return 0;
+    }
+    let flags = origflags;
+    if (nodirty) flags &= ~pgo.PGO_CLEANIT;
+    let transMp = 0n;
+    if (flags & pgo.PGO_CLEANIT) {
+      this.uvn.unlock(vp);
+      transMp = this.mount(vp);
+      this.call.int('fstrans_start', transMp);
+      this.uvn.lock(vp);
+    }
+    const endoff = endoffIn === 0n || flags & pgo.PGO_ALLPAGES ? trunc_page(LLONG_MAX) : endoffIn;
+    const lo = flags & pgo.PGO_ALLPAGES ? 0n : startoff;
+    let error = 0;
+    try {
+      const inRange = this.pages
+        .pagesOf(vp)
+        .filter(([idx]) => BigInt(idx) * PAGE >= lo && BigInt(idx) * PAGE < endoff)
+        .map(([idx]) => idx);
+      for (let k = 0; k < inRange.length; k++) {
+        const idx = inRange[k]!;
+        const p = this.pages.lookup(vp, BigInt(idx) * PAGE);
+        if (p === 0n) continue; // freed by an earlier step
+        const f = this.pages.flags(p);
+        if (f & pg.PG_BUSY) {
+          if (flags & pgo.PGO_BUSYFAIL) {
+            error = errno.EDEADLK;
+            break;
+          }
+          this.k.panic(
+            `deadlock: genfs_do_putpages: page at 0x${(BigInt(idx) * PAGE).toString(16)} of ${this.k.describeAddress(vp)} is busy`,
+          );
+        }
+        const needsClean =
+          (flags & pgo.PGO_CLEANIT) !== 0 && this.pages.getdirty(p) !== UVM_PAGE_STATUS_CLEAN;
+        if (needsClean) {
+          // Gather the run of consecutive dirty, idle pages starting here (at most MAXPHYS).
+          const run: bigint[] = [p];
+          while (run.length < MAXPAGES) {
+            const next = this.pages.lookup(vp, BigInt(idx + run.length) * PAGE);
+            if (next === 0n || BigInt(idx + run.length) * PAGE >= endoff) break;
+            if (
+              this.pages.flags(next) & pg.PG_BUSY ||
+              this.pages.getdirty(next) === UVM_PAGE_STATUS_CLEAN
+            )
+              break;
+            run.push(next);
+          }
+          for (const q of run) {
+            this.pages.setFlags(q, this.pages.flags(q) | pg.PG_BUSY);
+            this.pages.markdirty(q, UVM_PAGE_STATUS_CLEAN);
+          }
+          this.uvn.unlock(vp);
+          const e = this.gopWrite(vp, run, flags);
+          this.uvn.lock(vp);
+          if (e && !error) error = e;
+          this.stats.pagesWritten += run.length;
+          if (flags & pgo.PGO_FREE) {
+            for (const q of run) if (!(this.pages.flags(q) & pg.PG_BUSY)) this.pages.free(q);
+          }
+          k += run.length - 1;
+          if (error) break;
+          continue;
+        }
+        if (flags & pgo.PGO_FREE) this.pages.free(p);
+      }
+      if (dirtyPages().length === 0) this.syncerRemoveIfNoDirty(vp);
+      if (
+        origflags & pgo.PGO_SYNCIO &&
+        (this.r32(vp + this.o.vNumoutput) | 0) !== 0 &&
+        flags & pgo.PGO_CLEANIT
+      ) {
+        this.k.panic(
+          `deadlock: genfs_do_putpages: ${this.r32(vp + this.o.vNumoutput)} writes of ${this.k.describeAddress(vp)} never completed`,
+        );
+      }
+    } finally {
+      this.uvn.unlock(vp);
+      if (transMp !== 0n) this.call.int('fstrans_done', transMp);
+    }
+    return error;
+  }
+
+  /** Off the syncer's list when neither dirty bufs nor (the caller checked) dirty pages remain. */
+  private syncerRemoveIfNoDirty(vp: bigint): void {
+    if (this.r32(vp + this.o.vIflag) & V_.VI_ONWORKLST && this.r64(vp + this.o.vDirty) === 0n)
+      this.bufs.syncerRemove(vp);
+  }
+
+  /**
+   * genfs_gop_write: write the busy pages `pgs` (consecutive, from pgs[0]'s offset) through
+   * genfs_do_io, then complete them as uvm_aio_aiodone does: unbusy, and on failure mark them
+   * dirty again so the data is not lost.
+   */
+  gopWriteImpl(vp: bigint, pgsArr: bigint, npages: number, _flags: number): number {
+    const list: bigint[] = [];
+    for (let i = 0; i < npages; i++) list.push(this.r64(pgsArr + BigInt(8 * i)));
+    const off = this.pages.offset(list[0]!);
+    const len = npages * PAGE_SIZE;
+    const kva = this.k.kmem.alloc(len, 1, false, 'genfs pagermap');
+    try {
+      this.mapin(kva, list);
+      const error = this.doIo(vp, off, kva, len, true);
+      this.uvn.lock(vp);
+      if (error) for (const p of list) this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
+      this.pages.unbusy(list);
+      this.uvn.unlock(vp);
+      return error;
+    } finally {
+      this.k.kmem.free(kva, len, 'genfs pagermap');
+    }
+  }
+
+  /** genfs_do_io: move [off, off+len) of vp between `kva` and disk, stopping at the block-rounded end of file. */
+  doIo(vp: bigint, off: bigint, kva: bigint, len: number, write: boolean): number {
+    const size = this.uvn.size(vp);
+    const ws = this.uvn.writesize(vp);
+    if (size < 0n || ws < 0n || size > ws) {
+      this.k.panic(
+        `genfs_do_io: vp=${this.k.describeAddress(vp)} v_size=0x${size.toString(16)} v_writesize=0x${ws.toString(16)}`,
+      );
+    }
+    const eof = this.gopSize(vp, ws, 0);
+    const fsBshift = BigInt(this.fsBshift(vp));
+    const devBshift = BigInt(this.devBshift(vp));
+    let bytes = Math.min(len, Number(eof - off));
+    if (bytes <= 0)
+      this.k.panic(
+        `genfs_do_io: nothing to transfer at 0x${off.toString(16)} (eof 0x${eof.toString(16)})`,
+      );
+    let offset = off;
+    while (bytes > 0) {
+      const lbn = offset >> fsBshift;
+      const bm = this.bmap(vp, lbn);
+      if (bm.error) return bm.error;
+      let iobytes = Number(((lbn + 1n + BigInt(bm.run)) << fsBshift) - offset);
+      if (iobytes > bytes) iobytes = bytes;
+      const at = kva + (offset - off);
+      if (bm.blkno === -1n) {
+        if (!write) this.k.mem.fill(at, iobytes, 0);
+      } else {
+        const blkno = bm.blkno + ((offset - (lbn << fsBshift)) >> devBshift);
+        const error = this.transfer(vp, bm.devvp, at, iobytes, blkno, !write);
+        if (error) return error;
+      }
+      offset += BigInt(iobytes);
+      bytes -= iobytes;
+    }
+    return 0;
+  }
+
+  register(
+    defineVop?: (name: string, subsystem: string, impl: (ap: bigint) => number) => bigint,
+  ): void {
+    const t = this.k.ksyms;
+    const i32 = (v: bigint) => Number(BigInt.asIntN(32, v));
+    const vop = defineVop ?? ((name, sub, impl) => t.function(name, sub, (c) => impl(c.arg(0))));
+    vop('genfs_getpages', 'genfs', (ap) => this.getpages(ap));
+    vop('genfs_putpages', 'genfs', (ap) => this.putpages(ap));
+    t.function('genfs_gop_write', 'genfs', (c) =>
+      this.gopWriteImpl(c.arg(0), c.arg(1), i32(c.arg(2)), i32(c.arg(3))),
+    );
+    t.function('genfs_gop_putrange', 'genfs', (c) => {
+      // No clustering limits: the whole range may be written together.
+      this.k.mem.write64(c.arg(2), 0n);
+      this.k.mem.write64(c.arg(3), 0n);
+    });
+  }
+}
