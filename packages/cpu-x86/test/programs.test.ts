@@ -68,5 +68,6 @@ describe('committed program fixtures', () => {
         rmSync(dir, { recursive: true, force: true });
       }
     },
+    300_000,
   );
 });
