@@ -87,7 +87,7 @@ export class KernelSymbolTable {
    */
   setImplemented(name: string): void {
     const s = this.symbols.get(name);
-    if (!s || s.kind !== 'data')
+    if (s?.kind !== 'data')
       throw new Error(`setImplemented: ${name} is not a kernel data symbol`);
     const done = { ...s, implemented: true };
     this.symbols.set(name, done);
