@@ -1,8 +1,8 @@
 /**
  * iced-x86 as an oracle for the emulator's decoder: on random bytes and on real compiled code
  * (the test programs' .text and the test kernel modules' .text sections), every instruction the
- * emulator decodes must have the length iced finds, and its memory operand (base, index, scale,
- * displacement, RIP-relative target, FS/GS) must agree. Real compiled code must decode completely.
+ * emulator decodes must have the length iced finds, its first immediate (or shift count) and its
+ * memory operand (base, index, scale, displacement, RIP-relative target, FS/GS) must agree. Real compiled code must decode completely.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -40,6 +40,8 @@ const u64 = (lo: number, hi: number): bigint => (BigInt(hi >>> 0) << 32n) | BigI
 function compare(insn: Insn, icedInsn: Iced.Instruction, address: bigint): string | undefined {
   if (icedInsn.isInvalid) return `emulator decodes ${insn.len} bytes, iced says invalid`;
   if (insn.len !== icedInsn.length) return `length ${insn.len}, iced ${icedInsn.length}`;
+  const immProblem = compareImmediate(insn, icedInsn);
+  if (immProblem) return immProblem;
   if (insn.ea === EaKind.Reg) return undefined;
   let memOp = -1;
   for (let k = 0; k < icedInsn.opCount; k++) {
@@ -83,6 +85,52 @@ function compare(insn: Insn, icedInsn: Iced.Instruction, address: bigint): strin
   const wantSeg = seg === iced.Register.FS ? 1 : seg === iced.Register.GS ? 2 : 0;
   if (insn.seg !== wantSeg) problems.push(`segment ${insn.seg}, iced prefix ${iced.Register[seg]}`);
   return problems.length ? `${problems.join(', ')} (at ${address.toString(16)})` : undefined;
+}
+
+const SHIFTS = new Set<Iced.Mnemonic>([
+  iced.Mnemonic.Rol,
+  iced.Mnemonic.Ror,
+  iced.Mnemonic.Rcl,
+  iced.Mnemonic.Rcr,
+  iced.Mnemonic.Shl,
+  iced.Mnemonic.Sal,
+  iced.Mnemonic.Shr,
+  iced.Mnemonic.Sar,
+  iced.Mnemonic.Shld,
+  iced.Mnemonic.Shrd,
+]);
+
+/** The first immediate operand, masked to the operand size, must equal the emulator's `imm`. */
+function compareImmediate(insn: Insn, icedInsn: Iced.Instruction): string | undefined {
+  const K = iced.OpKind;
+  for (let k = 0; k < icedInsn.opCount; k++) {
+    const kind = icedInsn.opKind(k);
+    if (
+      kind !== K.Immediate8 &&
+      kind !== K.Immediate16 &&
+      kind !== K.Immediate32 &&
+      kind !== K.Immediate64 &&
+      kind !== K.Immediate8to16 &&
+      kind !== K.Immediate8to32 &&
+      kind !== K.Immediate8to64 &&
+      kind !== K.Immediate32to64
+    ) {
+      continue;
+    }
+    if (SHIFTS.has(icedInsn.mnemonic)) {
+      // Shift and rotate counts (and shld/shrd's) live in imm2, unmasked.
+      const want = Number(icedInsn.immediate(k) & 0xffn);
+      return insn.imm2 === want ? undefined : `count ${insn.imm2}, iced ${want}`;
+    }
+    const bits = BigInt(insn.size * 8);
+    const m = (1n << bits) - 1n;
+    const want = BigInt.asUintN(64, icedInsn.immediate(k)) & m;
+    const got = u64(insn.immLo, insn.immHi) & m;
+    if (got !== want)
+      return `immediate ${got.toString(16)}, iced ${want.toString(16)} (size ${insn.size})`;
+    return undefined;
+  }
+  return undefined;
 }
 
 interface OracleResult {
