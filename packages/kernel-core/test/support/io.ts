@@ -1,0 +1,148 @@
+/**
+ * Helpers for the vfs-io tests: a kernel on a MemoryHost holding disk images, and bare bufs
+ * built the way drivers see them.
+ */
+import { MemoryHost } from '@rump/hypercall';
+import { buf as B_ } from '../../src/abi/netbsd-10.99/constants.js';
+import { createKernel, type Kernel } from '../../src/index.js';
+import { VOP } from '../../src/vfs/vnode_if.js';
+
+/** Bytes where byte i of sector s is (s * 7 + i) & 0xff: every sector recognisable. */
+export function patterned(size: number): Uint8Array {
+  const b = new Uint8Array(size);
+  for (let i = 0; i < size; i++) b[i] = ((i >> 9) * 7 + (i & 511)) & 0xff;
+  return b;
+}
+
+export function bootIo(
+  files: Record<string, Uint8Array> = {},
+  readOnly: Record<string, Uint8Array> = {},
+) {
+  const host = new MemoryHost();
+  for (const [p, b] of Object.entries(files)) host.addFile(p, b);
+  for (const [p, b] of Object.entries(readOnly)) host.addFile(p, b, { readOnly: true });
+  const k: Kernel = createKernel({ host });
+  return { k, host };
+}
+
+export interface RawBuf {
+  bp: bigint;
+  data: bigint;
+}
+
+/** A getiobuf'd buf with `bcount` bytes of kmem data, for driver-level tests. */
+export function rawBuf(
+  k: Kernel,
+  o: { dev: bigint; blkno: number; bcount: number; read: boolean; async?: boolean },
+): RawBuf {
+  const S = k.S.buf;
+  const m = k.mem;
+  const bp = k.io.bufcache.getiobuf(0n);
+  const data = k.kmem.alloc(Math.max(o.bcount, 8), 1, true);
+  m.write64(bp + BigInt(S.b_dev.offset), o.dev);
+  m.write64(bp + BigInt(S.b_blkno.offset), BigInt.asUintN(64, BigInt(o.blkno)));
+  m.write32(bp + BigInt(S.b_bcount.offset), o.bcount);
+  m.write32(bp + BigInt(S.b_bufsize.offset), o.bcount);
+  m.write64(bp + BigInt(S.b_data.offset), data);
+  m.write32(bp + BigInt(S.b_flags.offset), (o.read ? B_.B_READ : 0) | (o.async ? B_.B_ASYNC : 0));
+  return { bp, data };
+}
+
+export function bufField(
+  k: Kernel,
+  bp: bigint,
+  f: 'b_error' | 'b_resid' | 'b_bcount' | 'b_oflags' | 'b_cflags' | 'b_flags',
+): number {
+  return k.mem.read32(bp + BigInt(k.S.buf[f].offset)) | 0;
+}
+
+/**
+ * A block-device vnode for buffer-cache tests, standing in for specfs: VOP_STRATEGY sends the
+ * buf to the disk driver (b_dev = v_rdev), VOP_BWRITE is vn_bwrite, VOP_FSYNC is vflushbuf,
+ * VOP_BMAP is spec_bmap, VOP_GETPAGES/PUTPAGES are genfs's, as NetBSD's spec vector has them.
+ */
+export function blockVnode(k: Kernel, dev: bigint): bigint {
+  const { vop } = k.vfs;
+  const V = k.S.vnode;
+  const m = k.mem;
+  const vector = k.kmem.alloc(8 * 55, 1, true);
+  const slot = (name: string, fn: bigint) => m.write64(vector + BigInt(8 * vopIndex(name)), fn);
+  const arg = (ap: bigint, n: number) => m.read64(ap + BigInt(n));
+  if (!k.ksyms.has('iotest_spec_strategy')) {
+    vop.define('iotest_spec_strategy', 'test', (ap) => {
+      const vp = arg(ap, 8);
+      const bp = arg(ap, 16);
+      m.write64(bp + BigInt(k.S.buf.b_dev.offset), rdevOf(k, vp));
+      k.io.devsw.bdevStrategy(bp);
+      return 0;
+    });
+    vop.define('iotest_vn_bwrite', 'test', (ap) => k.io.bufcache.bwrite(arg(ap, 16)));
+    vop.define('iotest_spec_fsync', 'test', (ap) =>
+      k.io.bufcache.vflushbuf(arg(ap, 8), Number(m.read32(ap + 24n))),
+    );
+    vop.define('iotest_spec_ioctl', 'test', (ap) =>
+      k.io.devsw.bdevIoctl(
+        rdevOf(k, arg(ap, 8)),
+        Number(arg(ap, 16) & 0xffffffffn),
+        arg(ap, 24),
+        m.read32(ap + 32n),
+      ),
+    );
+    vop.define('iotest_spec_bmap', 'test', (ap) => {
+      const [vp, bn, vpp, bnp, runp] = [
+        arg(ap, 8),
+        arg(ap, 16),
+        arg(ap, 24),
+        arg(ap, 32),
+        arg(ap, 40),
+      ];
+      if (vpp) m.write64(vpp, vp);
+      if (bnp) m.write64(bnp, bn);
+      if (runp) m.write32(runp, 127);
+      return 0;
+    });
+  }
+  slot('strategy', k.ksyms.resolve('iotest_spec_strategy')!);
+  slot('bwrite', k.ksyms.resolve('iotest_vn_bwrite')!);
+  slot('fsync', k.ksyms.resolve('iotest_spec_fsync')!);
+  slot('ioctl', k.ksyms.resolve('iotest_spec_ioctl')!);
+  slot('bmap', k.ksyms.resolve('iotest_spec_bmap')!);
+  slot('getpages', k.ksyms.resolve('genfs_getpages')!);
+  slot('putpages', k.ksyms.resolve('genfs_putpages')!);
+  const vp = k.kmem.alloc(k.S.vnode_impl.$size, 1, true);
+  const il = k.kmem.alloc(8, 1, true);
+  k.mutexes.init(il, 2, 0);
+  m.write64(vp + BigInt(V.v_interlock.offset), il);
+  k.io.uvn.objInit(vp);
+  m.write32(vp + BigInt(V.v_type.offset), 3 /* VBLK */);
+  m.write64(vp + BigInt(V.v_op.offset), vector);
+  const sd = k.kmem.alloc(k.S.specdev.$size, 1, true);
+  const sn = k.kmem.alloc(k.S.specnode.$size, 1, true);
+  m.write64(sn + BigInt(k.S.specnode.sn_dev.offset), sd);
+  m.write64(sn + BigInt(k.S.specnode.sn_rdev.offset), dev);
+  m.write64(vp + BigInt(V.v_un.offset), sn);
+  m.write32(vp + BigInt(V.v_usecount.offset), 1);
+  // The mount the device node lives on (the root file system's), with DEV_BSIZE blocks.
+  const mp = k.kmem.alloc(k.S.mount.$size, 1, true);
+  m.write32(mp + BigInt(k.S.mount.mnt_fs_bshift.offset), 9);
+  m.write32(mp + BigInt(k.S.mount.mnt_dev_bshift.offset), 9);
+  m.write64(vp + BigInt(V.v_mount.offset), mp);
+  return vp;
+}
+
+export function rdevOf(k: Kernel, vp: bigint): bigint {
+  const sn = k.mem.read64(vp + BigInt(k.S.vnode.v_un.offset));
+  return k.mem.read64(sn + BigInt(k.S.specnode.sn_rdev.offset));
+}
+
+export function vopIndex(name: string): number {
+  const i = VOP[name];
+  if (i === undefined) throw new Error(`no vop ${name}`);
+  return i;
+}
+
+export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
+  return Buffer.from(a.buffer, a.byteOffset, a.byteLength).equals(
+    Buffer.from(b.buffer, b.byteOffset, b.byteLength),
+  );
+}
