@@ -146,3 +146,98 @@ export function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
     Buffer.from(b.buffer, b.byteOffset, b.byteLength),
   );
 }
+
+/** Gives vp a genfs node (v_data) with genfs_ops {gop_size, gop_alloc, gop_write, gop_putrange}. */
+export function attachGenfsNode(
+  k: Kernel,
+  vp: bigint,
+  ops: { size?: bigint; alloc?: bigint } = {},
+): bigint {
+  const m = k.mem;
+  const O = k.S.genfs_ops;
+  const gops = k.kmem.alloc(O.$size, 1, true);
+  m.write64(gops + BigInt(O.gop_size.offset), ops.size ?? k.ksyms.resolve('genfs_size')!);
+  m.write64(gops + BigInt(O.gop_alloc.offset), ops.alloc ?? 0n);
+  m.write64(gops + BigInt(O.gop_write.offset), k.ksyms.resolve('genfs_gop_write')!);
+  m.write64(gops + BigInt(O.gop_putrange.offset), k.ksyms.resolve('genfs_gop_putrange')!);
+  const node = k.kmem.alloc(64, 1, true);
+  m.write64(vp + BigInt(k.S.vnode.v_data.offset), node);
+  k.io.genfsNodes.init(vp, gops);
+  return node;
+}
+
+/**
+ * A regular-file vnode with 4 KiB file-system blocks mapped by `map` (logical block → device
+ * sector, or -1 for a hole) onto the disk behind devvp: VOP_BMAP answers from the map, as a
+ * file system's bmap would. gop_alloc gives a hole the next free disk blocks from `nextFree`.
+ */
+export function fileVnode(
+  k: Kernel,
+  devvp: bigint,
+  size: number,
+  map: Map<number, number>,
+  nextFree = { sector: 0 },
+) {
+  const { vop } = k.vfs;
+  const m = k.mem;
+  const V = k.S.vnode;
+  const vp = blockVnode(k, rdevOf(k, devvp));
+  m.write32(vp + BigInt(V.v_type.offset), 1 /* VREG */);
+  const mp = m.read64(vp + BigInt(V.v_mount.offset));
+  m.write32(mp + BigInt(k.S.mount.mnt_fs_bshift.offset), 12);
+  const vector = m.read64(vp + BigInt(V.v_op.offset));
+  const name = `iotest_file_bmap_${vp.toString(16)}`;
+  const bmap = vop.define(name, 'test', (ap) => {
+    const [bn, vpp, bnp, runp] = [
+      m.read64(ap + 16n),
+      m.read64(ap + 24n),
+      m.read64(ap + 32n),
+      m.read64(ap + 40n),
+    ];
+    const sector = map.get(Number(BigInt.asIntN(64, bn)));
+    if (vpp) m.write64(vpp, devvp);
+    if (bnp)
+      m.write64(bnp, sector === undefined || sector < 0 ? BigInt.asUintN(64, -1n) : BigInt(sector));
+    if (runp) m.write32(runp, 0);
+    return 0;
+  });
+  m.write64(vector + BigInt(8 * vopIndex('bmap')), bmap);
+  const alloc = k.ksyms.function(`iotest_gop_alloc_${vp.toString(16)}`, 'test', (c) => {
+    const [off, len] = [Number(c.arg(1)), Number(c.arg(2))];
+    for (let lbn = Math.floor(off / 4096); lbn * 4096 < off + len; lbn++) {
+      if ((map.get(lbn) ?? -1) < 0) {
+        map.set(lbn, nextFree.sector);
+        nextFree.sector += 8;
+      }
+    }
+    return 0;
+  });
+  attachGenfsNode(k, vp, { alloc });
+  m.write64(vp + BigInt(V.v_size.offset), BigInt(size));
+  m.write64(vp + BigInt(V.v_writesize.offset), BigInt(size));
+  return vp;
+}
+
+/** A sysspace uio over one iovec of guest memory. */
+export function sysUio(
+  k: Kernel,
+  buf: bigint,
+  len: number,
+  offset: number,
+  write: boolean,
+): bigint {
+  const U = k.S.uio;
+  const I = k.S.iovec;
+  const m = k.mem;
+  const iov = k.kmem.alloc(I.$size, 1, true);
+  m.write64(iov + BigInt(I.iov_base.offset), buf);
+  m.write64(iov + BigInt(I.iov_len.offset), BigInt(len));
+  const uio = k.kmem.alloc(U.$size, 1, true);
+  m.write64(uio + BigInt(U.uio_iov.offset), iov);
+  m.write32(uio + BigInt(U.uio_iovcnt.offset), 1);
+  m.write64(uio + BigInt(U.uio_offset.offset), BigInt(offset));
+  m.write64(uio + BigInt(U.uio_resid.offset), BigInt(len));
+  m.write32(uio + BigInt(U.uio_rw.offset), write ? 1 : 0);
+  m.write64(uio + BigInt(U.uio_vmspace.offset), k.vmspaceKernel);
+  return uio;
+}
