@@ -103,13 +103,26 @@ export interface ModuleInspection {
 
 /** A ModuleImage over the unrelocated file: a pointer is whatever its relocation entry names. */
 function symbolicImage(elf: ElfFile, symbols: SectionSymbols): ModuleImage {
-  const bySection = new Map<number, { rela: boolean; map: Map<bigint, ElfRelocation> }>();
-  for (const rel of elf.relocationSections) {
-    if (rel.symtab !== elf.symtabIndex) continue;
-    const map = new Map<bigint, ElfRelocation>();
-    for (const e of elf.relocations(rel)) map.set(e.offset, e);
-    bySection.set(rel.target, { rela: rel.rela, map });
-  }
+  // Relocations by patched section and offset, decoded only for the sections asked about
+  // (link sets, the modinfo's section): debug sections can hold most of a module's entries.
+  const bySection = new Map<
+    number,
+    { rela: boolean; map: Map<bigint, ElfRelocation> } | undefined
+  >();
+  const relocationsOf = (index: number) => {
+    if (bySection.has(index)) return bySection.get(index);
+    const rel = elf.relocationSections.find(
+      (r) => r.target === index && r.symtab === elf.symtabIndex,
+    );
+    let found: { rela: boolean; map: Map<bigint, ElfRelocation> } | undefined;
+    if (rel) {
+      const map = new Map<bigint, ElfRelocation>();
+      for (const e of elf.relocations(rel)) map.set(e.offset, e);
+      found = { rela: rel.rela, map };
+    }
+    bySection.set(index, found);
+    return found;
+  };
   // Always exactly `length` bytes: what the file lacks (SHT_NOBITS, a cut section) reads as zeros.
   const bytes = (section: ElfSection, offset: number, length: number): Uint8Array => {
     const data =
@@ -134,7 +147,7 @@ function symbolicImage(elf: ElfFile, symbols: SectionSymbols): ModuleImage {
         raw.byteLength === 8
           ? new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true)
           : 0n;
-      const relocs = bySection.get(section.index);
+      const relocs = relocationsOf(section.index);
       const e = relocs?.map.get(BigInt(offset));
       if (!e) return stored === 0n ? null : { section: undefined, offset: 0, address: stored };
       const rt = relocationType(e.type);

@@ -10,7 +10,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseElf, SHF_MERGE } from '../../src/index.js';
+import { parseElf, SHF_ALLOC, SHF_MERGE } from '../../src/index.js';
 import { run } from './fixtures.js';
 
 export function linkWithLd(
@@ -23,7 +23,8 @@ export function linkWithLd(
   const plain = 'alloc,load,readonly,data,contents';
   const prepare: string[] = [];
   for (const sec of original.sections) {
-    if (sec.flags & SHF_MERGE) prepare.push('--set-section-flags', `${sec.name}=${plain}`);
+    if (sec.flags & SHF_MERGE && sec.flags & SHF_ALLOC)
+      prepare.push('--set-section-flags', `${sec.name}=${plain}`);
   }
   if (original.section('.eh_frame'))
     prepare.push('--rename-section', `.eh_frame=${ldName('.eh_frame')},${plain}`);
