@@ -1,0 +1,3 @@
+import type { Command } from '../../cli/command.js';
+
+export const FILE_COMMANDS: readonly Command[] = [];
