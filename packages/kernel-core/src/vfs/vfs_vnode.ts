@@ -1,0 +1,525 @@
+/**
+ * kern/vfs_vnode.c: vnode life cycle and the vnode cache.
+ *
+ * A vnode is a zeroed guest `struct vnode_impl` (vnode at +0, vi_lock, vi_key, vi_state at
+ * NetBSD's offsets). The cache maps (mount, key bytes) to vnodes; a miss allocates a vnode and
+ * asks the file system to fill it (VFS_LOADVNODE / VFS_NEWVNODE). The last vrele runs
+ * VOP_INACTIVE with the vnode locked; a vnode the file system wants recycled is reclaimed at once
+ * (vinvalbuf, VOP_INACTIVE, VOP_RECLAIM), moved to the dead mount with the dead vector, and freed
+ * when nothing holds it. Unreferenced vnodes otherwise stay cached until vflush or reclaim.
+ * States and counts live in the guest fields (vi_state, v_usecount, v_holdcnt) where a debugger
+ * or a module would look.
+ */
+import { kmflags, vnode as VF, vtagtype, vtype } from '../abi/netbsd-10.99/constants.js';
+import { errno } from '../abi/netbsd-10.99/errno.js';
+import type { Kernel } from '../kernel.js';
+import type { Vfs } from './vfs.js';
+import { VSIZENOTSET } from './vnode.js';
+
+/** enum vnode_state (sys/vnode_impl.h). */
+export const VS = {
+  ACTIVE: 0,
+  MARKER: 1,
+  LOADING: 2,
+  LOADED: 3,
+  BLOCKED: 4,
+  RECLAIMING: 5,
+  RECLAIMED: 6,
+} as const;
+const VS_NAMES = ['ACTIVE', 'MARKER', 'LOADING', 'LOADED', 'BLOCKED', 'RECLAIMING', 'RECLAIMED'];
+
+export const VUSECOUNT_MASK = 0x3fffffff;
+const NOCRED = 0xffff_ffff_ffff_ffffn;
+
+interface Iter {
+  readonly mp: bigint;
+  readonly list: bigint[];
+  next: number;
+}
+
+export class VnodeCache {
+  /** (mount, key bytes) → vnode. */
+  private readonly hash = new Map<string, bigint>();
+  /** vnode → its hash key string (while hashed). */
+  private readonly keys = new Map<bigint, string>();
+  private readonly iters = new Map<bigint, Iter>();
+  /** Every allocated vnode (for leak checks and debugging). */
+  readonly live = new Set<bigint>();
+  private readonly o: {
+    state: bigint;
+    vkMount: bigint;
+    vkKey: bigint;
+    vkLen: bigint;
+    klist: bigint;
+    viKlist: bigint;
+  };
+  /** dead_rootmount: where reclaimed vnodes go (no fstrans, no vfsops). */
+  deadMount = 0n;
+  /** dead_vnodeop_p: the vector of reclaimed vnodes. */
+  deadVector = 0n;
+
+  constructor(
+    private readonly k: Kernel,
+    private readonly vfs: Vfs,
+  ) {
+    const I = k.S.vnode_impl;
+    const K = k.S.vcache_key;
+    this.o = {
+      state: BigInt(I.vi_state.offset),
+      vkMount: BigInt(I.vi_key.offset + K.vk_mount.offset),
+      vkKey: BigInt(I.vi_key.offset + K.vk_key.offset),
+      vkLen: BigInt(I.vi_key.offset + K.vk_key_len.offset),
+      klist: BigInt(k.S.vnode.v_klist.offset),
+      viKlist: BigInt(I.vi_klist.offset),
+    };
+  }
+
+  state(vp: bigint): number {
+    return this.k.mem.read32(vp + this.o.state);
+  }
+  private setState(vp: bigint, s: number): void {
+    this.k.mem.write32(vp + this.o.state, s);
+  }
+  private stateName(vp: bigint): string {
+    return VS_NAMES[this.state(vp)] ?? String(this.state(vp));
+  }
+
+  vrefcnt(vp: bigint): number {
+    return this.vfs.vn.usecount(vp) & VUSECOUNT_MASK;
+  }
+
+  /** vcache_alloc: a zeroed vnode_impl with its locks, object and one reference, state LOADING. */
+  alloc(): bigint {
+    const k = this.k;
+    const vn = this.vfs.vn;
+    const vp = k.kmem.alloc(k.S.vnode_impl.$size, kmflags.KM_SLEEP, true, 'vcache_alloc');
+    k.rwlocks.init(vp + BigInt(k.S.vnode_impl.vi_lock.offset));
+    const interlock = k.kmem.alloc(k.S.kmutex.$size, kmflags.KM_SLEEP, true, 'v_interlock');
+    k.mutexes.init(interlock, 2 /* MUTEX_DEFAULT */, 0 /* IPL_NONE */);
+    vn.setInterlock(vp, interlock);
+    this.vfs.io().uvn.objInit(vp);
+    k.mem.write64(vp + this.o.klist, vp + this.o.viKlist);
+    vn.setUsecount(vp, 1);
+    vn.setType(vp, vtype.VNON);
+    vn.setSize(vp, VSIZENOTSET);
+    vn.setWritesize(vp, VSIZENOTSET);
+    this.setState(vp, VS.LOADING);
+    this.live.add(vp);
+    return vp;
+  }
+
+  /** vcache_free / vcache_dealloc: the vnode's memory goes back (no references, no holds). */
+  private free(vp: bigint): void {
+    const k = this.k;
+    const vn = this.vfs.vn;
+    if (this.vrefcnt(vp) !== 0 || vn.holdcnt(vp) !== 0) {
+      k.panic(
+        `vcache_free: vnode ${k.describeAddress(vp)} still has usecount ${this.vrefcnt(vp)} holdcnt ${vn.holdcnt(vp)}`,
+      );
+    }
+    this.vfs.mounts.insmntque(vp, 0n);
+    this.vfs.io().uvn.objDestroy(vp);
+    const il = vn.interlock(vp);
+    k.mutexes.destroy(il);
+    k.kmem.free(il, k.S.kmutex.$size, 'v_interlock');
+    k.rwlocks.destroy(vp + BigInt(k.S.vnode_impl.vi_lock.offset));
+    this.live.delete(vp);
+    k.kmem.free(vp, k.S.vnode_impl.$size, 'vcache_free');
+  }
+
+  private hashKey(mp: bigint, key: bigint, len: number): string {
+    const bytes = len > 0 ? this.k.mem.read(key, len) : new Uint8Array(0);
+    let s = `${mp.toString(16)}:`;
+    for (const b of bytes) s += b.toString(16).padStart(2, '0');
+    return s;
+  }
+
+  private hashInsert(vp: bigint, mp: bigint, key: bigint, len: number): void {
+    const h = this.hashKey(mp, key, len);
+    if (this.hash.has(h))
+      this.k.panic(`vcache: duplicate key for mount ${this.k.describeAddress(mp)}`);
+    this.hash.set(h, vp);
+    this.keys.set(vp, h);
+    const m = this.k.mem;
+    m.write64(vp + this.o.vkMount, mp);
+    m.write64(vp + this.o.vkKey, key);
+    m.write64(vp + this.o.vkLen, BigInt(len));
+  }
+
+  private hashRemove(vp: bigint): void {
+    const h = this.keys.get(vp);
+    if (h === undefined) return;
+    this.keys.delete(vp);
+    this.hash.delete(h);
+  }
+
+  /** vcache_get(mp, key, key_len, &vp): referenced, unlocked vnode, or an errno. */
+  get(mp: bigint, key: bigint, keyLen: number): { error: number; vp: bigint } {
+    const k = this.k;
+    const h = this.hashKey(mp, key, keyLen);
+    const hit = this.hash.get(h);
+    if (hit !== undefined) {
+      const st = this.state(hit);
+      if (st !== VS.LOADED) {
+        k.panic(
+          `deadlock: vcache_get: vnode ${k.describeAddress(hit)} is ${this.stateName(hit)} and no other lwp can finish it`,
+        );
+      }
+      this.vfs.vn.setUsecount(hit, this.vfs.vn.usecount(hit) + 1);
+      return { error: 0, vp: hit };
+    }
+    const mounts = this.vfs.mounts;
+    let error = mounts.busy(mp);
+    if (error) return { error, vp: 0n };
+    const vp = this.alloc();
+    this.hashInsert(vp, mp, key, keyLen);
+    error = this.vfs.vop.withScratch(8, (newKey) => {
+      const e = Number(
+        BigInt.asIntN(32, k.callGuest(mounts.op(mp, 'vfs_loadvnode'), mp, vp, key, keyLen, newKey)),
+      );
+      if (e === 0) {
+        const nk = k.mem.read64(newKey);
+        if (nk === 0n) k.panic('kernel diagnostic assertion "new_key != NULL" failed: vcache_get');
+        k.mem.write64(vp + this.o.vkKey, nk);
+      }
+      return e;
+    });
+    if (error) {
+      this.hashRemove(vp);
+      this.vfs.vn.setUsecount(vp, 0);
+      this.free(vp);
+      mounts.unbusy(mp);
+      return { error, vp: 0n };
+    }
+    this.finishLoad(vp, mp);
+    mounts.unbusy(mp);
+    return { error: 0, vp };
+  }
+
+  private finishLoad(vp: bigint, mp: bigint): void {
+    const vn = this.vfs.vn;
+    if (vn.op(vp) === 0n)
+      this.k.panic(`vcache: file system left vnode ${this.k.describeAddress(vp)} without v_op`);
+    this.vfs.mounts.ref(mp);
+    this.vfs.mounts.insmntque(vp, mp);
+    if (this.vfs.mounts.iflag(mp) & 0x100 /* IMNT_MPSAFE */)
+      vn.setVflag(vp, vn.vflag(vp) | VF.VV_MPSAFE);
+    this.setState(vp, VS.LOADED);
+  }
+
+  /** vcache_new(mp, dvp, vap, cred, extra, &vp): a new file's vnode from VFS_NEWVNODE. */
+  newVnode(
+    mp: bigint,
+    dvp: bigint,
+    vap: bigint,
+    cred: bigint,
+    extra: bigint,
+  ): { error: number; vp: bigint } {
+    const k = this.k;
+    const mounts = this.vfs.mounts;
+    let error = mounts.busy(mp);
+    if (error) return { error, vp: 0n };
+    const vp = this.alloc();
+    error = this.vfs.vop.withScratch(16, (p) => {
+      const e = Number(
+        BigInt.asIntN(
+          32,
+          k.callGuest(mounts.op(mp, 'vfs_newvnode'), mp, dvp, vp, vap, cred, extra, p, p + 8n),
+        ),
+      );
+      if (e === 0) this.hashInsert(vp, mp, k.mem.read64(p + 8n), Number(k.mem.read64(p)));
+      return e;
+    });
+    if (error) {
+      this.vfs.vn.setUsecount(vp, 0);
+      this.free(vp);
+      mounts.unbusy(mp);
+      return { error, vp: 0n };
+    }
+    this.finishLoad(vp, mp);
+    mounts.unbusy(mp);
+    return { error: 0, vp };
+  }
+
+  /** A vnode the kernel itself owns (rootfs nodes): loaded, no hash key, on mount `mp`. */
+  kernelVnode(mp: bigint, type: number, vector: bigint, data: bigint): bigint {
+    const vp = this.alloc();
+    const vn = this.vfs.vn;
+    vn.setType(vp, type);
+    vn.setOp(vp, vector);
+    vn.setData(vp, data);
+    vn.setTag(vp, vtagtype.VT_RUMP);
+    this.finishLoad(vp, mp);
+    return vp;
+  }
+
+  /** Puts a kernel vnode in the cache under (mp, key) so vcache_get finds it (rootfs). */
+  hashKernelVnode(vp: bigint, mp: bigint, key: bigint, len: number): void {
+    this.hashInsert(vp, mp, key, len);
+  }
+
+  vref(vp: bigint): void {
+    if (this.vrefcnt(vp) <= 0)
+      this.k.panic(`vref: vnode ${this.k.describeAddress(vp)} has no references`);
+    this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
+  }
+
+  /** vcache_vget for iterator results and cache hits: a reference unless reclaimed. */
+  private vget(vp: bigint): number {
+    if (this.state(vp) === VS.RECLAIMED) return errno.ENOENT;
+    this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
+    return 0;
+  }
+
+  vrele(vp: bigint): void {
+    this.vrelel(vp, VF.LK_NONE);
+  }
+
+  /** vput: unlock and release. */
+  vput(vp: bigint): void {
+    const lk = this.vfs.vop.islocked(vp);
+    if (lk === VF.LK_NONE) this.k.panic(`vput: vnode ${this.k.describeAddress(vp)} is not locked`);
+    this.vrelel(vp, lk);
+  }
+
+  /** vrelel: drop a reference; the last one inactivates (and maybe reclaims) the vnode. */
+  private vrelel(vp: bigint, lktype: number): void {
+    const k = this.k;
+    const vn = this.vfs.vn;
+    const vop = this.vfs.vop;
+    const use = this.vrefcnt(vp);
+    if (use <= 0) k.panic(`vrelel: vnode ${k.describeAddress(vp)}: bad ref count ${use}`);
+    if (vn.op(vp) === this.deadVector && this.state(vp) !== VS.RECLAIMED) {
+      k.panic(`vrelel: vnode ${k.describeAddress(vp)}: dead but not clean`);
+    }
+    if (use > 1) {
+      if (lktype !== VF.LK_NONE) vop.unlock(vp);
+      vn.setUsecount(vp, vn.usecount(vp) - 1);
+      return;
+    }
+    if (vn.writecount(vp) !== 0)
+      k.panic(
+        `vrelel: vnode ${k.describeAddress(vp)}: bad ref count (v_writecount ${vn.writecount(vp)})`,
+      );
+    if (this.state(vp) !== VS.RECLAIMED) {
+      if (lktype === VF.LK_SHARED) {
+        if (this.vfs.vnops.lock(vp, VF.LK_UPGRADE | VF.LK_RETRY | VF.LK_NOWAIT) !== 0) {
+          k.panic(`vrelel: cannot upgrade the lock of ${k.describeAddress(vp)} to inactivate it`);
+        }
+      } else if (lktype === VF.LK_NONE) {
+        if (this.vfs.vnops.lock(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY | VF.LK_NOWAIT) !== 0) {
+          k.panic(
+            `deadlock: vrelel: vnode ${k.describeAddress(vp)} is locked and its last reference is going away`,
+          );
+        }
+      }
+      vn.setIflag(vp, vn.iflag(vp) & ~(VF.VI_TEXT | VF.VI_EXECMAP | VF.VI_WRMAP));
+      vn.setVflag(vp, vn.vflag(vp) & ~VF.VV_MAPPED);
+      const recycle = vop.withScratch(8, (p) => {
+        vop.inactive(vp, p);
+        return k.mem.read8(p) !== 0;
+      });
+      if (!recycle) vop.unlock(vp);
+      else {
+        this.setState(vp, VS.BLOCKED);
+        this.reclaim(vp);
+      }
+    } else if (lktype !== VF.LK_NONE) vop.unlock(vp);
+    vn.setUsecount(vp, vn.usecount(vp) - 1);
+    if (this.state(vp) === VS.RECLAIMED && vn.holdcnt(vp) === 0) this.free(vp);
+  }
+
+  /**
+   * vcache_reclaim: disassociate a locked, referenced vnode from its file system: write back and
+   * drop its buffers and pages, VOP_INACTIVE, VOP_RECLAIM (which unlocks it), then dead vector and
+   * dead mount.
+   */
+  reclaim(vp: bigint): void {
+    const k = this.k;
+    const vn = this.vfs.vn;
+    const vop = this.vfs.vop;
+    if (vop.islocked(vp) !== VF.LK_EXCLUSIVE)
+      k.panic(`vcache_reclaim: vnode ${k.describeAddress(vp)} not locked exclusively`);
+    if (this.vrefcnt(vp) === 0)
+      k.panic(`vcache_reclaim: vnode ${k.describeAddress(vp)} has no references`);
+    const mp = vn.mount(vp);
+    this.setState(vp, VS.RECLAIMING);
+    k.mem.write64(vp + this.o.klist, vp + this.o.viKlist);
+    vn.setIflag(vp, (vn.iflag(vp) & ~(VF.VI_TEXT | VF.VI_EXECMAP)) | VF.VI_DEADCHECK);
+    this.vfs.cache.purge(vp, 0x3);
+    this.vfs.trans.start(mp);
+    const bufs = this.vfs.io().bufcache;
+    let error = bufs.vinvalbuf(vp, VF.V_SAVE, NOCRED);
+    if (error) error = bufs.vinvalbuf(vp, 0, NOCRED);
+    if (error) k.panic(`vinvalbuf failed: ${error}`);
+    if (vn.iflag(vp) & VF.VI_ONWORKLST)
+      k.panic(
+        'kernel diagnostic assertion "(vp->v_iflag & VI_ONWORKLST) == 0" failed: vcache_reclaim',
+      );
+    const t = vn.type(vp);
+    if ((t === vtype.VBLK || t === vtype.VCHR) && vn.specnode(vp) !== 0n)
+      this.vfs.spec.nodeRevoke(vp);
+    vop.withScratch(8, (p) => vop.inactive(vp, p));
+    if (vop.islocked(vp) !== VF.LK_EXCLUSIVE)
+      k.panic(
+        'kernel diagnostic assertion "VOP_ISLOCKED(vp) == LK_EXCLUSIVE" failed: vcache_reclaim',
+      );
+    if (vop.reclaim(vp)) k.panic(`vnode ${k.describeAddress(vp)}: vcache_reclaim: cannot reclaim`);
+    if (vn.data(vp) !== 0n)
+      k.panic('kernel diagnostic assertion "vp->v_data == NULL" failed: vcache_reclaim');
+    if (vn.iflag(vp) & VF.VI_PAGES)
+      k.panic('kernel diagnostic assertion "(vp->v_iflag & VI_PAGES) == 0" failed: vcache_reclaim');
+    if (t === vtype.VREG) vn.setUn(vp, 0n); // v_ractx
+    this.hashRemove(vp);
+    vn.setOp(vp, this.deadVector);
+    this.setState(vp, VS.RECLAIMED);
+    vn.setTag(vp, vtagtype.VT_NON);
+    vn.setVflag(vp, vn.vflag(vp) & ~VF.VV_ROOT);
+    this.vfs.mounts.ref(this.deadMount);
+    this.vfs.mounts.insmntque(vp, this.deadMount);
+    this.vfs.trans.done(mp);
+  }
+
+  /** vrecycle(vp): reclaim an otherwise unreferenced vnode (caller holds the one reference). */
+  vrecycle(vp: bigint): boolean {
+    if (this.state(vp) !== VS.LOADED) {
+      if (this.state(vp) !== VS.RECLAIMED)
+        this.k.panic(`vrecycle: vnode ${this.k.describeAddress(vp)} is ${this.stateName(vp)}`);
+      this.vrelel(vp, VF.LK_NONE);
+      return true;
+    }
+    if (this.vrefcnt(vp) !== 1) return false;
+    if (this.vfs.vnops.lock(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY | VF.LK_NOWAIT) !== 0) return false;
+    this.setState(vp, VS.BLOCKED);
+    this.reclaim(vp);
+    this.vrelel(vp, VF.LK_NONE);
+    return true;
+  }
+
+  /** vgone(vp): reclaim now even if referenced; consumes the caller's reference. */
+  vgone(vp: bigint): void {
+    this.vfs.vnops.lock(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+    let lk: number = VF.LK_EXCLUSIVE;
+    if (this.state(vp) === VS.LOADED) {
+      this.setState(vp, VS.BLOCKED);
+      this.reclaim(vp);
+      lk = VF.LK_NONE;
+    }
+    if (this.state(vp) !== VS.RECLAIMED)
+      this.k.panic(`vgone: vnode ${this.k.describeAddress(vp)} is ${this.stateName(vp)}`);
+    this.vrelel(vp, lk);
+  }
+
+  // ---------------------------------------------------------------- per-mount iteration
+
+  /** vfs_vnode_iterator_init(mp, &vni): a snapshot of the mount's vnode list. */
+  iteratorInit(mp: bigint): bigint {
+    const token = this.k.kmem.alloc(16, kmflags.KM_SLEEP, true, 'vnode_iterator');
+    this.iters.set(token, { mp, list: [...this.vfs.mounts.vnodesOf(mp)], next: 0 });
+    return token;
+  }
+
+  /**
+   * vfs_vnode_iterator_next(vni, selector, ctx): the next loaded vnode the selector accepts
+   * (called with v_interlock held, as ffs_sync_selector asserts), referenced; 0 at the end.
+   */
+  iteratorNext(token: bigint, selector: bigint, ctx: bigint): bigint {
+    const it =
+      this.iters.get(token) ??
+      this.k.panic(`vfs_vnode_iterator_next: bad iterator ${this.k.describeAddress(token)}`);
+    while (it.next < it.list.length) {
+      const vp = it.list[it.next++]!;
+      if (!this.live.has(vp) || this.state(vp) !== VS.LOADED || this.vfs.vn.mount(vp) !== it.mp)
+        continue;
+      if (selector !== 0n) {
+        const il = this.vfs.vn.interlock(vp);
+        this.k.mutexes.enter(il);
+        let ok: boolean;
+        try {
+          ok = (this.k.callGuest(selector, ctx, vp) & 0xffn) !== 0n;
+        } finally {
+          if (this.k.mutexes.owned(il)) this.k.mutexes.exit(il);
+        }
+        if (!ok) continue;
+      }
+      if (this.vget(vp) === 0) return vp;
+    }
+    return 0n;
+  }
+
+  iteratorDestroy(token: bigint): void {
+    if (!this.iters.delete(token))
+      this.k.panic(`vfs_vnode_iterator_destroy: bad iterator ${this.k.describeAddress(token)}`);
+    this.k.kmem.free(token, 16, 'vnode_iterator');
+  }
+
+  /** vflush(mp, skipvp, flags): reclaim every vnode of the mount; EBUSY if some stay in use. */
+  vflush(mp: bigint, skipvp: bigint, flags: number): number {
+    const vn = this.vfs.vn;
+    let retries = 2;
+    for (;;) {
+      let busy = 0;
+      const error = 0;
+      const token = this.iteratorInit(mp);
+      for (
+        let vp = this.iteratorNext(token, 0n, 0n);
+        vp !== 0n;
+        vp = this.iteratorNext(token, 0n, 0n)
+      ) {
+        if (vp === skipvp || (flags & VF.SKIPSYSTEM && vn.vflag(vp) & VF.VV_SYSTEM)) {
+          this.vrele(vp);
+          continue;
+        }
+        if (flags & VF.WRITECLOSE) {
+          if (vn.type(vp) !== vtype.VREG || vn.writecount(vp) === 0) {
+            this.vrele(vp);
+            continue;
+          }
+        }
+        if (this.vrecycle(vp)) continue;
+        if (flags & VF.FORCECLOSE) {
+          this.vgone(vp);
+          continue;
+        }
+        this.vrele(vp);
+        busy++;
+      }
+      this.iteratorDestroy(token);
+      if (error === 0 && busy > 0 && retries-- > 0) continue;
+      if (error) return error;
+      return busy ? errno.EBUSY : 0;
+    }
+  }
+
+  register(): void {
+    const t = this.k.ksyms;
+    const u32 = (v: bigint) => Number(v & 0xffffffffn);
+    t.function('vcache_get', 'vfs', (cpu) => {
+      const r = this.get(cpu.arg(0), cpu.arg(1), Number(cpu.arg(2)));
+      this.k.mem.write64(cpu.arg(3), r.vp);
+      return r.error;
+    });
+    t.function('vcache_new', 'vfs', (cpu) => {
+      const r = this.newVnode(cpu.arg(0), cpu.arg(1), cpu.arg(2), cpu.arg(3), cpu.arg(4));
+      this.k.mem.write64(cpu.arg(5), r.vp);
+      return r.error;
+    });
+    t.function('vref', 'vfs', (cpu) => this.vref(cpu.arg(0)));
+    t.function('vrele', 'vfs', (cpu) => this.vrele(cpu.arg(0)));
+    t.function('vrele_async', 'vfs', (cpu) => this.vrele(cpu.arg(0)));
+    t.function('vput', 'vfs', (cpu) => this.vput(cpu.arg(0)));
+    t.function('vrefcnt', 'vfs', (cpu) => this.vrefcnt(cpu.arg(0)));
+    t.function('vrecycle', 'vfs', (cpu) => this.vrecycle(cpu.arg(0)));
+    t.function('vgone', 'vfs', (cpu) => this.vgone(cpu.arg(0)));
+    // Deferred vreles run at once here, so there is never anything to flush.
+    t.function('vrele_flush', 'vfs', () => undefined);
+    t.function('vflush', 'vfs', (cpu) => this.vflush(cpu.arg(0), cpu.arg(1), u32(cpu.arg(2))));
+    t.function('vfs_vnode_iterator_init', 'vfs', (cpu) =>
+      this.k.mem.write64(cpu.arg(1), this.iteratorInit(cpu.arg(0))),
+    );
+    t.function('vfs_vnode_iterator_next', 'vfs', (cpu) =>
+      this.iteratorNext(cpu.arg(0), cpu.arg(1), cpu.arg(2)),
+    );
+    t.function('vfs_vnode_iterator_destroy', 'vfs', (cpu) => this.iteratorDestroy(cpu.arg(0)));
+  }
+}

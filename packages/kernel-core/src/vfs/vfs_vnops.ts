@@ -1,0 +1,614 @@
+/**
+ * kern/vfs_vnops.c and the vnode side of the file system calls: vn_lock, vn_open, vn_close,
+ * vn_rdwr, reads, writes, stat, getdents, readlink, mkdir — the operations @rump/syscalls
+ * builds its system calls on. Data moves through kernel buffers and `struct uio`s in guest
+ * memory exactly as a system call's would; results are NetBSD errnos (ErrnoError in the
+ * TypeScript API).
+ */
+import {
+  kmflags,
+  fcntl as O,
+  uio as U,
+  vnode as VF,
+  vtype,
+} from '../abi/netbsd-10.99/constants.js';
+import { errno } from '../abi/netbsd-10.99/errno.js';
+import { ErrnoError } from '../errors.js';
+import type { Kernel } from '../kernel.js';
+import type { Vfs } from './vfs.js';
+
+const FREAD = O.FREAD;
+const FWRITE = O.FWRITE;
+const VREAD = 0o400;
+const VWRITE = 0o200;
+const VEXEC = 0o100;
+const VAPPEND = 0o40000;
+const VTTOIF = [0, 0o100000, 0o040000, 0o060000, 0o020000, 0o120000, 0o140000, 0o010000, 0o170000];
+const VNOVAL64 = 0xffff_ffff_ffff_ffffn;
+const IO_CHUNK = 1 << 20;
+
+/** An open file: a referenced vnode, the open flags (FREAD/FWRITE ...) and the offset. */
+export interface VnodeFile {
+  readonly vp: bigint;
+  readonly flags: number;
+  offset: bigint;
+  closed: boolean;
+}
+
+export interface VnodeStat {
+  dev: bigint;
+  mode: number;
+  ino: bigint;
+  nlink: number;
+  uid: number;
+  gid: number;
+  rdev: bigint;
+  atime: { sec: bigint; nsec: bigint };
+  mtime: { sec: bigint; nsec: bigint };
+  ctime: { sec: bigint; nsec: bigint };
+  birthtime: { sec: bigint; nsec: bigint };
+  size: bigint;
+  blocks: bigint;
+  blksize: number;
+  flags: number;
+  gen: number;
+  /** enum vtype */
+  type: number;
+}
+
+export interface Dirent {
+  fileno: bigint;
+  name: string;
+  /** DT_* */
+  type: number;
+}
+
+export class VnodeOps {
+  constructor(
+    private readonly k: Kernel,
+    private readonly vfs: Vfs,
+  ) {}
+
+  private check(error: number, what: string): void {
+    if (error) throw new ErrnoError(error, what);
+  }
+
+  /** vn_lock(vp, flags): VOP_LOCK, retried once for LK_RETRY on a dying vnode. */
+  lock(vp: bigint, flags: number): number {
+    if (this.vfs.vnodes.vrefcnt(vp) <= 0)
+      this.k.panic(`vn_lock: vnode ${this.k.describeAddress(vp)} has no references`);
+    let e = this.vfs.vop.lock(vp, flags);
+    if (flags & VF.LK_RETRY && e === errno.ENOENT) e = this.vfs.vop.lock(vp, flags);
+    return e;
+  }
+
+  /** uiomove(buf, n, uio) (the kernel's). */
+  uiomove(buf: bigint, n: number, uio: bigint): number {
+    const f = this.k.ksyms.resolve('uiomove') ?? this.k.panic('uiomove is not defined');
+    return Number(BigInt.asIntN(32, this.k.callGuest(f, buf, n, uio)));
+  }
+
+  /**
+   * Runs `fn(uio)` on a kernel-space uio over [buf, buf+len) at `offset` (one iovec): returns
+   * [error, bytes transferred, the uio's final offset].
+   */
+  rdwrSys(
+    vp: bigint,
+    buf: bigint,
+    len: number,
+    offset: bigint,
+    rw: number,
+    fn: (uio: bigint) => number,
+  ): [number, number, bigint] {
+    void vp;
+    const k = this.k;
+    const m = k.mem;
+    const UI = k.S.uio;
+    const IV = k.S.iovec;
+    return this.vfs.vop.withScratch(UI.$size + IV.$size, (uio) => {
+      const iov = uio + BigInt(UI.$size);
+      m.write64(iov + BigInt(IV.iov_base.offset), buf);
+      m.write64(iov + BigInt(IV.iov_len.offset), BigInt(len));
+      m.write64(uio + BigInt(UI.uio_iov.offset), iov);
+      m.write32(uio + BigInt(UI.uio_iovcnt.offset), 1);
+      m.write64(uio + BigInt(UI.uio_offset.offset), BigInt.asUintN(64, offset));
+      m.write64(uio + BigInt(UI.uio_resid.offset), BigInt(len));
+      m.write32(uio + BigInt(UI.uio_rw.offset), rw);
+      m.write64(uio + BigInt(UI.uio_vmspace.offset), k.vmspaceKernel);
+      const e = fn(uio);
+      const resid = Number(m.read64(uio + BigInt(UI.uio_resid.offset)));
+      return [e, len - resid, BigInt.asIntN(64, m.read64(uio + BigInt(UI.uio_offset.offset)))];
+    });
+  }
+
+  /** vn_open: namei, create if asked, permission checks, VOP_OPEN; returns the open file. */
+  open(path: string, oflags: number, cmode = 0o644): VnodeFile {
+    const vfs = this.vfs;
+    const vc = vfs.vnodes;
+    const cred = vfs.cred();
+    let fmode = (oflags & ~O.O_ACCMODE) | ((oflags + 1) & O.O_ACCMODE);
+    if ((fmode & (O.O_CREAT | O.O_DIRECTORY)) === (O.O_CREAT | O.O_DIRECTORY))
+      this.check(errno.EINVAL, `open ${path}`);
+    let vp: bigint;
+    if (fmode & O.O_CREAT) {
+      const nd = vfs.lookup.namei(path, {
+        op: 'create',
+        lockparent: true,
+        lockleaf: true,
+        follow: !(fmode & O.O_EXCL) && !(fmode & O.O_NOFOLLOW),
+      });
+      try {
+        this.check(nd.error, `open ${path}`);
+        if (nd.vp === 0n) {
+          const err = vfs.vop.withScratch(8 + this.k.S.vattr.$size, (p) => {
+            const va = p + 8n;
+            vfs.subr.vattrNull(va);
+            this.k.mem.write32(va + BigInt(this.k.S.vattr.va_type.offset), vtype.VREG);
+            this.k.mem.write32(va + BigInt(this.k.S.vattr.va_mode.offset), cmode & 0o7777);
+            const e = vfs.vop.create(nd.dvp, p, nd.cnp, va);
+            if (e) {
+              vc.vput(nd.dvp);
+              return e;
+            }
+            vp = this.k.mem.read64(p);
+            return 0;
+          });
+          this.check(err, `open ${path}`);
+          fmode &= ~O.O_TRUNC;
+          this.lock(vp!, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+          vc.vput(nd.dvp);
+        } else {
+          vfs.vop.abortop(nd.dvp, nd.cnp);
+          if (nd.dvp === nd.vp) vc.vrele(nd.dvp);
+          else vc.vput(nd.dvp);
+          vp = nd.vp;
+          if (fmode & O.O_EXCL) {
+            vc.vput(vp);
+            this.check(errno.EEXIST, `open ${path}`);
+          }
+          fmode &= ~O.O_CREAT;
+        }
+      } finally {
+        nd.release();
+      }
+    } else {
+      const nd = vfs.lookup.namei(path, { lockleaf: true, follow: !(fmode & O.O_NOFOLLOW) });
+      nd.release();
+      this.check(nd.error, `open ${path}`);
+      vp = nd.vp;
+    }
+    const bad = (e: number) => {
+      vc.vput(vp);
+      this.check(e, `open ${path}`);
+    };
+    const t = vfs.vn.type(vp!);
+    if (t === vtype.VSOCK) bad(errno.EOPNOTSUPP);
+    if (t === vtype.VLNK) bad(errno.EFTYPE);
+    if (!(fmode & O.O_CREAT)) {
+      // vn_openchk
+      if (fmode & O.O_DIRECTORY && t !== vtype.VDIR) bad(errno.ENOTDIR);
+      let acc = 0;
+      if (fmode & FREAD) acc |= VREAD;
+      if (fmode & FWRITE) {
+        acc |= VWRITE;
+        if (fmode & O.O_APPEND) acc |= VAPPEND;
+        if (t === vtype.VDIR) bad(errno.EISDIR);
+      }
+      if (acc) {
+        const e = vfs.vop.access(vp!, acc, cred);
+        if (e) bad(e);
+      }
+    }
+    if (fmode & O.O_TRUNC) {
+      const e = vfs.vop.withScratch(this.k.S.vattr.$size, (va) => {
+        vfs.subr.vattrNull(va);
+        this.k.mem.write64(va + BigInt(this.k.S.vattr.va_size.offset), 0n);
+        return vfs.vop.setattr(vp!, va, cred);
+      });
+      if (e) bad(e);
+    }
+    const e = vfs.vop.open(vp!, fmode, cred);
+    if (e) bad(e);
+    if (fmode & FWRITE) vfs.vn.setWritecount(vp!, vfs.vn.writecount(vp!) + 1);
+    vfs.vop.unlock(vp!);
+    return { vp: vp!, flags: fmode, offset: 0n, closed: false };
+  }
+
+  /** vn_close: VOP_CLOSE and release. */
+  close(f: VnodeFile): void {
+    if (f.closed) throw new ErrnoError(errno.EBADF, 'close: file already closed');
+    f.closed = true;
+    const vfs = this.vfs;
+    this.lock(f.vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+    if (f.flags & FWRITE) vfs.vn.setWritecount(f.vp, vfs.vn.writecount(f.vp) - 1);
+    const e = vfs.vop.close(f.vp, f.flags, vfs.cred());
+    vfs.vnodes.vput(f.vp);
+    this.check(e, 'close');
+  }
+
+  private live(f: VnodeFile): void {
+    if (f.closed) throw new ErrnoError(errno.EBADF, 'file is closed');
+  }
+
+  /** VOP_READ of up to `length` bytes at `offset` into kernel memory, then out: the bytes read. */
+  preadVnode(vp: bigint, length: number, offset: bigint, ioflag = 0): Uint8Array {
+    const k = this.k;
+    const vfs = this.vfs;
+    const out = new Uint8Array(length);
+    let done = 0;
+    while (done < length) {
+      const n = Math.min(IO_CHUNK, length - done);
+      const buf = k.kmem.alloc(n, kmflags.KM_SLEEP, false, 'read buffer');
+      try {
+        this.lock(vp, VF.LK_SHARED | VF.LK_RETRY);
+        let got: number;
+        let e: number;
+        try {
+          [e, got] = this.rdwrSys(vp, buf, n, offset + BigInt(done), U.UIO_READ, (uio) =>
+            vfs.vop.read(vp, uio, ioflag, vfs.cred()),
+          );
+        } finally {
+          vfs.vop.unlock(vp);
+        }
+        this.check(e, 'read');
+        out.set(k.mem.read(buf, got), done);
+        done += got;
+        if (got < n) break;
+      } finally {
+        k.kmem.free(buf, n, 'read buffer');
+      }
+    }
+    return out.subarray(0, done);
+  }
+
+  /** VOP_WRITE of `data` at `offset` (IO_APPEND when asked): bytes written and the new offset. */
+  pwriteVnode(vp: bigint, data: Uint8Array, offset: bigint, ioflag = 0): [number, bigint] {
+    const k = this.k;
+    const vfs = this.vfs;
+    let done = 0;
+    let off = offset;
+    while (done < data.length || (data.length === 0 && done === 0)) {
+      const n = Math.min(IO_CHUNK, data.length - done);
+      const buf = k.kmem.alloc(Math.max(n, 1), kmflags.KM_SLEEP, false, 'write buffer');
+      try {
+        k.mem.write(buf, data.subarray(done, done + n));
+        this.lock(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+        let e: number;
+        let put: number;
+        let end: bigint;
+        try {
+          [e, put, end] = this.rdwrSys(vp, buf, n, off, U.UIO_WRITE, (uio) =>
+            vfs.vop.write(vp, uio, ioflag, vfs.cred()),
+          );
+        } finally {
+          vfs.vop.unlock(vp);
+        }
+        this.check(e, 'write');
+        done += put;
+        off = end;
+        if (put < n || n === 0) break;
+      } finally {
+        k.kmem.free(buf, Math.max(n, 1), 'write buffer');
+      }
+    }
+    return [done, off];
+  }
+
+  read(f: VnodeFile, length: number): Uint8Array {
+    this.live(f);
+    if (!(f.flags & FREAD)) throw new ErrnoError(errno.EBADF, 'read: not open for reading');
+    const d = this.preadVnode(f.vp, length, f.offset);
+    f.offset += BigInt(d.length);
+    return d;
+  }
+
+  pread(f: VnodeFile, length: number, offset: bigint): Uint8Array {
+    this.live(f);
+    if (!(f.flags & FREAD)) throw new ErrnoError(errno.EBADF, 'pread: not open for reading');
+    if (offset < 0n) throw new ErrnoError(errno.EINVAL, 'pread: negative offset');
+    if (this.vfs.vn.type(f.vp) === vtype.VDIR)
+      throw new ErrnoError(errno.EISDIR, 'pread: is a directory');
+    return this.preadVnode(f.vp, length, offset);
+  }
+
+  write(f: VnodeFile, data: Uint8Array): number {
+    this.live(f);
+    if (!(f.flags & FWRITE)) throw new ErrnoError(errno.EBADF, 'write: not open for writing');
+    const append = f.flags & O.O_APPEND;
+    const [n, end] = this.pwriteVnode(
+      f.vp,
+      data,
+      f.offset,
+      this.ioflags(f) | (append ? VF.IO_APPEND : 0),
+    );
+    f.offset = end;
+    return n;
+  }
+
+  pwrite(f: VnodeFile, data: Uint8Array, offset: bigint): number {
+    this.live(f);
+    if (!(f.flags & FWRITE)) throw new ErrnoError(errno.EBADF, 'pwrite: not open for writing');
+    if (offset < 0n) throw new ErrnoError(errno.EINVAL, 'pwrite: negative offset');
+    return this.pwriteVnode(f.vp, data, offset, this.ioflags(f))[0];
+  }
+
+  private ioflags(f: VnodeFile): number {
+    let io = 0;
+    if (f.flags & (O.O_SYNC | O.O_DSYNC)) io |= VF.IO_SYNC;
+    return io;
+  }
+
+  /** lseek: SEEK_SET 0, SEEK_CUR 1, SEEK_END 2 (VOP_SEEK validates). */
+  lseek(f: VnodeFile, offset: bigint, whence: number): bigint {
+    this.live(f);
+    let base = 0n;
+    if (whence === 1) base = f.offset;
+    else if (whence === 2) base = this.fstat(f).size;
+    else if (whence !== 0) throw new ErrnoError(errno.EINVAL, 'lseek: bad whence');
+    const n = base + offset;
+    const e = this.vfs.vop.seek(f.vp, f.offset, n, this.vfs.cred());
+    this.check(e, 'lseek');
+    f.offset = n;
+    return n;
+  }
+
+  /** VOP_GETATTR → struct stat fields. */
+  statVnode(vp: bigint): VnodeStat {
+    const k = this.k;
+    const m = k.mem;
+    const A = k.S.vattr;
+    const vfs = this.vfs;
+    return vfs.vop.withScratch(A.$size, (va) => {
+      vfs.subr.vattrNull(va);
+      this.lock(vp, VF.LK_SHARED | VF.LK_RETRY);
+      let e: number;
+      try {
+        e = vfs.vop.getattr(vp, va, vfs.cred());
+      } finally {
+        vfs.vop.unlock(vp);
+      }
+      this.check(e, 'stat');
+      const r32 = (f: { offset: number }) => m.read32(va + BigInt(f.offset));
+      const r64 = (f: { offset: number }) => m.read64(va + BigInt(f.offset));
+      const ts = (f: { offset: number }) => ({
+        sec: BigInt.asIntN(64, m.read64(va + BigInt(f.offset))),
+        nsec: BigInt.asIntN(64, m.read64(va + BigInt(f.offset + 8))),
+      });
+      const type = r32(A.va_type);
+      const bytes = r64(A.va_bytes);
+      return {
+        dev: r64(A.va_fsid),
+        mode: (r32(A.va_mode) & 0o7777) | (VTTOIF[type] ?? 0),
+        ino: r64(A.va_fileid),
+        nlink: r32(A.va_nlink),
+        uid: r32(A.va_uid),
+        gid: r32(A.va_gid),
+        rdev: r64(A.va_rdev),
+        atime: ts(A.va_atime),
+        mtime: ts(A.va_mtime),
+        ctime: ts(A.va_ctime),
+        birthtime: ts(A.va_birthtime),
+        size: BigInt.asIntN(64, r64(A.va_size)),
+        blocks: bytes === VNOVAL64 ? 0n : bytes / 512n,
+        blksize: Number(BigInt.asIntN(64, r64(A.va_blocksize))),
+        flags: Number(r64(A.va_flags) & 0xffffffffn),
+        gen: Number(r64(A.va_gen) & 0xffffffffn),
+        type,
+      };
+    });
+  }
+
+  fstat(f: VnodeFile): VnodeStat {
+    this.live(f);
+    return this.statVnode(f.vp);
+  }
+
+  /** stat/lstat(path) */
+  stat(path: string, follow = true): VnodeStat {
+    const r = this.vfs.lookup.nameiSimple(path, follow);
+    this.check(r.error, `stat ${path}`);
+    try {
+      return this.statVnode(r.vp);
+    } finally {
+      this.vfs.vnodes.vrele(r.vp);
+    }
+  }
+
+  /** getdents: VOP_READDIR into a `bufsize` buffer at the file offset; the raw bytes. */
+  getdentsRaw(f: VnodeFile, bufsize: number): Uint8Array {
+    this.live(f);
+    const k = this.k;
+    const vfs = this.vfs;
+    if (vfs.vn.type(f.vp) !== vtype.VDIR)
+      throw new ErrnoError(errno.ENOTDIR, 'getdents: not a directory');
+    const buf = k.kmem.alloc(bufsize, kmflags.KM_SLEEP, true, 'getdents');
+    try {
+      this.lock(f.vp, VF.LK_SHARED | VF.LK_RETRY);
+      let e: number;
+      let got: number;
+      let end: bigint;
+      try {
+        [e, got, end] = vfs.vop.withScratch(4, (eof) =>
+          this.rdwrSys(f.vp, buf, bufsize, f.offset, U.UIO_READ, (uio) =>
+            vfs.vop.readdir(f.vp, uio, vfs.cred(), eof, 0n, 0n),
+          ),
+        );
+      } finally {
+        vfs.vop.unlock(f.vp);
+      }
+      this.check(e, 'getdents');
+      f.offset = end;
+      return k.mem.read(buf, got);
+    } finally {
+      k.kmem.free(buf, bufsize, 'getdents');
+    }
+  }
+
+  /** Every entry of a directory (repeated getdents until it returns nothing). */
+  readdir(path: string): Dirent[] {
+    const f = this.open(path, O.O_RDONLY | O.O_DIRECTORY);
+    try {
+      const out: Dirent[] = [];
+      for (;;) {
+        const raw = this.getdentsRaw(f, 8192);
+        if (raw.length === 0) break;
+        out.push(...parseDirents(raw));
+      }
+      return out;
+    } finally {
+      this.close(f);
+    }
+  }
+
+  /** readlink(path): the link target. */
+  readlink(path: string): Uint8Array {
+    const r = this.vfs.lookup.nameiSimple(path, false);
+    this.check(r.error, `readlink ${path}`);
+    const vp = r.vp;
+    try {
+      if (this.vfs.vn.type(vp) !== vtype.VLNK)
+        throw new ErrnoError(errno.EINVAL, `readlink ${path}: not a symbolic link`);
+      this.lock(vp, VF.LK_SHARED | VF.LK_RETRY);
+      try {
+        const [e, bytes] = this.vfs.lookup.readlink(vp);
+        this.check(e, `readlink ${path}`);
+        return bytes;
+      } finally {
+        this.vfs.vop.unlock(vp);
+      }
+    } finally {
+      this.vfs.vnodes.vrele(vp);
+    }
+  }
+
+  /** mkdir(path, mode) */
+  mkdir(path: string, mode = 0o755): void {
+    const vfs = this.vfs;
+    const nd = vfs.lookup.namei(path.replace(/\/+$/, '') || '/', {
+      op: 'create',
+      lockparent: true,
+    });
+    try {
+      this.check(nd.error, `mkdir ${path}`);
+      if (nd.vp !== 0n) {
+        vfs.vop.abortop(nd.dvp, nd.cnp);
+        if (nd.dvp === nd.vp) vfs.vnodes.vrele(nd.dvp);
+        else vfs.vnodes.vput(nd.dvp);
+        vfs.vnodes.vrele(nd.vp);
+        this.check(errno.EEXIST, `mkdir ${path}`);
+      }
+      const e = vfs.vop.withScratch(8 + this.k.S.vattr.$size, (p) => {
+        const va = p + 8n;
+        vfs.subr.vattrNull(va);
+        this.k.mem.write32(va + BigInt(this.k.S.vattr.va_type.offset), vtype.VDIR);
+        this.k.mem.write32(va + BigInt(this.k.S.vattr.va_mode.offset), mode & 0o7777);
+        const err = vfs.vop.mkdir(nd.dvp, p, nd.cnp, va);
+        if (!err) vfs.vnodes.vrele(this.k.mem.read64(p));
+        return err;
+      });
+      vfs.vnodes.vput(nd.dvp);
+      this.check(e, `mkdir ${path}`);
+    } finally {
+      nd.release();
+    }
+  }
+
+  /** access(path, mode): R_OK 4, W_OK 2, X_OK 1. */
+  access(path: string, amode: number): void {
+    const r = this.vfs.lookup.nameiSimple(path, true);
+    this.check(r.error, `access ${path}`);
+    try {
+      let acc = 0;
+      if (amode & 4) acc |= VREAD;
+      if (amode & 2) acc |= VWRITE;
+      if (amode & 1) acc |= VEXEC;
+      if (acc) {
+        this.lock(r.vp, VF.LK_SHARED | VF.LK_RETRY);
+        try {
+          this.check(this.vfs.vop.access(r.vp, acc, this.vfs.cred()), `access ${path}`);
+        } finally {
+          this.vfs.vop.unlock(r.vp);
+        }
+      }
+    } finally {
+      this.vfs.vnodes.vrele(r.vp);
+    }
+  }
+
+  /** fsync(2): VOP_FSYNC(FSYNC_WAIT). */
+  fsync(f: VnodeFile): void {
+    this.live(f);
+    this.lock(f.vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+    try {
+      this.check(this.vfs.vop.fsync(f.vp, this.vfs.cred(), VF.FSYNC_WAIT, 0n, 0n), 'fsync');
+    } finally {
+      this.vfs.vop.unlock(f.vp);
+    }
+  }
+
+  register(): void {
+    const k = this.k;
+    const m = k.mem;
+    const t = k.ksyms;
+    t.function('vn_lock', 'vfs', (c) => this.lock(c.arg(0), Number(c.arg(1) & 0xffffffffn)));
+    t.function('vn_close', 'vfs', (c) => {
+      const vp = c.arg(0);
+      const flags = Number(c.arg(1) & 0xffffffffn);
+      this.lock(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+      if (flags & FWRITE) this.vfs.vn.setWritecount(vp, this.vfs.vn.writecount(vp) - 1);
+      const e = this.vfs.vop.close(vp, flags, c.arg(2));
+      this.vfs.vnodes.vput(vp);
+      return e;
+    });
+    // vn_rdwr(rw, vp, base, len, offset, segflg, ioflg, cred, aresid, l)
+    t.function('vn_rdwr', 'vfs', (c) => {
+      const rw = Number(c.arg(0) & 0xffffffffn);
+      const vp = c.arg(1);
+      const base = c.arg(2);
+      const len = Number(c.arg(3) & 0x7fffffffn);
+      const off = BigInt.asIntN(64, c.arg(4));
+      const ioflg = Number(c.arg(6) & 0xffffffffn);
+      const cred = c.arg(7);
+      const aresid = c.arg(8);
+      const locked = (ioflg & VF.IO_NODELOCKED) !== 0;
+      if (!locked)
+        this.lock(vp, (rw === U.UIO_READ ? VF.LK_SHARED : VF.LK_EXCLUSIVE) | VF.LK_RETRY);
+      let e: number;
+      let done: number;
+      try {
+        [e, done] = this.rdwrSys(vp, base, len, off, rw, (uio) =>
+          rw === U.UIO_READ
+            ? this.vfs.vop.read(vp, uio, ioflg, cred)
+            : this.vfs.vop.write(vp, uio, ioflg, cred),
+        );
+      } finally {
+        if (!locked) this.vfs.vop.unlock(vp);
+      }
+      if (aresid !== 0n) m.write64(aresid, BigInt(len - done));
+      else if (e === 0 && done !== len) e = errno.EIO;
+      return e;
+    });
+  }
+}
+
+/** Decodes NetBSD `struct dirent` records (d_fileno u64, d_reclen u16, d_namlen u16, d_type u8, d_name). */
+export function parseDirents(raw: Uint8Array): Dirent[] {
+  const dv = new DataView(raw.buffer, raw.byteOffset, raw.byteLength);
+  const out: Dirent[] = [];
+  let p = 0;
+  while (p + 13 <= raw.length) {
+    const reclen = dv.getUint16(p + 8, true);
+    if (reclen === 0) break;
+    const namlen = dv.getUint16(p + 10, true);
+    const fileno = dv.getBigUint64(p, true);
+    if (fileno !== 0n) {
+      out.push({
+        fileno,
+        type: raw[p + 12]!,
+        name: new TextDecoder().decode(raw.subarray(p + 13, p + 13 + namlen)),
+      });
+    }
+    p += reclen;
+  }
+  return out;
+}

@@ -1,0 +1,42 @@
+import { MemoryHost } from '@rump/hypercall';
+import { describe, expect, it } from 'vitest';
+import { createKernel } from '../src/index.js';
+
+const te = new TextEncoder();
+
+describe('vfs root file system', () => {
+  it('mkdir, readdir, stat and etfs REG files readable through VOP_READ', () => {
+    const host = new MemoryHost();
+    host.addFile('/host/hello.txt', te.encode('hello, rump\n'));
+    const k = createKernel({ host });
+    k.vfs.mkdir('/mnt');
+    k.etfs.register('/hello.txt', '/host/hello.txt', 'REG');
+    const names = k.vfs.readdir('/').map((d) => d.name).sort();
+    expect(names).toEqual(['.', '..', 'hello.txt', 'mnt']);
+    expect(k.vfs.stat('/mnt').mode & 0o170000).toBe(0o040000);
+    expect(k.vfs.stat('/hello.txt').size).toBe(12n);
+    expect(new TextDecoder().decode(k.vfs.readFile('/hello.txt'))).toBe('hello, rump\n');
+    expect(() => k.vfs.mkdir('/mnt')).toThrow(/EEXIST/);
+    expect(() => k.vfs.stat('/nope')).toThrow(/ENOENT/);
+    expect(() => k.vfs.stat('/hello.txt/x')).toThrow(/ENOTDIR/);
+    expect(k.vfs.stat('/mnt/../hello.txt').size).toBe(12n);
+  });
+
+  it('etfs keys with slashes are one component at the root', () => {
+    const host = new MemoryHost();
+    host.addFile('/host/a', te.encode('abc'));
+    const k = createKernel({ host });
+    k.etfs.register('/dev/disk0', '/host/a', 'REG');
+    expect(new TextDecoder().decode(k.vfs.readFile('/dev/disk0'))).toBe('abc');
+  });
+
+  it('etfs BLK keys are block-device vnodes', () => {
+    const host = new MemoryHost();
+    host.addFile('/host/disk.img', new Uint8Array(64 * 1024));
+    const k = createKernel({ host });
+    k.etfs.register('/disk.img', '/host/disk.img', 'BLK');
+    const st = k.vfs.stat('/disk.img');
+    expect(st.mode & 0o170000).toBe(0o060000);
+    expect(st.rdev >> 8n).toBe(197n);
+  });
+});
