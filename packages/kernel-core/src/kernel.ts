@@ -40,6 +40,7 @@ import { RwLocks, registerRwlock } from './kern/kern_rwlock.js';
 import { NETBSD_FFS_UFS_IMPORTS } from './kern/kern_stubs.js';
 import { registerSysctl, Sysctl } from './kern/kern_sysctl.js';
 import { Clock, registerTime } from './kern/kern_tc.js';
+import { Callouts, registerCallout } from './kern/kern_timeout.js';
 import { Kmem, registerKmem } from './kern/kmem.js';
 import { registerLibkern } from './kern/libkern.js';
 import { Pools, registerPool } from './kern/pool.js';
@@ -94,6 +95,7 @@ export class Kernel {
   readonly sysctl: Sysctl;
   readonly evcnt: EventCounters;
   readonly workqueues: Workqueues;
+  readonly callouts: Callouts;
   readonly etfs: Etfs;
   /** The VFS layer (vnodes, mounts, namei, VOP dispatch). */
   readonly vfs: Vfs;
@@ -147,6 +149,7 @@ export class Kernel {
     this.kauth = new Kauth(this);
     this.evcnt = new EventCounters(this);
     this.workqueues = new Workqueues(this);
+    this.callouts = new Callouts(this);
     this.etfs = new Etfs(this.host);
 
     this.vmspaceKernel = this.kdata.allocate(512, 64);
@@ -169,6 +172,7 @@ export class Kernel {
     registerCprng(this);
     registerHash(this);
     registerWorkqueue(this);
+    registerCallout(this);
     options.extend?.(this);
     registerVfsData(this);
     this.vfs = registerVfs(this);
@@ -244,9 +248,9 @@ export class Kernel {
     return this.enter(() => this.cpu.call(fn, ...args));
   }
 
-  /** Runs one piece of deferred work (work queues); false when there was none. */
+  /** Runs one piece of deferred work (work queues, due callouts); false when there was none. */
   runDeferredWork(): boolean {
-    return this.workqueues.runOne();
+    return this.workqueues.runOne() || this.callouts.runOne();
   }
 
   /** Ends this kernel instance with a panic: prints it and throws KernelPanic. */

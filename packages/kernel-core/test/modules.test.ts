@@ -74,9 +74,26 @@ describe('modctl with the test modules', () => {
     expect(() => k.modctl('unload', 'kc_req_base')).toThrow(
       expect.objectContaining({ errno: errno.EBUSY }),
     );
+    expect(stats.find((m) => m.name === 'kc_req_base')?.flags).toBe(2 /* MODFLG_AUTO_LOADED */);
+    expect(k.enter(() => k.modules.autounload())).toEqual([]);
     k.modctl('unload', 'kc_req_user');
-    k.modctl('unload', 'kc_req_base');
+    expect(k.enter(() => k.modules.autounload())).toEqual(['kc_req_base']);
     expect(k.modctl('stat').map((m) => m.name)).toEqual(['wapbl']);
+    expect(host.consoleText()).toContain('kc_req_base: fini\n');
+  });
+
+  it('undoes sysctl nodes and event counters when MODULE_CMD_INIT fails', () => {
+    const { k } = bootWith(['kc_initfail']);
+    expect(() => k.modctl('load', { filename: '/kc_initfail.kmod' })).toThrow(
+      expect.objectContaining({
+        errno: errno.EINVAL,
+        message: expect.stringContaining('modcmd(CMD_INIT) failed'),
+      }),
+    );
+    expect(k.sysctl.names().filter((n) => n.includes('kc_initfail'))).toEqual([]);
+    expect(k.evcnt.list()).toEqual([]);
+    expect([...k.arena.usage().keys()].filter((t) => t.includes('kc_initfail'))).toEqual([]);
+    expect(k.dead).toBe(false);
   });
 
   it('refuses a module whose requirement cannot be found, naming it', () => {

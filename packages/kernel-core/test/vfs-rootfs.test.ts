@@ -11,7 +11,10 @@ describe('vfs root file system', () => {
     const k = createKernel({ host });
     k.vfs.mkdir('/mnt');
     k.etfs.register('/hello.txt', '/host/hello.txt', 'REG');
-    const names = k.vfs.readdir('/').map((d) => d.name).sort();
+    const names = k.vfs
+      .readdir('/')
+      .map((d) => d.name)
+      .sort();
     expect(names).toEqual(['.', '..', 'hello.txt', 'mnt']);
     expect(k.vfs.stat('/mnt').mode & 0o170000).toBe(0o040000);
     expect(k.vfs.stat('/hello.txt').size).toBe(12n);

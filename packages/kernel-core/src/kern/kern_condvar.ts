@@ -1,8 +1,8 @@
 /**
  * condvar(9) on one CPU with one running lwp. A waiter releases its mutex and lets the kernel
  * run whatever deferred work it has (work queues, callouts) — the only things that could signal
- * it. If that work signals the condition variable, the wait ends; if there is nothing left to
- * run, no one can ever wake it: cv_wait panics with a diagnosed deadlock, and a timed wait sleeps
+ * it. If that work signals the condition variable, the wait ends; pending callouts are waited
+ * for on the host clock; if there is nothing left to run, no one can ever wake it: cv_wait panics with a diagnosed deadlock, and a timed wait sleeps
  * on the host clock for its timeout and returns EWOULDBLOCK, as it would on NetBSD.
  * kcondvar_t: cv_opaque[0] counts waiters (NetBSD keeps its sleep queue there), cv_opaque[1] is
  * the wait message.
@@ -40,11 +40,19 @@ export class CondVars {
     k.mem.write64(cv, BigInt(this.waiters(cv) + 1));
     k.mutexes.exit(mtx);
     let result = 0;
+    const deadline =
+      ticks > 0 ? k.host.clockGettime('monotonic') + BigInt(ticks) * 10_000_000n : undefined;
     for (;;) {
       if ((this.wakeups.get(cv) ?? 0) !== before) break;
       if (k.runDeferredWork()) continue;
-      if (ticks > 0) {
-        k.host.sleep(BigInt(ticks) * 10_000_000n);
+      // Nothing to run now: sleep until the next callout is due, if it comes before our timeout.
+      const next = k.callouts.nextDue();
+      if (next !== undefined && (deadline === undefined || next <= deadline)) {
+        k.host.sleepUntil(next);
+        continue;
+      }
+      if (deadline !== undefined) {
+        k.host.sleepUntil(deadline);
         result = errno.EAGAIN; // EWOULDBLOCK
         break;
       }

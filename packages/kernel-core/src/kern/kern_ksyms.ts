@@ -87,8 +87,7 @@ export class KernelSymbolTable {
    */
   setImplemented(name: string): void {
     const s = this.symbols.get(name);
-    if (s?.kind !== 'data')
-      throw new Error(`setImplemented: ${name} is not a kernel data symbol`);
+    if (s?.kind !== 'data') throw new Error(`setImplemented: ${name} is not a kernel data symbol`);
     const done = { ...s, implemented: true };
     this.symbols.set(name, done);
     this.data[this.data.indexOf(s)] = done;

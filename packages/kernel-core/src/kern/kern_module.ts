@@ -254,7 +254,11 @@ export class Modules {
           );
         }
       }
-      return this.affix(name, meta, bytes, file, required, props);
+      const mod = this.affix(name, meta, bytes, file, required, props);
+      // Dependencies are loaded as autoloads (module_do_load(..., autoload = true)): once
+      // nothing requires them, autounload() may take them away again.
+      if (isdep) mod.flags |= modctl.MODFLG_AUTO_LOADED;
+      return mod;
     } finally {
       this.pending.pop();
     }
