@@ -208,10 +208,11 @@ export class Rootfs {
     set(
       O.vfs_root,
       fn('rumpfs_root', (c) => {
+        const vpp = c.arg(2);
         const e = this.vfs.vnops.lock(this.rootvp, Number(c.arg(1) & 0xffffffffn) | VF.LK_RETRY);
         if (e) return e;
         this.vfs.vnodes.vref(this.rootvp);
-        m.write64(c.arg(2), this.rootvp);
+        m.write64(vpp, this.rootvp);
         return 0;
       }),
     );

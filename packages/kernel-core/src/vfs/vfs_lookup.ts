@@ -327,13 +327,14 @@ export class Namei {
     }
     const simple = (user: boolean) => (cpu: { arg(i: number): bigint }) => {
       const path = cpu.arg(0);
+      const vpp = cpu.arg(2);
       const follow =
         this.nsm.get(cpu.arg(1)) ??
         k.panic(`namei_simple: unknown flags object ${k.describeAddress(cpu.arg(1))}`);
       const [e, s] = this.copyinPath(path);
       if (e) return e;
       const r = this.nameiSimple(s, follow);
-      m.write64(cpu.arg(2), r.vp);
+      m.write64(vpp, r.vp);
       void user;
       return r.error;
     };

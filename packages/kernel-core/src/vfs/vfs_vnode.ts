@@ -495,13 +495,16 @@ export class VnodeCache {
     const t = this.k.ksyms;
     const u32 = (v: bigint) => Number(v & 0xffffffffn);
     t.function('vcache_get', 'vfs', (cpu) => {
+      // Arguments are read before any nested guest call can clobber the registers.
+      const vpp = cpu.arg(3);
       const r = this.get(cpu.arg(0), cpu.arg(1), Number(cpu.arg(2)));
-      this.k.mem.write64(cpu.arg(3), r.vp);
+      this.k.mem.write64(vpp, r.vp);
       return r.error;
     });
     t.function('vcache_new', 'vfs', (cpu) => {
+      const vpp = cpu.arg(5);
       const r = this.newVnode(cpu.arg(0), cpu.arg(1), cpu.arg(2), cpu.arg(3), cpu.arg(4));
-      this.k.mem.write64(cpu.arg(5), r.vp);
+      this.k.mem.write64(vpp, r.vp);
       return r.error;
     });
     t.function('vref', 'vfs', (cpu) => this.vref(cpu.arg(0)));
