@@ -1,3 +1,6 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import {
   checkTinyfs,
@@ -14,8 +17,15 @@ import {
   S_IFREG,
   TINYFS_BSIZE,
   TINYFS_DIRENT_SIZE,
+  TINYFS_DIRENTS_PER_BLOCK,
+  TINYFS_FASTLINK_MAX,
+  TINYFS_INODE_SIZE,
   TINYFS_MAGIC,
   TINYFS_MAXFILESIZE,
+  TINYFS_NAME_MAX,
+  TINYFS_NDIRECT,
+  TINYFS_ROOTINO,
+  TINYFS_VERSION,
   TinyfsImageError,
   type TinyfsReadNode,
 } from './support/tinyfs-image.js';
@@ -315,5 +325,32 @@ describe('the tinyfs reader and checker', () => {
     const entry = readTinyfsDirents(image, sb, root).find((e) => e.name === 'f')!;
     image[root.direct[0]! * TINYFS_BSIZE + entry.offset + 4] = DT_DIR;
     expect(checkTinyfs(image).problems).toContain('/f: entry type 4 but inode type 8');
+  });
+});
+
+describe('the TypeScript and C views of the format', () => {
+  it('agree on every constant that tinyfs.h defines', () => {
+    const header = readFileSync(
+      join(
+        dirname(fileURLToPath(import.meta.url)),
+        '../../../tools/test-modules/src/tinyfs/tinyfs.h',
+      ),
+      'utf8',
+    );
+    const define = (name: string): number => {
+      const m = new RegExp(`^#define ${name} (\\S+)`, 'm').exec(header);
+      if (!m) throw new Error(`${name} not in tinyfs.h`);
+      return Number(m[1]!.replace(/u$/, ''));
+    };
+    expect(define('TINYFS_MAGIC')).toBe(TINYFS_MAGIC);
+    expect(define('TINYFS_VERSION')).toBe(TINYFS_VERSION);
+    expect(define('TINYFS_BSIZE')).toBe(TINYFS_BSIZE);
+    expect(define('TINYFS_ROOTINO')).toBe(TINYFS_ROOTINO);
+    expect(define('TINYFS_NDIRECT')).toBe(TINYFS_NDIRECT);
+    expect(define('TINYFS_INODE_SIZE')).toBe(TINYFS_INODE_SIZE);
+    expect(define('TINYFS_FASTLINK_MAX')).toBe(TINYFS_FASTLINK_MAX);
+    expect(define('TINYFS_DIRENT_SIZE')).toBe(TINYFS_DIRENT_SIZE);
+    expect(define('TINYFS_DIRENTS_PER_BLOCK')).toBe(TINYFS_DIRENTS_PER_BLOCK);
+    expect(define('TINYFS_NAME_MAX')).toBe(TINYFS_NAME_MAX);
   });
 });
