@@ -10,6 +10,7 @@ import {
   RelocationError,
   SHT_NOBITS,
   SUPPORTED_RELOCATIONS,
+  UnresolvedSymbolsError,
 } from '../src/index.js';
 import {
   DATA,
@@ -507,5 +508,27 @@ describe('relocation refusals', () => {
     ).toThrow(RelocationError);
     expect(memory.chunks.size).toBe(0);
     expect(allocator.live.size).toBe(0);
+  });
+
+  it('refuses a weak undefined symbol only when a relocation uses it, as kobj does', () => {
+    const weak = [{ name: 'maybe', section: 'UND', bind: 2 }];
+    const unused = object(
+      [{ section: '.text', offset: 0n, type: 1, symbol: 'ext', addend: 0n }],
+      true,
+      0x5an,
+      weak,
+    );
+    const { module } = link(unused, EXT);
+    expect(module.imports.has('maybe')).toBe(false);
+    const used = object(
+      [{ section: '.text', offset: 0n, type: 1, symbol: 'maybe', addend: 0n }],
+      true,
+      0x5an,
+      weak,
+    );
+    expect(() => link(used, EXT)).toThrow(UnresolvedSymbolsError);
+    expect(
+      link(used, EXT, undefined, { allowWeakUndefined: true }).module.imports.get('maybe'),
+    ).toBe(0n);
   });
 });

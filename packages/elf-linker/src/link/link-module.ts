@@ -33,6 +33,7 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
     loaded,
     opts.resolve,
     opts.allowWeakUndefined ?? false,
+    collected.referenced,
   );
   const needsGot = collected.needsGot || namesGot;
   const requireMetadata = opts.requireModuleMetadata ?? true;

@@ -32,6 +32,8 @@ export interface CollectedRelocations {
   /** GOT slot of each symbol index that needs one, in first-use order. */
   readonly gotSlots: Map<number, number>;
   readonly needsGot: boolean;
+  /** Symbol indices the relocations refer to. */
+  readonly referenced: Set<number>;
 }
 
 function symbolName(elf: ElfFile, index: number): string {
@@ -48,6 +50,7 @@ export function collectRelocations(
 ): CollectedRelocations {
   const batches: RelocationBatch[] = [];
   const gotSlots = new Map<number, number>();
+  const referenced = new Set<number>();
   let needsGot = false;
   for (const rel of elf.relocationSections) {
     const target = elf.sections[rel.target]!;
@@ -93,13 +96,14 @@ export function collectRelocations(
           `${rt.name} field at 0x${e.offset.toString(16)} lies outside ${target.name} (${target.size} bytes)`,
         );
       }
+      if (rt.formula !== 'none' && rt.formula !== 'B+A') referenced.add(e.symbol);
       if (rt.gotEntry && !gotSlots.has(e.symbol)) gotSlots.set(e.symbol, gotSlots.size);
       if (rt.gotBase || rt.gotEntry) needsGot = true;
       types[i] = rt;
     }
     batches.push({ target, rela: rel.rela, entries, types });
   }
-  return { batches, gotSlots, needsGot };
+  return { batches, gotSlots, needsGot, referenced };
 }
 
 export interface RelocationEnvironment {

@@ -42,6 +42,8 @@ export function resolveSymbols(
   loaded: ReadonlySet<number>,
   resolve: SymbolResolver,
   allowWeakUndefined: boolean,
+  /** Symbol indices some relocation of a loaded section refers to. */
+  referenced: ReadonlySet<number>,
 ): ResolvedSymbols {
   const places: SymbolPlace[] = new Array(elf.symbols.length);
   const imports = new Map<string, bigint>();
@@ -66,7 +68,8 @@ export function resolveSymbols(
         continue;
       }
       if (sym.bind === STB_WEAK && !allowWeakUndefined) {
-        weak.add(sym.name);
+        // kobj fails on a weak undefined symbol when a relocation looks it up; unused ones pass.
+        if (referenced.has(i)) weak.add(sym.name);
         places[i] = NONE;
         continue;
       }

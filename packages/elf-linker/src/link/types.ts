@@ -38,8 +38,8 @@ export interface LinkOptions {
   readonly memory: TargetMemory;
   readonly resolve: SymbolResolver;
   /**
-   * NetBSD's kobj refuses weak undefined symbols; set this to resolve them through `resolve`
-   * and to 0 when it does not know them.
+   * NetBSD's kobj refuses weak undefined symbols that relocations use; set this to resolve
+   * them through `resolve`, and to 0 when it does not know them.
    */
   readonly allowWeakUndefined?: boolean;
   /**
