@@ -346,5 +346,7 @@ export class Specfs {
       const a = this.k.ksyms.resolve(sym);
       if (a !== undefined) this.k.mem.write64(a, vec);
     }
+    // The spec vector is complete; the fifo one only has what a dead fifo needs.
+    this.k.ksyms.setImplemented('spec_vnodeop_p');
   }
 }
