@@ -55,7 +55,8 @@ SECTIONS {
   _etext = .;
   . = ALIGN(64);
   .rodata : { *(.rodata .rodata.*) }
-  . = ALIGN(64);
+  /* Writable data on pages of its own, as the kernel's module loader places it. */
+  . = ALIGN(4096);
   .data : { *(.data .data.*) }
   . = ALIGN(64);
   __bss_start = .;
