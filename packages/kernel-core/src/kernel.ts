@@ -41,6 +41,7 @@ import { NETBSD_FFS_UFS_IMPORTS } from './kern/kern_stubs.js';
 import { registerSysctl, Sysctl } from './kern/kern_sysctl.js';
 import { Clock, registerTime } from './kern/kern_tc.js';
 import { Callouts, registerCallout } from './kern/kern_timeout.js';
+import { registerVersion } from './kern/kern_version.js';
 import { Kmem, registerKmem } from './kern/kmem.js';
 import { registerLibkern } from './kern/libkern.js';
 import { Pools, registerPool } from './kern/pool.js';
@@ -156,6 +157,7 @@ export class Kernel {
     bootLwp0(this);
     this.sysctl = new Sysctl(this);
     registerTime(this);
+    registerVersion(this, params.hostname);
     registerKmem(this);
     registerPool(this);
     registerPrf(this);

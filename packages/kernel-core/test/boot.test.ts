@@ -67,3 +67,14 @@ describe('layout helpers and verbose boot', () => {
     expect(createKernel({ host: new MemoryHost() }).dmesg()).toBe('');
   });
 });
+
+describe('kernel identity', () => {
+  it('answers kern.ostype, kern.osrelease, kern.osrevision and kern.hostname', () => {
+    const k = createKernel({ host: new MemoryHost({ params: { RUMP_HOSTNAME: 'testbox' } }) });
+    expect(k.sysctl.read('kern.ostype')).toBe('NetBSD');
+    expect(k.sysctl.read('kern.osrelease')).toBe('10.99.12');
+    expect(k.sysctl.read('kern.osrevision')).toBe(1099001200);
+    expect(k.sysctl.read('kern.hostname')).toBe('testbox');
+    expect(k.mem.read32(k.ksyms.resolve('hostnamelen')!)).toBe(7);
+  });
+});
