@@ -156,7 +156,16 @@ typedef __builtin_va_list va_list;
 #define PGO_FREE 0x008
 #define PGO_ALLPAGES 0x010
 #define PGO_JOURNALLOCKED 0x020
+#define PGO_PASTEOF 0x400
+#define PGO_NOBLOCKALLOC 0x800
+#define PGO_NOTIMESTAMP 0x1000
+#define PGO_GLOCKHELD 0x4000
 #define PGO_LAZY 0x8000
+#define VM_PROT_READ 0x01
+#define VM_PROT_WRITE 0x02
+#define PG_BUSY 0x00000004
+#define PG_RDONLY 0x00000080
+#define UVM_PAGE_STATUS_DIRTY 2
 #define UBC_READ 0x001
 #define UBC_WRITE 0x002
 #define UBC_FAULTBUSY 0x004
@@ -191,6 +200,7 @@ int VOP_CLOSE(struct vnode *, int, kauth_cred_t);
 int VOP_FSYNC(struct vnode *, kauth_cred_t, int, off_t, off_t);
 int VOP_ISLOCKED(struct vnode *);
 int VOP_OPEN(struct vnode *, int, kauth_cred_t);
+int VOP_GETPAGES(struct vnode *, voff_t, struct vm_page **, int *, int, int, int, int);
 int VOP_PUTPAGES(struct vnode *, voff_t, voff_t, int);
 int VOP_STRATEGY(struct vnode *, struct buf *);
 int VOP_UNLOCK(struct vnode *);
@@ -259,6 +269,11 @@ int ubc_uiomove(struct uvm_object *, struct uio *, vsize_t, int, int);
 void ubc_zerorange(struct uvm_object *, off_t, size_t, int);
 void uvm_vnp_setsize(struct vnode *, voff_t);
 void uvm_vnp_setwritesize(struct vnode *, voff_t);
+void uvm_pagemarkdirty(struct vm_page *, unsigned int);
+void uvm_pagelock(struct vm_page *);
+void uvm_pageunlock(struct vm_page *);
+void uvm_pageactivate(struct vm_page *);
+void uvm_page_unbusy(struct vm_page **, int);
 int uiomove(void *, size_t, struct uio *);
 
 /* genfs. */

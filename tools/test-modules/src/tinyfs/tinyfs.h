@@ -161,6 +161,7 @@ int tinyfs_bmap_alloc(struct tinyfs_node *, daddr_t, uint32_t *);
 int tinyfs_truncate(struct vnode *, off_t, int, kauth_cred_t);
 void tinyfs_gop_size(struct vnode *, off_t, off_t *, int);
 int tinyfs_gop_alloc(struct vnode *, off_t, off_t, int, kauth_cred_t);
+int tinyfs_balloc_range(struct vnode *, off_t, off_t, kauth_cred_t, int);
 void tinyfs_gop_markupdate(struct vnode *, int);
 int tinyfs_is_fastlink(const struct tinyfs_node *);
 

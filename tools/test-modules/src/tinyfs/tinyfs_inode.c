@@ -527,6 +527,73 @@ out:
 	return error ? error : error2;
 }
 
+/*
+ * Backs [off, off + len) of a regular file with disk blocks before data is
+ * copied into its pages (as ufs_balloc_range). The write path of the page
+ * cache never allocates (ubc faults pages with PGO_NOBLOCKALLOC), so the file
+ * system must: bring the block's page in first (reading what is on disk, or
+ * zeros for a hole or past the end), keep it busy while the block is
+ * allocated so nobody sees the new block's old contents, then mark it dirty
+ * so the page, not the disk, is the truth until it is written back.
+ */
+int
+tinyfs_balloc_range(struct vnode *vp, off_t off, off_t len, kauth_cred_t cred, int flags)
+{
+	struct uvm_object *uobj = &vp->v_uobj;
+	struct vm_page **pgs;
+	off_t neweof, neweob, eob, pagestart, delta;
+	size_t pgssize;
+	int i, npages, error;
+
+	neweof = MAX((off_t)vp->v_size, off + len);
+	tinyfs_gop_size(vp, neweof, &neweob, 0);
+
+	/* One block is one page: the pages are those of the blocks the range touches. */
+	pagestart = off & ~(off_t)(TINYFS_BSIZE - 1);
+	npages = (int)((((off + len + TINYFS_BSIZE - 1) & ~(off_t)(TINYFS_BSIZE - 1)) - pagestart) >> PAGE_SHIFT);
+	if (pagestart + ((off_t)npages << PAGE_SHIFT) > neweob)
+		npages = (int)((neweob - pagestart) >> PAGE_SHIFT);
+	if (npages <= 0)
+		return 0;
+	pgssize = (size_t)npages * sizeof(struct vm_page *);
+	pgs = kmem_zalloc(pgssize, KM_SLEEP);
+
+	delta = off & (TINYFS_BSIZE - 1);
+	off -= delta;
+	len += delta;
+
+	genfs_node_wrlock(vp);
+	rw_enter(uobj->vmobjlock, RW_WRITER);
+	error = VOP_GETPAGES(vp, pagestart, pgs, &npages, 0, VM_PROT_WRITE, 0,
+	    PGO_SYNCIO | PGO_PASTEOF | PGO_NOBLOCKALLOC | PGO_NOTIMESTAMP | PGO_GLOCKHELD);
+	if (error) {
+		genfs_node_unlock(vp);
+		goto out;
+	}
+	error = tinyfs_gop_alloc(vp, off, len, flags, cred);
+	genfs_node_unlock(vp);
+
+	/* Allocated: the pages become writable and dirty. Failed: leave them as they were. */
+	tinyfs_gop_size(vp, off + len, &eob, 0);
+	rw_enter(uobj->vmobjlock, RW_WRITER);
+	for (i = 0; i < npages; i++) {
+		if (error == 0) {
+			if (off <= pagestart + ((off_t)i << PAGE_SHIFT) &&
+			    pagestart + ((off_t)(i + 1) << PAGE_SHIFT) <= eob)
+				pgs[i]->flags &= ~(uint32_t)PG_RDONLY;
+			uvm_pagemarkdirty(pgs[i], UVM_PAGE_STATUS_DIRTY);
+		}
+		uvm_pagelock(pgs[i]);
+		uvm_pageactivate(pgs[i]);
+		uvm_pageunlock(pgs[i]);
+	}
+	uvm_page_unbusy(pgs, npages);
+	rw_exit(uobj->vmobjlock);
+out:
+	kmem_free(pgs, pgssize);
+	return error;
+}
+
 /* The page cache's notion of where the file's blocks end: whole blocks (block == page). */
 void
 tinyfs_gop_size(struct vnode *vp, off_t size, off_t *eobp, int flags)
@@ -537,10 +604,10 @@ tinyfs_gop_size(struct vnode *vp, off_t size, off_t *eobp, int flags)
 }
 
 /*
- * Backs [off, off + len) with disk blocks. genfs_getpages calls this after it
- * zero-filled pages over a hole for writing, and tinyfs_write calls it for
- * blocks past the end of the file; in both cases the page cache already holds
- * the blocks' contents, so new blocks need no initialization on disk.
+ * Backs [off, off + len) with disk blocks. Callers hold the genfs node lock and
+ * have the blocks' pages in the page cache already (tinyfs_balloc_range; or
+ * genfs_getpages, which zero-fills hole pages of a write fault through mmap and
+ * then calls this), so new blocks need no initialization on disk.
  */
 int
 tinyfs_gop_alloc(struct vnode *vp, off_t off, off_t len, int flags, kauth_cred_t cred)

@@ -874,14 +874,18 @@ tinyfs_write(void *v)
 			uvm_vnp_setwritesize(vp, newoff);
 
 		/*
-		 * genfs_getpages zero-fills pages past the end of the file without
-		 * asking for blocks, so those blocks are allocated here. Holes inside
-		 * the file are filled by genfs_getpages through tinyfs_gop_alloc.
+		 * The page cache never allocates blocks on a write (ubc faults with
+		 * PGO_NOBLOCKALLOC): a block that is a hole, inside the file or past
+		 * its end, gets its page and its disk block here, as ffs_write does
+		 * with ufs_balloc_range.
 		 */
-		if (blkstart >= (off_t)((vp->v_size + TINYFS_BSIZE - 1) & ~(uint64_t)(TINYFS_BSIZE - 1))) {
-			genfs_node_wrlock(vp);
-			error = tinyfs_gop_alloc(vp, oldoff, (off_t)bytelen, 0, cred);
-			genfs_node_unlock(vp);
+		{
+			uint32_t bno;
+
+			error = tinyfs_bmap_lookup(tp, blkstart >> TINYFS_BSHIFT, &bno);
+			if (error == 0 && bno == 0)
+				error = tinyfs_balloc_range(vp, oldoff, (off_t)bytelen, cred,
+				    (ioflag & IO_SYNC) ? B_SYNC : 0);
 			if (error)
 				break;
 		}
