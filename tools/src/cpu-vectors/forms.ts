@@ -1365,3 +1365,31 @@ function le64(m: Uint8Array, off: number): bigint {
   for (let i = 7; i >= 0; i--) v = (v << 8n) | BigInt(m[off + i]!);
   return v;
 }
+
+// ---------------------------------------------------------------- encodings that must raise #UD
+{
+  const UD: [string, string][] = [
+    ['lock cmp m, r (#UD: cmp is not lockable)', '.byte 0xf0, 0x39, 0x08'],
+    ['lock mov m, r (#UD)', '.byte 0xf0, 0x89, 0x08'],
+    ['lock bt m, r (#UD: bt is not lockable)', '.byte 0xf0, 0x0f, 0xa3, 0x08'],
+    ['lea with a register operand (#UD)', '.byte 0x8d, 0xc0'],
+    ['push es (#UD in 64-bit mode)', '.byte 0x06'],
+    ['daa (#UD in 64-bit mode)', '.byte 0x27'],
+    ['pusha (#UD in 64-bit mode)', '.byte 0x60'],
+    ['opcode 82 (#UD in 64-bit mode)', '.byte 0x82, 0xc0, 0x01'],
+    ['into (#UD in 64-bit mode)', '.byte 0xce'],
+    ['call far (#UD in 64-bit mode)', '.byte 0x9a, 0, 0, 0, 0, 0, 0'],
+  ];
+  for (const [name, asm] of UD) {
+    add(
+      'prefix',
+      name,
+      asm,
+      ['rax', 'rcx'],
+      [
+        { flags: 0n, regs: [BASE, 1n] },
+        { flags: ARITH, regs: [BASE, 2n] },
+      ],
+    );
+  }
+}
