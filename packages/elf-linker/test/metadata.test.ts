@@ -84,8 +84,11 @@ describe('module metadata', () => {
 
   it('knows every module class by name', () => {
     for (const [n, cls] of MODULE_CLASSES.entries()) {
+      if (n === 0) continue;
       expect(link(build(() => {}, 'm', n)).module.metadata!.class).toBe(cls);
     }
+    // MODULE_CLASS_ANY is for lookups, not a class a module may have (module_do_load).
+    expect(metadataError(build(() => {}, 'm', 0)).field).toBe('mi_class');
     expect(metadataError(build(() => {}, 'm', 7)).field).toBe('mi_class');
     expect(metadataError(build(() => {}, 'm', -1)).field).toBe('mi_class');
   });
@@ -94,6 +97,13 @@ describe('module metadata', () => {
     expect(splitRequired('ufs,wapbl')).toEqual(['ufs', 'wapbl']);
     expect(splitRequired('')).toEqual([]);
     expect(splitRequired('a,,b')).toEqual(['a']);
+    expect(splitRequired(',a,b')).toEqual(['a', 'b']);
+    expect(splitRequired('a,')).toEqual(['a']);
+    expect(splitRequired('x'.repeat(30))).toHaveLength(1);
+    expect(() => splitRequired('x'.repeat(31))).toThrow(ModuleMetadataError);
+    expect(metadataError(build(() => {}, 'm', 1, `ufs,${'w'.repeat(31)}`)).field).toBe(
+      'mi_required',
+    );
     expect(link(build(() => {}, 'm', 1, '')).module.metadata!.required).toEqual([]);
   });
 

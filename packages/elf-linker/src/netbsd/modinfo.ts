@@ -57,12 +57,27 @@ export interface LinkedModuleMetadata extends ModuleMetadata {
   readonly modcmdAddress: bigint;
 }
 
-/** Splits mi_required as module_do_load does: comma-separated, ending at the first empty item. */
+/**
+ * Splits mi_required as module_do_load does: skip one comma, take up to the next comma, stop at
+ * the first empty name. Names of MAXMODNAME - 1 characters or more are refused, as there.
+ */
 export function splitRequired(required: string): string[] {
   const out: string[] = [];
-  for (const item of required.split(',')) {
-    if (item === '') break;
-    out.push(item);
+  let s = 0;
+  while (s < required.length) {
+    if (required[s] === ',') s++;
+    let p = s;
+    while (p < required.length && required[p] !== ',') p++;
+    const name = required.slice(s, p);
+    if (name.length + 1 >= MAXMODNAME) {
+      throw new ModuleMetadataError(
+        'mi_required',
+        `required module name in "${required}" is longer than ${MAXMODNAME - 2} characters`,
+      );
+    }
+    if (name === '') break;
+    out.push(name);
+    s = p;
   }
   return out;
 }
@@ -128,8 +143,13 @@ export function readModuleMetadata(
   const version = view.getUint32(MODINFO.mi_version, true);
   const classNumber = view.getInt32(MODINFO.mi_class, true);
   const cls = MODULE_CLASSES[classNumber];
-  if (cls === undefined)
-    throw new ModuleMetadataError('mi_class', `${classNumber} is not a module class`);
+  // module_do_load refuses MODULE_CLASS_ANY (0) as a module's own class.
+  if (cls === undefined || classNumber === 0) {
+    throw new ModuleMetadataError(
+      'mi_class',
+      `${classNumber} is not a module class (MISC to BUFQ)`,
+    );
+  }
   const modcmd = image.pointer(mi, modinfo.offset + MODINFO.mi_modcmd);
   if (!modcmd) throw new ModuleMetadataError('mi_modcmd', 'is NULL');
   const namePtr = image.pointer(mi, modinfo.offset + MODINFO.mi_name);
