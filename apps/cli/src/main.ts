@@ -3,7 +3,7 @@
  * failure into one line on stderr (or a JSON object with --json) and an exit status:
  * 0 success, 1 the operation failed, 2 the command line is wrong.
  */
-import { parseArgs } from './cli/args.js';
+import { ArgsError, parseArgs } from './cli/args.js';
 import type { Command, CommandContext, Env, Io } from './cli/command.js';
 import {
   CliError,
@@ -73,7 +73,7 @@ export async function main(
             ? `at least ${min}`
             : `${min} to ${max}`;
       throw new UsageError(
-        `expects ${want} argument${min === 1 && max === 1 ? '' : 's'}, got ${n} (usage: rump ${command.usage[0]})`,
+        `expects ${want} argument${/(^| )1$/.test(want) ? '' : 's'}, got ${n} (usage: rump ${command.usage[0]})`,
       );
     }
     const global: GlobalOptions = resolveGlobalOptions(o, env);
@@ -94,11 +94,13 @@ export async function main(
         : new CliError(e instanceof Error ? `${e.name}: ${e.message}` : String(e), EXIT_FAILED, {
             cause: e,
           });
-    const name = command?.name;
+    const name =
+      command?.name ??
+      (e instanceof ArgsError && e.command && findCommand(e.command) ? e.command : undefined);
     if (json) io.err(`${JSON.stringify(errorJson(name, err))}\n`);
     else
       io.err(
-        `${formatError(name, err)}${err.exit === EXIT_USAGE && name ? ` (try rump ${name} --help)` : ''}\n`,
+        `${formatError(name, err)}${err.exit === EXIT_USAGE && !/\(try rump/.test(err.message) ? ` (try rump ${name ? `${name} ` : ''}--help)` : ''}\n`,
       );
     return err.exit;
   }

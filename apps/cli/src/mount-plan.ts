@@ -69,7 +69,16 @@ export function planMount(target: Target, global: GlobalOptions, readOnly: boole
       throw new UsageError(`--fs '${fs}' is not a file-system name (ffs, msdos, ext2fs ...)`);
     }
     const explicit = global.modules.map(describeModuleFile);
-    const fsModule = findModule(moduleForFs(fs), explicit, global.modulePath);
+    let fsModule: FoundModule;
+    try {
+      fsModule = findModule(moduleForFs(fs), explicit, global.modulePath);
+    } catch (e) {
+      if (!(e instanceof OperationError)) throw e;
+      throw new OperationError(`${fs} file system: ${e.message}`, {
+        subject: where,
+        errno: 'ENOENT',
+      });
+    }
     const modules: FoundModule[] = [...explicit.filter((m) => m !== fsModule), fsModule];
     return {
       image: target.image,

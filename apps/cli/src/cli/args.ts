@@ -6,6 +6,17 @@
  */
 import { UsageError } from './errors.js';
 
+/** A command-line mistake found while parsing, with the command it was for (if known yet). */
+export class ArgsError extends UsageError {
+  override name = 'ArgsError';
+  constructor(
+    message: string,
+    readonly command: string | undefined,
+  ) {
+    super(message);
+  }
+}
+
 export type OptionKind =
   /** Present or not. */
   | 'flag'
@@ -84,7 +95,6 @@ export function parseArgs(
   let command: string | undefined;
   const values = new Map<string, Value>();
   const operands: string[] = [];
-  const where = () => (command ? `${command}: ` : '');
 
   const set = (spec: OptionSpec, value: string | undefined) => {
     switch (spec.kind) {
@@ -126,18 +136,19 @@ export function parseArgs(
       const eq = arg.indexOf('=');
       const name = eq < 0 ? arg.slice(2) : arg.slice(2, eq);
       const spec = specs.find((s) => s.long === name);
-      if (!spec) throw new UsageError(`${where()}unknown option --${name}`);
+      if (!spec) throw new ArgsError(`unknown option --${name}`, command);
       if (takesValue(spec)) {
         let value: string | undefined;
         if (eq >= 0) value = arg.slice(eq + 1);
         else if (i + 1 < argv.length) value = argv[++i];
         if (value === undefined)
-          throw new UsageError(
-            `${where()}option --${name} needs a value (${spec.metavar ?? 'VALUE'})`,
+          throw new ArgsError(
+            `option --${name} needs a value (${spec.metavar ?? 'VALUE'})`,
+            command,
           );
         set(spec, value);
       } else {
-        if (eq >= 0) throw new UsageError(`${where()}option --${name} takes no value`);
+        if (eq >= 0) throw new ArgsError(`option --${name} takes no value`, command);
         set(spec, undefined);
       }
       continue;
@@ -147,13 +158,14 @@ export function parseArgs(
       for (let j = 1; j < arg.length; j++) {
         const letter = arg[j]!;
         const spec = specs.find((s) => s.short === letter);
-        if (!spec) throw new UsageError(`${where()}unknown option -${letter}`);
+        if (!spec) throw new ArgsError(`unknown option -${letter}`, command);
         if (takesValue(spec)) {
           let value: string | undefined = arg.slice(j + 1);
           if (value === '') value = i + 1 < argv.length ? argv[++i] : undefined;
           if (value === undefined)
-            throw new UsageError(
-              `${where()}option ${describe(spec)} needs a value (${spec.metavar ?? 'VALUE'})`,
+            throw new ArgsError(
+              `option ${describe(spec)} needs a value (${spec.metavar ?? 'VALUE'})`,
+              command,
             );
           set(spec, value);
           break;

@@ -5,6 +5,8 @@ import type { GlobalOptions } from './global.js';
 export interface Io {
   out(text: string): void;
   err(text: string): void;
+  /** Binary output to stdout (cat, get -); defaults to out() with latin1 text when absent. */
+  outBytes?(bytes: Uint8Array): void;
   /** Whether stdout is a terminal (progress bars, colours). */
   readonly isTTY?: boolean;
 }
