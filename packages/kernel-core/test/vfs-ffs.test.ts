@@ -149,4 +149,39 @@ describe('ffs.kmod', () => {
       },
     );
   }
+
+  for (const name of ['tiny-ffs1', 'tiny-ffs2']) {
+    const path = join(FIXTURES, `${name}.img.gz`);
+    it.skipIf(!HAVE || !existsSync(path))(
+      `${name}: the classic scenario — truncate, pwrite, reboot, remount ${NEED}`,
+      () => {
+        const image = new Uint8Array(gunzipSync(readFileSync(path)));
+        const SBLOCK = 8192;
+        const FS_CLEAN = 0xd1;
+        expect(image[SBLOCK + FS_CLEAN]).toBe(1);
+        const { k, host } = boot(image);
+        k.vfs.mountUfs('ffs', '/ffs.img', '/mnt', 0);
+        // Mounted read-write: ffs_mountfs shifts FS_ISCLEAN to FS_WASCLEAN (2) on disk.
+        expect(host.readFile('/host/ffs.img')[SBLOCK + FS_CLEAN]).toBe(2);
+        const f = k.vfs.open('/mnt/a_directory/README', 2);
+        const old = new TextDecoder().decode(k.vfs.read(f, 4096));
+        expect(old.length).toBeGreaterThan(0);
+        k.vfs.ftruncate(f, 0);
+        expect(k.vfs.fstat(f).size).toBe(0n);
+        const text = new TextEncoder().encode('Is that a rump kernel in your pocket?\n');
+        expect(k.vfs.pwrite(f, text, 0)).toBe(text.length);
+        k.vfs.close(f);
+        expect(k.vfs.shutdown(0)).toBe(true);
+        const after = host.readFile('/host/ffs.img');
+        expect(after[SBLOCK + FS_CLEAN]).toBe(1);
+        // A fresh kernel reads the new text.
+        const again = boot(after.slice());
+        again.k.vfs.mountUfs('ffs', '/ffs.img', '/mnt', MNT_RDONLY);
+        expect(new TextDecoder().decode(again.k.vfs.readFile('/mnt/a_directory/README'))).toBe(
+          'Is that a rump kernel in your pocket?\n',
+        );
+        again.k.vfs.unmount('/mnt');
+      },
+    );
+  }
 });

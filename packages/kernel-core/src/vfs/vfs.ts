@@ -373,6 +373,68 @@ export class Vfs {
     });
   }
 
+  truncate(path: string, length: bigint | number): void {
+    this.entry(() => this.vnops.truncate(path, BigInt(length)));
+  }
+  ftruncate(f: VnodeFile, length: bigint | number): void {
+    this.entry(() => this.vnops.ftruncate(f, BigInt(length)));
+  }
+  unlink(path: string): void {
+    this.entry(() => this.vnops.remove(path, false));
+  }
+  rmdir(path: string): void {
+    this.entry(() => this.vnops.remove(path, true));
+  }
+  symlink(target: string, path: string): void {
+    this.entry(() => this.vnops.symlink(target, path));
+  }
+  link(existing: string, path: string): void {
+    this.entry(() => this.vnops.link(existing, path));
+  }
+  rename(from: string, to: string): void {
+    this.entry(() => this.vnops.rename(from, to));
+  }
+  chmod(path: string, mode: number): void {
+    this.entry(() => this.vnops.chmod(path, mode));
+  }
+  lchmod(path: string, mode: number): void {
+    this.entry(() => this.vnops.chmod(path, mode, false));
+  }
+  chown(path: string, uid: number, gid: number): void {
+    this.entry(() => this.vnops.chown(path, uid, gid));
+  }
+  lchown(path: string, uid: number, gid: number): void {
+    this.entry(() => this.vnops.chown(path, uid, gid, false));
+  }
+  /** utimes(2) with times in ns since the epoch. */
+  utimes(path: string, atimeNs: bigint, mtimeNs: bigint): void {
+    this.entry(() => this.vnops.utimes(path, atimeNs, mtimeNs));
+  }
+  fchmod(f: VnodeFile, mode: number): void {
+    this.entry(() => this.vnops.fchmod(f, mode));
+  }
+  fchown(f: VnodeFile, uid: number, gid: number): void {
+    this.entry(() => this.vnops.fchown(f, uid, gid));
+  }
+  futimes(f: VnodeFile, atimeNs: bigint, mtimeNs: bigint): void {
+    this.entry(() => this.vnops.futimes(f, atimeNs, mtimeNs));
+  }
+
+  /**
+   * The file-system half of reboot(2) (cpu_reboot → vfs_shutdown): unless RB_NOSYNC, sync every
+   * file system, then force-unmount everything and close the disks (host fsync of written
+   * images). Returns whether every file system unmounted.
+   */
+  shutdown(howto = 0): boolean {
+    return this.entry(() => {
+      const RB_NOSYNC = 0x4;
+      if (!(howto & RB_NOSYNC)) this.mounts.syncAll();
+      const ok = this.mounts.unmountAll();
+      this.io().rumpblk.fini();
+      return ok;
+    });
+  }
+
   /** sync(2) */
   sync(): void {
     this.entry(() => this.mounts.syncAll());

@@ -39,6 +39,10 @@ export interface NameiOptions {
   readonly lockleaf?: boolean;
   /** Return the parent directory referenced and locked (LOCKPARENT). */
   readonly lockparent?: boolean;
+  /** Do not enter the last component in the name cache (NOCACHE). */
+  readonly nocache?: boolean;
+  /** The last component will be a directory (CREATEDIR: trailing slashes allowed). */
+  readonly createdir?: boolean;
 }
 
 export interface NameiResult {
@@ -196,7 +200,10 @@ export class Namei {
       if (opts.lockparent) flags |= N.LOCKPARENT;
       if (opts.lockleaf) flags |= N.LOCKLEAF;
       if (isDotDot) flags |= N.ISDOTDOT;
-      if (!(last && (op === N.DELETE || op === N.RENAME))) flags |= N.MAKEENTRY;
+      if (!(last && (op === N.DELETE || op === N.RENAME)) && !(last && opts.nocache))
+        flags |= N.MAKEENTRY;
+      if (last && opts.nocache) flags |= N.NOCACHE;
+      if (last && opts.createdir) flags |= N.CREATEDIR;
       if (trailingSlash) flags |= N.REQUIREDIR;
       if (vfs.mounts.flag(vn.mount(dvp)) & 0x1) flags |= N.RDONLY;
       m.write32(this.cn(w.cnp, 'cn_nameiop'), last ? op : N.LOOKUP);
@@ -299,6 +306,38 @@ export class Namei {
     return { error: 0, vp, dvp: 0n };
   }
 
+  /**
+   * relookup(dvp, &vp, cnp): VOP_LOOKUP of the one component `cnp` already describes, in the
+   * locked directory dvp; the result (0 for a missing create/rename target) comes back locked.
+   */
+  relookup(dvp: bigint, cnp: bigint): [number, bigint] {
+    const k = this.k;
+    const m = k.mem;
+    const flags = m.read32(this.cn(cnp, 'cn_flags'));
+    const op = m.read32(this.cn(cnp, 'cn_nameiop'));
+    const name = m.read64(this.cn(cnp, 'cn_nameptr'));
+    if (m.read8(name) === 0) k.panic('relookup: null name');
+    if (flags & N.ISDOTDOT) k.panic('relookup: lookup on dot-dot');
+    const [error, vp] = this.vfs.vop.withScratch(8, (vpp) => {
+      const e = this.vfs.vop.lookup(dvp, vpp, cnp);
+      return [e, m.read64(vpp)] as const;
+    });
+    if (error && error !== EJUSTRETURN) return [error, 0n];
+    const found = error ? 0n : vp;
+    if (flags & N.RDONLY && op !== N.LOOKUP) {
+      if (found) this.vfs.vnodes.vrele(found);
+      return [errno.EROFS, 0n];
+    }
+    if (found && found !== dvp) {
+      const e = this.vfs.vnops.lock(found, VF.LK_EXCLUSIVE);
+      if (e) {
+        this.vfs.vnodes.vrele(found);
+        return [e, 0n];
+      }
+    }
+    return [0, found];
+  }
+
   /** namei_simple_*: a referenced, unlocked vnode. */
   nameiSimple(path: string, follow: boolean): { error: number; vp: bigint } {
     const r = this.namei(path, { follow });
@@ -339,6 +378,14 @@ export class Namei {
       return r.error;
     };
     t.function('namei_simple_user', 'vfs', simple(true));
+    t.function('relookup', 'vfs', (cpu) => {
+      const dvp = cpu.arg(0);
+      const vpp = cpu.arg(1);
+      const cnp = cpu.arg(2);
+      const [e, vp] = this.relookup(dvp, cnp);
+      m.write64(vpp, vp);
+      return e;
+    });
     t.function('namei_simple_kernel', 'vfs', simple(false));
     t.function('pathbuf_create', 'vfs', (cpu) => {
       const [e, s] = this.copyinPath(cpu.arg(0));

@@ -546,6 +546,299 @@ export class VnodeOps {
     }
   }
 
+  /**
+   * VOP_SETATTR with the fields given (others VNOVAL): size, mode, uid/gid, times (ns since
+   * the epoch). The vnode must be referenced and unlocked.
+   */
+  setattr(
+    vp: bigint,
+    a: {
+      size?: bigint;
+      mode?: number;
+      uid?: number;
+      gid?: number;
+      atimeNs?: bigint;
+      mtimeNs?: bigint;
+      flags?: number;
+    },
+  ): void {
+    const k = this.k;
+    const m = k.mem;
+    const A = k.S.vattr;
+    const vfs = this.vfs;
+    const e = vfs.vop.withScratch(A.$size, (va) => {
+      vfs.subr.vattrNull(va);
+      if (a.size !== undefined)
+        m.write64(va + BigInt(A.va_size.offset), BigInt.asUintN(64, a.size));
+      if (a.mode !== undefined) m.write32(va + BigInt(A.va_mode.offset), a.mode & 0o7777);
+      if (a.uid !== undefined) m.write32(va + BigInt(A.va_uid.offset), a.uid >>> 0);
+      if (a.gid !== undefined) m.write32(va + BigInt(A.va_gid.offset), a.gid >>> 0);
+      if (a.flags !== undefined) m.write64(va + BigInt(A.va_flags.offset), BigInt(a.flags >>> 0));
+      for (const [ns, f] of [
+        [a.atimeNs, A.va_atime],
+        [a.mtimeNs, A.va_mtime],
+      ] as const) {
+        if (ns === undefined) continue;
+        m.write64(va + BigInt(f.offset), BigInt.asUintN(64, ns / 1_000_000_000n));
+        m.write64(va + BigInt(f.offset + 8), BigInt.asUintN(64, ns % 1_000_000_000n));
+      }
+      this.lock(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+      try {
+        return vfs.vop.setattr(vp, va, vfs.cred());
+      } finally {
+        vfs.vop.unlock(vp);
+      }
+    });
+    this.check(e, 'setattr');
+  }
+
+  /** Runs `fn(vp)` on the (referenced, unlocked) vnode of `path`. */
+  private withPath<T>(path: string, follow: boolean, fn: (vp: bigint) => T): T {
+    const r = this.vfs.lookup.nameiSimple(path, follow);
+    this.check(r.error, path);
+    try {
+      return fn(r.vp);
+    } finally {
+      this.vfs.vnodes.vrele(r.vp);
+    }
+  }
+
+  truncate(path: string, length: bigint): void {
+    if (length < 0n) throw new ErrnoError(errno.EINVAL, `truncate ${path}: negative length`);
+    this.withPath(path, true, (vp) => {
+      if (this.vfs.vn.type(vp) === vtype.VDIR)
+        throw new ErrnoError(errno.EISDIR, `truncate ${path}`);
+      this.lock(vp, VF.LK_SHARED | VF.LK_RETRY);
+      const e = this.vfs.vop.access(vp, VWRITE, this.vfs.cred());
+      this.vfs.vop.unlock(vp);
+      this.check(e, `truncate ${path}`);
+      this.setattr(vp, { size: length });
+    });
+  }
+
+  ftruncate(f: VnodeFile, length: bigint): void {
+    this.live(f);
+    if (!(f.flags & FWRITE)) throw new ErrnoError(errno.EINVAL, 'ftruncate: not open for writing');
+    if (length < 0n) throw new ErrnoError(errno.EINVAL, 'ftruncate: negative length');
+    if (this.vfs.vn.type(f.vp) === vtype.VDIR) throw new ErrnoError(errno.EISDIR, 'ftruncate');
+    this.setattr(f.vp, { size: length });
+  }
+
+  chmod(path: string, mode: number, follow = true): void {
+    this.withPath(path, follow, (vp) => this.setattr(vp, { mode }));
+  }
+  chown(path: string, uid: number, gid: number, follow = true): void {
+    this.withPath(path, follow, (vp) => this.setattr(vp, { uid, gid }));
+  }
+  utimes(path: string, atimeNs: bigint, mtimeNs: bigint, follow = true): void {
+    this.withPath(path, follow, (vp) => this.setattr(vp, { atimeNs, mtimeNs }));
+  }
+  fchmod(f: VnodeFile, mode: number): void {
+    this.live(f);
+    this.setattr(f.vp, { mode });
+  }
+  fchown(f: VnodeFile, uid: number, gid: number): void {
+    this.live(f);
+    this.setattr(f.vp, { uid, gid });
+  }
+  futimes(f: VnodeFile, atimeNs: bigint, mtimeNs: bigint): void {
+    this.live(f);
+    this.setattr(f.vp, { atimeNs, mtimeNs });
+  }
+
+  /** Drops the namei result of an operation that will not happen (VOP_ABORTOP + releases). */
+  private abort(nd: { vp: bigint; dvp: bigint; cnp: bigint }, vpLocked: boolean): void {
+    const vc = this.vfs.vnodes;
+    this.vfs.vop.abortop(nd.dvp, nd.cnp);
+    if (nd.dvp === nd.vp) vc.vrele(nd.dvp);
+    else vc.vput(nd.dvp);
+    if (nd.vp !== 0n) {
+      if (vpLocked && nd.vp !== nd.dvp) vc.vput(nd.vp);
+      else vc.vrele(nd.vp);
+    }
+  }
+
+  /** unlink(2) (dir = false) and rmdir(2) (dir = true). */
+  remove(path: string, dir: boolean): void {
+    const vfs = this.vfs;
+    const nd = vfs.lookup.namei(path, { op: 'delete', lockparent: true, lockleaf: true });
+    try {
+      this.check(nd.error, path);
+      const vp = nd.vp;
+      let error = 0;
+      if (vfs.vn.vflag(vp) & VF.VV_ROOT) error = errno.EBUSY;
+      else if (vfs.vn.type(vp) === vtype.VDIR && vfs.vn.mountedhere(vp) !== 0n) error = errno.EBUSY;
+      else if (nd.dvp === vp) error = errno.EINVAL;
+      else if (vfs.vn.type(vp) === vtype.VDIR && !dir) error = errno.EPERM;
+      else if (vfs.vn.type(vp) !== vtype.VDIR && dir) error = errno.ENOTDIR;
+      if (error) {
+        this.abort(nd, true);
+        this.check(error, path);
+      }
+      error = dir ? vfs.vop.rmdir(nd.dvp, vp, nd.cnp) : vfs.vop.remove(nd.dvp, vp, nd.cnp);
+      vfs.vnodes.vput(nd.dvp);
+      this.check(error, path);
+    } finally {
+      nd.release();
+    }
+  }
+
+  /** symlink(2): `path` becomes a link to `target`. */
+  symlink(target: string, path: string): void {
+    const vfs = this.vfs;
+    const nd = vfs.lookup.namei(path, { op: 'create', lockparent: true });
+    try {
+      this.check(nd.error, path);
+      if (nd.vp !== 0n) {
+        this.abort(nd, false);
+        this.check(errno.EEXIST, path);
+      }
+      const t = vfs.strings.dup(target);
+      try {
+        const e = vfs.vop.withScratch(8 + this.k.S.vattr.$size, (p) => {
+          const va = p + 8n;
+          vfs.subr.vattrNull(va);
+          this.k.mem.write32(va + BigInt(this.k.S.vattr.va_type.offset), vtype.VLNK);
+          this.k.mem.write32(va + BigInt(this.k.S.vattr.va_mode.offset), 0o777);
+          const err = vfs.vop.symlink(nd.dvp, p, nd.cnp, va, t);
+          if (!err) vfs.vnodes.vrele(this.k.mem.read64(p));
+          return err;
+        });
+        vfs.vnodes.vput(nd.dvp);
+        this.check(e, path);
+      } finally {
+        vfs.strings.free(t);
+      }
+    } finally {
+      nd.release();
+    }
+  }
+
+  /** link(2): a new name `path` for the file `existing`. */
+  link(existing: string, path: string): void {
+    const vfs = this.vfs;
+    const r = vfs.lookup.nameiSimple(existing, false);
+    this.check(r.error, existing);
+    const vp = r.vp;
+    try {
+      const nd = vfs.lookup.namei(path, { op: 'create', lockparent: true });
+      try {
+        this.check(nd.error, path);
+        let error = 0;
+        if (nd.vp !== 0n) error = errno.EEXIST;
+        else if (vfs.vn.mount(nd.dvp) !== vfs.vn.mount(vp)) error = errno.EXDEV;
+        if (error) {
+          this.abort(nd, false);
+          this.check(error, path);
+        }
+        error = vfs.vop.link(nd.dvp, vp, nd.cnp);
+        vfs.vop.unlock(nd.dvp);
+        vfs.vnodes.vrele(nd.dvp);
+        this.check(error, path);
+      } finally {
+        nd.release();
+      }
+    } finally {
+      vfs.vnodes.vrele(vp);
+    }
+  }
+
+  /** rename(2) (do_sys_renameat). */
+  rename(from: string, to: string): void {
+    const k = this.k;
+    const m = k.mem;
+    const vfs = this.vfs;
+    const vc = vfs.vnodes;
+    const fnd = vfs.lookup.namei(from, { op: 'delete', lockparent: true });
+    try {
+      this.check(fnd.error, from);
+      const fdvp = fnd.dvp;
+      const fvp = fnd.vp;
+      const mp = vfs.vn.mount(fdvp);
+      vfs.trans.start(mp);
+      if (fdvp !== fvp) vfs.vop.unlock(fdvp);
+      const name = (cnp: bigint) =>
+        new TextDecoder().decode(
+          m.read(
+            m.read64(cnp + BigInt(k.S.componentname.cn_nameptr.offset)),
+            Number(m.read64(cnp + BigInt(k.S.componentname.cn_namelen.offset))),
+          ),
+        );
+      const abort0 = (e: number): never => {
+        vfs.vop.abortop(fdvp, fnd.cnp);
+        vc.vrele(fdvp);
+        vc.vrele(fvp);
+        vfs.trans.done(mp);
+        return this.check(e, `rename ${from} ${to}`) as never;
+      };
+      const fname = name(fnd.cnp);
+      if (fname === '.' || fname === '..') abort0(errno.EINVAL);
+      const tnd = vfs.lookup.namei(to, {
+        op: 'rename',
+        lockparent: true,
+        nocache: true,
+        createdir: vfs.vn.type(fvp) === vtype.VDIR,
+      });
+      try {
+        if (tnd.error) abort0(tnd.error);
+        const tdvp = tnd.dvp;
+        let tvp = tnd.vp;
+        const C = k.S.componentname;
+        if (vfs.vn.type(fvp) === vtype.VDIR) {
+          const fl = tnd.cnp + BigInt(C.cn_flags.offset);
+          m.write32(fl, m.read32(fl) | 0x80000 /* WILLBEDIR */);
+        }
+        if (tdvp !== tvp) vfs.vop.unlock(tdvp);
+        const abort1 = (e: number): never => {
+          vfs.vop.abortop(tdvp, tnd.cnp);
+          vc.vrele(tdvp);
+          if (tvp !== 0n) vc.vrele(tvp);
+          return abort0(e);
+        };
+        const tname = name(tnd.cnp);
+        if (tname === '.') abort1(errno.EISDIR);
+        if (tname === '..') abort1(errno.EINVAL);
+        if (vfs.vn.mount(tdvp) !== mp) abort1(errno.EXDEV);
+        let e = vfs.mounts.call(mp, 'vfs_renamelock_enter', mp);
+        if (e) abort1(e);
+        this.lock(tdvp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+        const abort2 = (err: number): never => {
+          vfs.vop.unlock(tdvp);
+          vfs.mounts.call(mp, 'vfs_renamelock_exit', mp);
+          return abort1(err);
+        };
+        const [re, nvp] = vfs.lookup.relookup(tdvp, tnd.cnp);
+        if (re) abort2(re);
+        if (tvp !== 0n) vc.vrele(tvp);
+        tvp = nvp;
+        const abort3 = (err: number): never => {
+          if (tvp !== 0n && tvp !== tdvp) vfs.vop.unlock(tvp);
+          return abort2(err);
+        };
+        if (tvp !== 0n) {
+          if (vfs.vn.type(fvp) === vtype.VDIR && vfs.vn.type(tvp) !== vtype.VDIR)
+            abort3(errno.ENOTDIR);
+          else if (vfs.vn.type(fvp) !== vtype.VDIR && vfs.vn.type(tvp) === vtype.VDIR)
+            abort3(errno.EISDIR);
+        }
+        if (fvp === tdvp) abort3(errno.EINVAL);
+        if (fvp === tvp && fdvp === tdvp && fname === tname) {
+          // Renaming a name to itself succeeds without doing anything.
+          abort3(0);
+          return;
+        }
+        e = vfs.vop.rename(fdvp, fvp, fnd.cnp, tdvp, tvp, tnd.cnp);
+        vfs.mounts.call(mp, 'vfs_renamelock_exit', mp);
+        vfs.trans.done(mp);
+        this.check(e, `rename ${from} ${to}`);
+      } finally {
+        tnd.release();
+      }
+    } finally {
+      fnd.release();
+    }
+  }
+
   register(): void {
     const k = this.k;
     const m = k.mem;
