@@ -1393,3 +1393,56 @@ function le64(m: Uint8Array, off: number): bigint {
     );
   }
 }
+
+// ---------------------------------------------------------------- unaligned and page-crossing memory operands
+{
+  const r4 = new SplitMix64(0x5eed_a11en);
+  const small = (): Uint8Array => r4.bytes(32);
+  const UNALIGNED: [string, string, Reg64[]][] = [
+    ['addq r, m (offset 13)', 'addq %rcx, 13(%rbx)', ['rcx', 'rbx']],
+    ['movl m, r (offset 7)', 'movl 7(%rbx), %eax', ['rax', 'rbx']],
+    ['incw m (offset 29)', 'incw 29(%rbx)', ['rbx']],
+    ['lock xaddl r, m (offset 3)', 'lock xaddl %ecx, 3(%rbx)', ['rcx', 'rbx']],
+    ['movq r, m (offset 1)', 'movq %rcx, 1(%rbx)', ['rcx', 'rbx']],
+  ];
+  for (const [name, asm, ins] of UNALIGNED) {
+    const cases: Case[] = [];
+    for (const f of F2) {
+      for (let k = 0; k < 3; k++) {
+        cases.push({
+          flags: f,
+          regs: ins.map((r) => (r === 'rbx' ? BASE : r4.next())),
+          mem: small(),
+        });
+      }
+    }
+    add('memory', name, asm, ins, cases, 32);
+  }
+  // The window's page boundary is at MEM_WINDOW + 0xf00 (MEM_BASE + 0x1000).
+  const CROSS_LEN = 0xf10;
+  const cross = (): Uint8Array => {
+    const m = new Uint8Array(CROSS_LEN);
+    m.set(r4.bytes(32), 0xef0);
+    return m;
+  };
+  const CROSSING: [string, string, Reg64[], bigint][] = [
+    ['movq m, r (crossing a page by 3)', 'movq (%rbx), %rax', ['rax', 'rbx'], 0xefdn],
+    ['movq r, m (crossing a page by 5)', 'movq %rcx, (%rbx)', ['rcx', 'rbx'], 0xefbn],
+    ['addl r, m (crossing a page by 1)', 'addl %ecx, (%rbx)', ['rcx', 'rbx'], 0xeffn],
+    ['movw m, r (crossing a page by 1)', 'movw (%rbx), %ax', ['rax', 'rbx'], 0xeffn],
+    ['lock xaddq r, m (crossing a page)', 'lock xaddq %rcx, (%rbx)', ['rcx', 'rbx'], 0xefcn],
+    ['btsq r, m (bit string across a page)', 'btsq %rcx, (%rbx)', ['rcx', 'rbx'], 0xef8n],
+  ];
+  for (const [name, asm, ins, off] of CROSSING) {
+    const cases: Case[] = [];
+    for (const f of F2) {
+      for (let k = 0; k < 2; k++) {
+        const regs = ins.map((r) =>
+          r === 'rbx' ? BASE + off : name.startsWith('bts') ? BigInt(64 + k * 37) : r4.next(),
+        );
+        cases.push({ flags: f, regs, mem: cross() });
+      }
+    }
+    add('memory', name, asm, ins, cases, CROSS_LEN);
+  }
+}
