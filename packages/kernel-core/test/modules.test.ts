@@ -246,3 +246,13 @@ describe('sys_modctl with arguments in guest memory', () => {
     expect(host.consoleText()).toContain('kc_hello: fini');
   });
 });
+
+describe('module files are looked up in the kernel file system (namei)', () => {
+  it('reports the VFS errno for a path that is not a module file', () => {
+    const { k } = bootWith([]);
+    k.vfs.mkdir('/dir');
+    expect(() => k.modctl('load', { filename: '/dir' })).toThrow(
+      expect.objectContaining({ errno: errno.EISDIR }),
+    );
+  });
+});

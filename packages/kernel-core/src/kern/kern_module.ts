@@ -21,7 +21,7 @@ import {
 import { MODULE_CLASS_NAMES, modclass, modcmd, modctl } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import { formatVersion, moduleCompatible } from '../abi/profile.js';
-import { ModuleError } from '../errors.js';
+import { ErrnoError, ModuleError } from '../errors.js';
 import type { Kernel } from '../kernel.js';
 import { readHostFile } from '../rump/etfs.js';
 import { kva, windowOffset } from '../uvm/uvm_km.js';
@@ -144,8 +144,17 @@ export class Modules {
     if (!filename.includes('/')) candidates.push(`${this.moduleBase}/${filename}/${filename}.kmod`);
     for (const c of candidates) {
       this.print(`Loading module from ${c}`);
-      const e = k.etfs.lookup(c);
-      if (e) return { bytes: k.etfs.readFile(c), file: c };
+      // kobj_load_vfs: the path is looked up in the rump kernel's own file system (namei), where
+      // etfs entries, mounted file systems and files written in the kernel all live.
+      try {
+        return { bytes: k.vfs.readFile(c), file: c };
+      } catch (e) {
+        if (!(e instanceof ErrnoError)) throw e;
+        if (e.errno !== errno.ENOENT) {
+          throw this.error(e.errno, filename, `cannot load kernel object \`${c}': ${e.detail}`);
+        }
+      }
+      if (k.etfs.lookup(c)) return { bytes: k.etfs.readFile(c), file: c };
     }
     if (!filename.includes('/')) {
       for (const dir of this.hostModulePath) {

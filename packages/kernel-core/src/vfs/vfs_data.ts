@@ -74,6 +74,8 @@ export function registerVfsData(k: Kernel): void {
   });
 
   data('rootvp', 'vfs', 8);
+  // rootvnode: the root of the kernel's name space, set when the root file system is mounted.
+  data('rootvnode', 'vfs', 8);
   mem.write32(data('desiredvnodes', 'vfs', 4, 4), 2048);
   mem.write32(data('doforce', 'vfs', 4, 4), 1);
   // NSM_FOLLOW_NOEMULROOT: a pointer whose identity namei_simple_* compares against.
