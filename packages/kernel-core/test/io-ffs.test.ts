@@ -15,6 +15,7 @@ import { MemoryHost } from '@rump/hypercall';
 import { describe, expect, it } from 'vitest';
 import { mnt } from '../src/abi/netbsd-10.99/constants.js';
 import { createKernel, type Kernel } from '../src/index.js';
+import { writeStress } from './support/io.js';
 
 const ffsPath = process.env.RUMP_TEST_FFS_KMOD;
 const moduleDir = process.env.RUMP_TEST_MODULE_PATH ?? (ffsPath ? dirname(ffsPath) : undefined);
@@ -85,6 +86,29 @@ describe.skipIf(!have)('ffs.kmod over the I/O path (needs RUMP_TEST_FFS_KMOD)', 
     });
   }
 
+  it('tiny-ffs2: odd-offset writes and truncations match a model, through sync, unmount and remount', () => {
+    const { k, host } = boot(fixture('tiny-ffs2'));
+    k.vfs.mountUfs('ffs', '/dev/ffs', '/mnt', 0);
+    const check = (what: string, got: Uint8Array, want: Uint8Array) =>
+      expect(`${what}: ${got.length} ${sha(got)}`).toBe(`${what}: ${want.length} ${sha(want)}`);
+    const want = writeStress(
+      k,
+      '/mnt/stress.bin',
+      { span: 300_000, rounds: 40, maxWrite: 20_000, seed: 7 },
+      check,
+    );
+    k.vfs.sync();
+    check('after sync', k.vfs.readFile('/mnt/stress.bin'), want);
+    k.vfs.unmount('/mnt');
+    const after = host.readFile('/img/ffs.img');
+    expect(fsClean(after)).toBe(1);
+    const again = boot(after.slice());
+    again.k.vfs.mountUfs('ffs', '/dev/ffs', '/mnt', mnt.MNT_RDONLY);
+    check('after remount', again.k.vfs.readFile('/mnt/stress.bin'), want);
+    expect(sha(again.k.vfs.readFile('/mnt/a_directory/README'))).toBe(TINY_README);
+    again.k.vfs.unmount('/mnt');
+  });
+
   describe.skipIf(!haveImages)(
     'full makefs images (needs the images in RUMP_TEST_FFS_IMAGES)',
     () => {
@@ -113,6 +137,24 @@ describe.skipIf(!have)('ffs.kmod over the I/O path (needs RUMP_TEST_FFS_KMOD)', 
           k.vfs.unmount('/mnt');
           expect(k.io.rumpblk.stats.bytesWritten).toBe(0);
           expect(sha(host.readFile('/img/ffs.img'))).toBe(before);
+        });
+
+        it(`${v}.img: a 3 MiB file written at odd offsets and truncated survives unmount and remount`, () => {
+          const { k, host } = boot(new Uint8Array(readFileSync(join(imagesDir, `${v}.img`))));
+          k.vfs.mountUfs('ffs', '/dev/ffs', '/mnt', 0);
+          const check = (what: string, got: Uint8Array, want: Uint8Array) =>
+            expect(`${what}: ${got.length} ${sha(got)}`).toBe(
+              `${what}: ${want.length} ${sha(want)}`,
+            );
+          const opts = { span: 3 << 20, rounds: 60, maxWrite: 65_000, seed: 11 };
+          const want = writeStress(k, '/mnt/stress.bin', opts, check);
+          k.vfs.unmount('/mnt');
+          const again = boot(host.readFile('/img/ffs.img').slice());
+          again.k.vfs.mountUfs('ffs', '/dev/ffs', '/mnt', mnt.MNT_RDONLY);
+          check('after remount', again.k.vfs.readFile('/mnt/stress.bin'), want);
+          for (const [path, sum] of sums.slice(0, 40))
+            expect(sha(again.k.vfs.readFile(`/mnt/${path}`))).toBe(sum);
+          again.k.vfs.unmount('/mnt');
         });
       }
     },

@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import { mnt } from '../src/abi/netbsd-10.99/constants.js';
 import { createKernel } from '../src/index.js';
 import { haveKmod, kmod } from './helpers.js';
-import { patterned } from './support/io.js';
+import { patterned, writeStress } from './support/io.js';
 import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from './support/tinyfs-image.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -84,6 +84,30 @@ describe.skipIf(!haveKmod('tinyfs'))('tinyfs.kmod through the I/O path', () => {
     const again = boot(after.slice());
     again.k.vfs.mountUfs('tinyfs', '/dev/tfs', '/mnt', mnt.MNT_RDONLY);
     expect(sha(again.k.vfs.readFile('/mnt/new'))).toBe(sha(data));
+    again.k.vfs.unmount('/mnt');
+  });
+
+  it('odd-offset writes and truncations match a model, through sync, unmount, fsck and remount', () => {
+    const { img } = image();
+    const { k, host } = boot(img);
+    k.vfs.mountUfs('tinyfs', '/dev/tfs', '/mnt', 0);
+    const check = (what: string, got: Uint8Array, want: Uint8Array) =>
+      expect(`${what}: ${got.length} ${sha(got)}`).toBe(`${what}: ${want.length} ${sha(want)}`);
+    const want = writeStress(
+      k,
+      '/mnt/stress.bin',
+      { span: 400_000, rounds: 40, maxWrite: 30_000, seed: 3 },
+      check,
+    );
+    k.vfs.sync();
+    k.vfs.unmount('/mnt');
+    const after = host.readFile('/img/tinyfs.img');
+    expect(checkTinyfs(after).problems).toEqual([]);
+    const node = flattenTinyfs(readTinyfs(after)).get('/stress.bin') as { content: Uint8Array };
+    check('in the image', node.content, want);
+    const again = boot(after.slice());
+    again.k.vfs.mountUfs('tinyfs', '/dev/tfs', '/mnt', mnt.MNT_RDONLY);
+    check('after remount', again.k.vfs.readFile('/mnt/stress.bin'), want);
     again.k.vfs.unmount('/mnt');
   });
 });

@@ -3,6 +3,7 @@
  * built the way drivers see them.
  */
 import { MemoryHost } from '@rump/hypercall';
+import { expect } from 'vitest';
 import { buf as B_ } from '../../src/abi/netbsd-10.99/constants.js';
 import { createKernel, type Kernel } from '../../src/index.js';
 import { VOP } from '../../src/vfs/vnode_if.js';
@@ -240,4 +241,52 @@ export function sysUio(
   m.write32(uio + BigInt(U.uio_rw.offset), write ? 1 : 0);
   m.write64(uio + BigInt(U.uio_vmspace.offset), k.vmspaceKernel);
   return uio;
+}
+
+/**
+ * Random writes at odd offsets and sizes, truncations down (to a size inside a block) and up,
+ * checked against a model after every phase; returns the expected contents of `path`.
+ */
+export function writeStress(
+  k: Kernel,
+  path: string,
+  o: { span: number; rounds: number; maxWrite: number; seed: number },
+  check: (what: string, got: Uint8Array, want: Uint8Array) => void,
+): Uint8Array {
+  let seed = o.seed;
+  const rnd = (n: number) => {
+    seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+    return seed % n;
+  };
+  const model = new Uint8Array(o.span);
+  let size = 0;
+  const f = k.vfs.open(path, 0x2 | 0x200 /* O_RDWR|O_CREAT */, 0o644);
+  const writes = (n: number) => {
+    for (let i = 0; i < n; i++) {
+      const len = 1 + rnd(o.maxWrite);
+      const off = rnd(o.span - len);
+      const data = new Uint8Array(len);
+      for (let j = 0; j < len; j++) data[j] = rnd(256);
+      expect(k.vfs.pwrite(f, data, off)).toBe(len);
+      model.set(data, off);
+      size = Math.max(size, off + len);
+    }
+  };
+  const truncate = (n: number) => {
+    k.enter(() => k.vfs.vnops.truncate(path, BigInt(n)));
+    if (n < size) model.fill(0, n);
+    size = n;
+  };
+  writes(o.rounds);
+  check('after writes', k.vfs.pread(f, size + 10, 0), model.subarray(0, size));
+  truncate(Math.floor(size / 3) + 3);
+  check('after shrinking', k.vfs.pread(f, size + 10, 0), model.subarray(0, size));
+  truncate(Math.floor((o.span * 3) / 4));
+  check('after extending', k.vfs.pread(f, size + 10, 0), model.subarray(0, size));
+  writes(Math.ceil(o.rounds / 3));
+  truncate(Math.floor(size / 2) + 1001);
+  check('after the last writes', k.vfs.pread(f, size + 10, 0), model.subarray(0, size));
+  k.vfs.fsync(f);
+  k.vfs.close(f);
+  return model.slice(0, size);
 }
