@@ -6,20 +6,15 @@
  */
 import { SHT_NOBITS } from '../elf/constants.js';
 import { parseElf } from '../elf/parse.js';
-import { ModuleMetadataError } from '../errors.js';
-import {
-  type ImageLocation,
-  type LinkedModuleMetadata,
-  type ModuleImage,
-  readModuleMetadata,
-} from '../netbsd/modinfo.js';
-import { LINK_SET_PREFIX } from '../netbsd/module-abi.js';
+import { type LinkedModuleMetadata, readModuleMetadata } from '../netbsd/modinfo.js';
+import { LINK_SET_MODULES } from '../netbsd/module-abi.js';
 import { checkLoadable, layoutCommons, planSections } from './layout.js';
 import { type Allocation, createLinkedModule } from './linked-module.js';
 import { applyRelocations, collectRelocations } from './relocate.js';
-import { resolveSymbols } from './resolve-symbols.js';
+import { readLinkSets, relocatedImage } from './relocated-image.js';
+import { resolveSymbols, symbolAddresses } from './resolve-symbols.js';
 import { SectionSymbols } from './section-symbols.js';
-import type { LinkedModule, LinkOptions, SectionRequest } from './types.js';
+import type { LinkedModule, LinkOptions, LoadedSectionKind, SectionRequest } from './types.js';
 
 export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
   const elf = parseElf(bytes);
@@ -41,7 +36,8 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
   const allocations: Allocation[] = [];
   const sectionAddress = new Map<number, bigint>();
   let committed = false;
-  const allocate = (request: SectionRequest): bigint => {
+  /** Allocates through the caller, checks the answer, and records it for rollback and unload. */
+  const allocate = (request: SectionRequest, index: number, kind: LoadedSectionKind): bigint => {
     const address = opts.allocator.allocate(request);
     // A misaligned address is a bug in the caller's allocator, not in the module: a plain Error.
     if (typeof address !== 'bigint' || address < 0n || address % BigInt(request.align) !== 0n) {
@@ -50,92 +46,54 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
         `allocator returned ${String(address)} for ${request.name}: not aligned to ${request.align}`,
       );
     }
+    const { name, size, align, flags } = request;
+    allocations.push({
+      index,
+      name,
+      address,
+      size,
+      align,
+      kind,
+      write: flags.write,
+      exec: flags.exec,
+    });
     return address;
   };
   try {
     for (const p of plan) {
-      const address = allocate({
+      const request = {
         name: p.section.name,
         size: p.size,
         align: p.align,
         flags: { write: p.write, exec: p.exec },
-      });
-      allocations.push({
-        index: p.section.index,
-        name: p.section.name,
-        address,
-        size: p.size,
-        align: p.align,
-        kind: p.kind,
-        write: p.write,
-        exec: p.exec,
-      });
-      sectionAddress.set(p.section.index, address);
+      };
+      sectionAddress.set(p.section.index, allocate(request, p.section.index, p.kind));
     }
-    let commonAddress = 0n;
-    if (commons) {
-      commonAddress = allocate({
-        name: 'COMMON',
-        size: commons.size,
-        align: commons.align,
-        flags: { write: true, exec: false },
-      });
-      allocations.push({
-        index: -1,
-        name: 'COMMON',
-        address: commonAddress,
-        size: commons.size,
-        align: commons.align,
-        kind: 'common',
-        write: true,
-        exec: false,
-      });
-    }
+    const commonAddress = commons
+      ? allocate(
+          {
+            name: 'COMMON',
+            size: commons.size,
+            align: commons.align,
+            flags: { write: true, exec: false },
+          },
+          -1,
+          'common',
+        )
+      : 0n;
     const gotSize = Math.max(1, collected.gotSlots.size) * 8;
-    let gotAddress = 0n;
-    if (needsGot) {
-      gotAddress = allocate({
-        name: '.got',
-        size: gotSize,
-        align: 8,
-        flags: { write: false, exec: false },
-      });
-      allocations.push({
-        index: -1,
-        name: '.got',
-        address: gotAddress,
-        size: gotSize,
-        align: 8,
-        kind: 'got',
-        write: false,
-        exec: false,
-      });
-    }
-
-    // Symbol addresses, now that every section has one.
-    const addresses: (bigint | undefined)[] = new Array(places.length);
-    for (let i = 0; i < places.length; i++) {
-      const p = places[i]!;
-      switch (p.kind) {
-        case 'section':
-          addresses[i] = BigInt.asUintN(64, sectionAddress.get(p.section)! + p.offset);
-          break;
-        case 'absolute':
-          addresses[i] = p.value;
-          break;
-        case 'common':
-          addresses[i] = commonAddress + BigInt(commons!.offsets.get(i)!);
-          break;
-        case 'import':
-          addresses[i] = p.address;
-          break;
-        case 'got':
-          addresses[i] = gotAddress;
-          break;
-        default:
-          addresses[i] = undefined;
-      }
-    }
+    const gotAddress = needsGot
+      ? allocate(
+          { name: '.got', size: gotSize, align: 8, flags: { write: false, exec: false } },
+          -1,
+          'got',
+        )
+      : 0n;
+    const addresses = symbolAddresses(places, {
+      section: (i) => sectionAddress.get(i)!,
+      common: (i) => commonAddress + BigInt(commons!.offsets.get(i)!),
+      got: gotAddress,
+    });
 
     // Local copies of the contents; SHT_NOBITS sections stay zero and are not copied.
     const images = new Map<number, Uint8Array>();
@@ -168,61 +126,14 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
     }
 
     const symbols = new SectionSymbols(elf);
-    const sorted = [...allocations].sort((a, b) =>
-      a.address < b.address ? -1 : a.address > b.address ? 1 : 0,
-    );
-    const locate = (address: bigint): ImageLocation => {
-      for (const a of sorted) {
-        if (address >= a.address && address < a.address + BigInt(a.size)) {
-          const offset = Number(address - a.address);
-          if (a.index < 0) return { section: undefined, offset, address, symbol: a.name };
-          return {
-            section: elf.sections[a.index]!,
-            offset,
-            address,
-            symbol: symbols.describe(a.index, a.name, offset),
-          };
-        }
-      }
-      for (const [name, value] of imports)
-        if (value === address) return { section: undefined, offset: 0, address, symbol: name };
-      return { section: undefined, offset: 0, address };
-    };
-    const image: ModuleImage = {
-      pointer(section, offset) {
-        const img = images.get(section.index);
-        if (!img || offset + 8 > img.byteLength) return null;
-        const value = new DataView(img.buffer, img.byteOffset).getBigUint64(offset, true);
-        return value === 0n ? null : locate(value);
-      },
-      bytes(section, offset, length) {
-        const img = images.get(section.index);
-        const data = img?.subarray(offset, offset + length);
-        if (data && data.byteLength === length) return data;
-        const out = new Uint8Array(length);
-        if (data) out.set(data);
-        return out;
-      },
-    };
-
+    const image = relocatedImage(elf, allocations, images, imports, symbols);
     let metadata: LinkedModuleMetadata | undefined;
-    const hasModuleSet = elf.sections.some((s) => s.name === 'link_set_modules');
+    const hasModuleSet = elf.sections.some((s) => s.name === LINK_SET_MODULES);
     if (requireMetadata || hasModuleSet) {
       const { modinfo, modcmd, ...rest } = readModuleMetadata(elf, image);
       metadata = { ...rest, modinfoAddress: modinfo.address!, modcmdAddress: modcmd.address! };
     }
-    const linkSets = new Map<string, bigint[]>();
-    for (const p of plan) {
-      const s = p.section;
-      if (!s.name.startsWith(LINK_SET_PREFIX)) continue;
-      if (s.size % 8 !== 0)
-        throw new ModuleMetadataError(s.name, `size ${s.size} is not a whole number of pointers`);
-      const img = images.get(s.index);
-      const pointers: bigint[] = [];
-      const view = img ? new DataView(img.buffer, img.byteOffset, img.byteLength) : undefined;
-      for (let o = 0; o < s.size; o += 8) pointers.push(view ? view.getBigUint64(o, true) : 0n);
-      linkSets.set(s.name, pointers);
-    }
+    const linkSets = readLinkSets(plan, images);
 
     // Everything succeeded: write the module into the target.
     for (const a of allocations) {

@@ -116,3 +116,34 @@ export function resolveSymbols(
   }
   return { places, imports, namesGot };
 }
+
+/** Addresses of every symbol once sections, COMMON and GOT are placed (undefined: none). */
+export function symbolAddresses(
+  places: readonly SymbolPlace[],
+  where: { section: (index: number) => bigint; common: (symbol: number) => bigint; got: bigint },
+): (bigint | undefined)[] {
+  const addresses: (bigint | undefined)[] = new Array(places.length);
+  for (let i = 0; i < places.length; i++) {
+    const p = places[i]!;
+    switch (p.kind) {
+      case 'section':
+        addresses[i] = BigInt.asUintN(64, where.section(p.section) + p.offset);
+        break;
+      case 'absolute':
+        addresses[i] = p.value;
+        break;
+      case 'common':
+        addresses[i] = where.common(i);
+        break;
+      case 'import':
+        addresses[i] = p.address;
+        break;
+      case 'got':
+        addresses[i] = where.got;
+        break;
+      default:
+        addresses[i] = undefined;
+    }
+  }
+  return addresses;
+}
