@@ -16,3 +16,5 @@ export type { EventCounter } from './kern/subr_evcnt.js';
 export { ARENA_OFFSET, createKernel, KDATA_OFFSET, Kernel, type KernelOptions } from './kernel.js';
 export { type EtfsEntry, type EtfsType, RUMP_ETFS } from './rump/etfs.js';
 export { kva, PAGE_SIZE, windowOffset } from './uvm/uvm_km.js';
+export type { StatvfsInfo, Vfs } from './vfs/vfs.js';
+export { type Dirent, parseDirents, type VnodeFile, type VnodeStat } from './vfs/vfs_vnops.js';
