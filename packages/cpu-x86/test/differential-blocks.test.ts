@@ -85,7 +85,9 @@ function machine(file: VectorFile): Machine {
   const relocate = (v: bigint): bigint =>
     v >= memBase && v < memBase + 0x10000n ? v - memBase + RELOCATED : v;
   const cpu = new Cpu(memory);
-  cpu.jitThreshold = 1;
+  // Compile every block after its first execution (cpu.ts `jitThreshold`; the cast keeps this
+  // test compiling against an interpreter-only Cpu, which then replays through its block loop).
+  (cpu as Cpu & { jitThreshold?: number }).jitThreshold = 1;
   return { cpu, memory, relocate };
 }
 
