@@ -12,7 +12,7 @@
  *                bytes in use bounded by RUMP_MEMLIMIT
  *   0x7e00_0000  host-function trap addresses (mapped by the Cpu, just above the window)
  */
-import { Cpu, CpuFault, GuestMemory, MAX_WINDOW_SIZE } from '@rump/cpu-x86';
+import { Cpu, CpuFault, GuestMemory, MAX_WINDOW_SIZE, Reg } from '@rump/cpu-x86';
 import { type Host, readHostParams } from '@rump/hypercall';
 import { modclass } from './abi/netbsd-10.99/constants.js';
 import { netbsd_10_99 } from './abi/netbsd-10.99/index.js';
@@ -55,6 +55,9 @@ import { Etfs } from './rump/etfs.js';
 import { KernelArena } from './uvm/uvm_km.js';
 import { registerVfs, type Vfs } from './vfs/vfs.js';
 import { registerVfsData } from './vfs/vfs_data.js';
+
+/** rdi rsi rdx rcx r8 r9: the SysV integer argument registers. */
+const ARG_REGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9];
 
 export const KDATA_OFFSET = 0x1000;
 export const KDATA_SIZE = 0x40_0000 - 0x1000;
@@ -247,7 +250,16 @@ export class Kernel {
   /** Calls guest code at `fn` with SysV arguments (nesting freely inside kernel functions). */
   callGuest(fn: bigint, ...args: (bigint | number)[]): bigint {
     if (fn === 0n) this.panic('call through a NULL function pointer');
-    return this.enter(() => this.cpu.call(fn, ...args));
+    if (this.depth === 0) return this.enter(() => this.cpu.call(fn, ...args));
+    // Called from inside a kernel function: keep that function's SysV argument registers, so its
+    // `cpu.arg(i)` reads stay valid after the nested guest call (which is free to clobber them).
+    const cpu = this.cpu;
+    const saved = ARG_REGS.map((r) => cpu.getReg(r));
+    const result = this.enter(() => cpu.call(fn, ...args));
+    ARG_REGS.forEach((r, i) => {
+      cpu.setReg(r, saved[i]!);
+    });
+    return result;
   }
 
   /** Runs one piece of deferred work (work queues, due callouts); false when there was none. */

@@ -209,3 +209,25 @@ describe('sysctl', () => {
     expect(k.sysctl.lookup('vfs.kctest')).toBeUndefined();
   });
 });
+
+describe('nested guest calls', () => {
+  it("keep the calling kernel function's arguments readable after the guest returns", () => {
+    const host = new MemoryHost();
+    const seen: bigint[] = [];
+    const k = createKernel({
+      host,
+      extend: (k) => {
+        // A guest-callable function that clobbers every argument register before returning.
+        k.ksyms.function('test_clobber', 'test', (cpu) => {
+          for (const r of [7, 6, 2, 1, 8, 9]) cpu.setReg(r, 0xdeadn);
+        });
+        k.ksyms.function('test_outer', 'test', (cpu) => {
+          k.callGuest(k.ksyms.resolve('test_clobber')!, 1, 2, 3, 4, 5, 6);
+          for (let i = 0; i < 6; i++) seen.push(cpu.arg(i));
+        });
+      },
+    });
+    call(k, 'test_outer', 11, 12, 13, 14, 15, 16);
+    expect(seen).toEqual([11n, 12n, 13n, 14n, 15n, 16n]);
+  });
+});

@@ -195,10 +195,11 @@ export function registerKauth(k: Kernel): void {
   }
   // kauth_authorize_vnode(cred, action, vp, dvp, fs_decision)
   t.function('kauth_authorize_vnode', 'kauth', (cpu) => {
+    // Read every argument first: listeners run in the guest and clobber the registers.
+    const fsDecision = Number(BigInt.asIntN(32, cpu.arg(4)));
     const r = a.decide(K.KAUTH_SCOPE_VNODE, cpu.arg(0), cpu.arg(1), [cpu.arg(2), cpu.arg(3)]);
     if (r === RESULT_DENY) return errno.EACCES;
     if (r === RESULT_ALLOW) return 0;
-    const fsDecision = Number(BigInt.asIntN(32, cpu.arg(4)));
     return fsDecision === -1 /* KAUTH_VNODE_REMOTEFS */ ? 0 : fsDecision;
   });
   t.function('kauth_accmode_to_action', 'kauth', (cpu) => {

@@ -230,9 +230,11 @@ export function registerPool(k: Kernel): void {
     p.cacheDestroy(p.cache(cpu.arg(0), 'pool_cache_destroy')),
   );
   t.function('pool_cache_get_paddr', 'pool', (cpu) => {
-    const obj = p.cacheGet(p.cache(cpu.arg(0), 'pool_cache_get'), u32(cpu.arg(1)));
+    // Read every argument first: the constructor runs in the guest and clobbers the registers.
+    const [pc, flags, pap] = [cpu.arg(0), u32(cpu.arg(1)), cpu.arg(2)];
+    const obj = p.cacheGet(p.cache(pc, 'pool_cache_get'), flags);
     // One address space: the "physical" address of an object is its address.
-    if (obj !== 0n && cpu.arg(2) !== 0n) k.mem.write64(cpu.arg(2), obj);
+    if (obj !== 0n && pap !== 0n) k.mem.write64(pap, obj);
     return obj;
   });
   t.function('pool_cache_put_paddr', 'pool', (cpu) =>
