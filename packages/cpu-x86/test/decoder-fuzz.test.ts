@@ -114,13 +114,42 @@ describe('decoder fuzz', () => {
     expect(unexpected).toEqual([]);
     expect(kinds.get('ok') ?? 0).toBeGreaterThan(10_000);
   });
+
+  it('runs 600 random 64-byte programs through compiled blocks (Cpu.call) with only typed faults', () => {
+    const rng = new Rng(0xb10c);
+    const unexpected: string[] = [];
+    const kinds = new Map<string, number>();
+    const code = new Uint8Array(64);
+    for (let n = 0; n < 600; n++) {
+      // A fresh machine each time: after a fault the contract lets a Cpu be discarded.
+      const memory = new GuestMemory({ windowSize: 256 << 10 });
+      const cpu = new Cpu(memory);
+      (cpu as Cpu & { jitThreshold?: number }).jitThreshold = 1;
+      cpu.budget = 5000;
+      for (let k = 0; k < code.length; k += 16) instructionBytes(rng, code.subarray(k, k + 16));
+      memory.write(CODE, code);
+      for (let r = 0; r < 16; r++) cpu.setReg(r, operandValue(rng, 256 << 10));
+      cpu.setReg(Reg.RCX, BigInt(rng.below(64)));
+      cpu.setReg(Reg.RSP, KERNEL_WINDOW_BASE + BigInt(0x20000 + rng.below(0x1000) * 8));
+      try {
+        cpu.call(CODE);
+        kinds.set('returned', (kinds.get('returned') ?? 0) + 1);
+      } catch (e) {
+        if (e instanceof CpuFault) kinds.set(e.name, (kinds.get(e.name) ?? 0) + 1);
+        else unexpected.push(`${describeError(e)}: ${Buffer.from(code).toString('hex')}`);
+      }
+      if (unexpected.length > 10) break;
+    }
+    expect(unexpected).toEqual([]);
+    expect(kinds.size).toBeGreaterThan(2);
+  });
 });
 
 /** Register values: pointers into the window, small numbers, or arbitrary 64-bit values. */
-function operandValue(rng: Rng): bigint {
+function operandValue(rng: Rng, window = WINDOW): bigint {
   switch (rng.below(3)) {
     case 0:
-      return KERNEL_WINDOW_BASE + BigInt(rng.below(WINDOW));
+      return KERNEL_WINDOW_BASE + BigInt(rng.below(window));
     case 1:
       return BigInt(rng.below(256));
     default:
