@@ -13,6 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { MemoryHost } from '@rump/hypercall';
 import { describe, expect, it } from 'vitest';
 import { createKernel, type Kernel } from '../src/index.js';
+import { checkTree, runWriteSuite } from './support/vfs-write-suite.js';
 
 const FFS = process.env.RUMP_TEST_FFS_KMOD;
 const MODPATH = process.env.RUMP_TEST_MODULE_PATH;
@@ -181,6 +182,25 @@ describe('ffs.kmod', () => {
           'Is that a rump kernel in your pocket?\n',
         );
         again.k.vfs.unmount('/mnt');
+      },
+    );
+  }
+
+  for (const name of ['tiny-ffs1', 'tiny-ffs2']) {
+    const path = join(FIXTURES, `${name}.img.gz`);
+    it.skipIf(!HAVE || !existsSync(path))(
+      `${name}: write suite on a copy, remount equal, fs clean ${NEED}`,
+      () => {
+        const image = new Uint8Array(gunzipSync(readFileSync(path)));
+        const { k, host } = boot(image);
+        k.vfs.mountUfs('ffs', '/ffs.img', '/mnt', 0);
+        const model = runWriteSuite(k, { bigFile: 300000, fill: true });
+        expect(k.vfs.shutdown(0)).toBe(true);
+        const after = host.readFile('/host/ffs.img');
+        expect(after[8192 + 0xd1]).toBe(1);
+        const again = boot(after.slice());
+        again.k.vfs.mountUfs('ffs', '/ffs.img', '/mnt', MNT_RDONLY);
+        checkTree(again.k, model);
       },
     );
   }

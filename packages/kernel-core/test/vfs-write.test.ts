@@ -5,6 +5,7 @@ import { MemoryHost } from '@rump/hypercall';
 import { describe, expect, it } from 'vitest';
 import { createKernel } from '../src/index.js';
 import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from './support/tinyfs-image.js';
+import { checkTree, runWriteSuite } from './support/vfs-write-suite.js';
 
 const KMOD = join(
   dirname(fileURLToPath(import.meta.url)),
@@ -59,5 +60,19 @@ describe('tinyfs writes through the VFS', () => {
     expect(Buffer.from(back).equals(Buffer.from(want))).toBe(true);
     expect(k.vfs.stat('/mnt/sub').mode & 0o170000).toBe(0o040000);
     void O_RDONLY;
+  });
+
+  it('write suite: many files, odd offsets, truncate, rename, remove trees, ENOSPC; remount equal', () => {
+    const host = new MemoryHost();
+    host.addFile('/host/tinyfs.kmod', readFileSync(KMOD));
+    host.addFile('/host/tiny.img', mkfsTinyfs({ blocks: 600, inodes: 256 }));
+    const k = boot(host);
+    k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 0);
+    const model = runWriteSuite(k, { bigFile: 400000, fill: true });
+    expect(k.vfs.shutdown(0)).toBe(true);
+    expect(checkTinyfs(host.readFile('/host/tiny.img')).problems).toEqual([]);
+    const k2 = boot(host);
+    k2.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 1);
+    checkTree(k2, model);
   });
 });

@@ -10,6 +10,7 @@ import { errno } from '../abi/netbsd-10.99/errno.js';
 import type { IoSubsystems } from '../dev/io.js';
 import { ErrnoError } from '../errors.js';
 import type { Kernel } from '../kernel.js';
+import { GenfsRename } from '../miscfs/genfs/genfs_rename.js';
 import { GenfsVnops } from '../miscfs/genfs/genfs_vnops.js';
 import { Specfs } from '../miscfs/specfs/spec_vnops.js';
 import { Rootfs } from './rootfs.js';
@@ -48,6 +49,7 @@ export class Vfs {
   readonly vn: Vnodes;
   readonly trans: Fstrans;
   readonly genfs: GenfsVnops;
+  readonly genfsRename: GenfsRename;
   readonly init: VfsInit;
   readonly mounts: Mounts;
   readonly vnodes: VnodeCache;
@@ -66,6 +68,7 @@ export class Vfs {
     this.trans = new Fstrans(k);
     this.vop.fstrans = this.trans;
     this.genfs = new GenfsVnops(k, this.vop);
+    this.genfsRename = new GenfsRename(k, this);
     this.init = new VfsInit(k, this.vop);
     this.mounts = new Mounts(k, this);
     this.vnodes = new VnodeCache(k, this);
@@ -78,6 +81,7 @@ export class Vfs {
     this.rootfs = new Rootfs(k, this);
     this.trans.register();
     this.genfs.register();
+    this.genfsRename.register();
     this.init.register();
     this.mounts.register();
     this.vnodes.register();

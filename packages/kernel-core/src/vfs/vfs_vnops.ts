@@ -786,7 +786,7 @@ export class VnodeOps {
         const C = k.S.componentname;
         if (vfs.vn.type(fvp) === vtype.VDIR) {
           const fl = tnd.cnp + BigInt(C.cn_flags.offset);
-          m.write32(fl, m.read32(fl) | 0x80000 /* WILLBEDIR */);
+          m.write32(fl, m.read32(fl) | 0x10000 /* WILLBEDIR */);
         }
         if (tdvp !== tvp) vfs.vop.unlock(tdvp);
         const abort1 = (e: number): never => {

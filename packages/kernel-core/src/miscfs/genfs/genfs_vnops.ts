@@ -212,9 +212,10 @@ export class GenfsVnops {
         u32(cpu.arg(6)),
       );
     });
-    k.ksyms.function('genfs_renamelock_enter', 'genfs', (cpu) =>
-      k.mutexes.enter(k.mem.read64(cpu.arg(0) + BigInt(k.S.mount.mnt_renamelock.offset))),
-    );
+    k.ksyms.function('genfs_renamelock_enter', 'genfs', (cpu) => {
+      k.mutexes.enter(k.mem.read64(cpu.arg(0) + BigInt(k.S.mount.mnt_renamelock.offset)));
+      return 0;
+    });
     k.ksyms.function('genfs_renamelock_exit', 'genfs', (cpu) =>
       k.mutexes.exit(k.mem.read64(cpu.arg(0) + BigInt(k.S.mount.mnt_renamelock.offset))),
     );
