@@ -1,1 +1,6 @@
-export {};
+export { KernelHaltedError, SyscallError } from './errors.js';
+export { ACCESS, DT, MNT, MODCTL, O, RB, S, SEEK, ST } from './flags.js';
+export { FileSystemApi } from './fs.js';
+export { bootRump, type Rump, type RumpOptions } from './rump.js';
+export { decodeDirents, type MountData, OPEN_MAX, RumpSys, type UfsArgs } from './syscalls.js';
+export type { DirectoryEntry, ModctlLoad, Stat, Statvfs, Timespec } from './types.js';
