@@ -204,20 +204,20 @@ function thisCpu(): string | undefined {
   return `${get('model name')} (vendor ${get('vendor_id')}, family ${get('cpu family')}, model ${get('model')}, stepping ${get('stepping')})`;
 }
 
-function hasGcc(): boolean {
+/** First line of `gcc --version`, or undefined without gcc. */
+function gccVersion(): string | undefined {
   try {
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
-    return true;
+    return execFileSync('gcc', ['--version'], { encoding: 'utf8' }).split('\n')[0];
   } catch {
-    return false;
+    return undefined;
   }
 }
 
 describe('committed vectors', () => {
-  const recordedOn = loadVectors(vectorGroups()[0]!).cpu;
-  const sameCpu = thisCpu() === recordedOn;
-  it.skipIf(!sameCpu || !hasGcc())(
-    `are what the generator records on this machine now (needs gcc and ${recordedOn})`,
+  const { cpu: recordedOn, compiler } = loadVectors(vectorGroups()[0]!);
+  const same = thisCpu() === recordedOn && gccVersion() === compiler;
+  it.skipIf(!same)(
+    `are what the generator records on this machine now (needs ${compiler} and ${recordedOn})`,
     () => {
       const out = mkdtempSync(join(tmpdir(), 'cpu-vectors-'));
       try {
