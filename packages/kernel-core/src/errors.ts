@@ -93,6 +93,16 @@ export class GuestFault extends KernelDeath {
   }
 }
 
+/** A call on a kernel instance that reboot(2) halted. */
+export class KernelHalted extends KernelError {
+  override name = 'KernelHalted';
+  constructor(readonly howto: number) {
+    super(
+      `this kernel was halted by reboot(2) (howto 0x${howto.toString(16)}) and takes no more calls`,
+    );
+  }
+}
+
 /** A call on a kernel instance that already died. */
 export class KernelDead extends KernelError {
   override name = 'KernelDead';

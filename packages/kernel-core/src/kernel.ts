@@ -24,6 +24,7 @@ import {
   KernelDead,
   type KernelDeath,
   KernelError,
+  KernelHalted,
   KernelPanic,
 } from './errors.js';
 import { registerAtomic } from './kern/atomic.js';
@@ -118,6 +119,8 @@ export class Kernel {
   proc0 = 0n;
   /** The running lwp. */
   curlwp = 0n;
+  /** reboot(2)'s howto once the kernel halted; every later entry throws KernelHalted. */
+  halted: number | undefined;
   /** Set when the instance died; every later entry throws KernelDead. */
   death: KernelDeath | undefined;
   private depth = 0;
@@ -230,6 +233,7 @@ export class Kernel {
    */
   enter<T>(fn: () => T): T {
     if (this.death) throw new KernelDead(this.death);
+    if (this.halted !== undefined) throw new KernelHalted(this.halted);
     const outer = this.depth === 0;
     this.depth++;
     try {
@@ -379,6 +383,26 @@ export class Kernel {
    */
   sysModctl(cmd: number, arg: bigint): number {
     return this.enter(() => this.modules.modctlGuest(cmd, arg));
+  }
+
+  /**
+   * reboot(2) as a rump kernel's cpu_reboot does it: unless RB_NOSYNC, sync every file system;
+   * unmount everything and close the disks (vfs_shutdown); then halt. A rump kernel would exit
+   * the host process here; this one stays in memory, refusing every later call with
+   * KernelHalted. Returns whether every file system unmounted cleanly.
+   */
+  reboot(howto = 0): boolean {
+    const RB_NOSYNC = 0x4;
+    const ok = this.enter(() => {
+      if (!(howto & RB_NOSYNC)) this.console.print('syncing disks... ');
+      const clean = this.vfs.shutdown(howto);
+      if (!(howto & RB_NOSYNC)) this.console.print('done\n');
+      if (!clean) this.console.print('WARNING: some file systems would not unmount\n');
+      return clean;
+    });
+    this.console.print('rump kernel halted\n');
+    this.halted = howto;
+    return ok;
   }
 
   /** Kernel output so far (the message buffer). */

@@ -78,3 +78,15 @@ describe('kernel identity', () => {
     expect(k.mem.read32(k.ksyms.resolve('hostnamelen')!)).toBe(7);
   });
 });
+
+describe('reboot', () => {
+  it('halts the kernel: console says so, every later call is refused with KernelHalted', async () => {
+    const { KernelHalted } = await import('../src/index.js');
+    const host = new MemoryHost();
+    const k = createKernel({ host });
+    expect(k.reboot(0)).toBe(true);
+    expect(host.consoleText()).toContain('syncing disks... done\nrump kernel halted\n');
+    expect(() => k.modctl('stat')).toThrow(KernelHalted);
+    expect(k.dead).toBe(false);
+  });
+});
