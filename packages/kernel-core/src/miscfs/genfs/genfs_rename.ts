@@ -138,39 +138,66 @@ export class GenfsRename {
     const entered = this.enter(ops, mp, cred, fdvp, fcnp, fde, tdvp, tcnp, tde);
     if (typeof entered === 'number') return entered;
     const { fvp, tvp } = entered;
-    let error = 0;
-    out: {
-      if (fvp === tvp) {
-        if (vn.type(fvp) === vtype.VDIR) error = errno.EINVAL;
-        else if (posix) error = 0;
-        else if (fdvp === tdvp && f.name === t.name) error = 0;
-        else error = this.remove(ops, mp, cred, fdvp, fcnp, fde, fvp);
-        break out;
-      }
-      if (tvp !== 0n) {
-        const fd = vn.type(fvp) === vtype.VDIR;
-        const td = vn.type(tvp) === vtype.VDIR;
-        if (fd && td)
-          error =
-            (this.k.callGuest(this.k.mem.read64(ops), mp, cred, tvp, tdvp) & 0xffn) !== 0n
-              ? 0
-              : errno.ENOTEMPTY;
-        else if (fd && !td) error = errno.ENOTDIR;
-        else if (!fd && td) error = errno.EISDIR;
-        if (error) break out;
-      }
-      error = this.gro(ops, 'gro_rename_check_possible', mp, fdvp, fvp, tdvp, tvp);
-      if (error) break out;
-      error = this.gro(ops, 'gro_rename_check_permitted', mp, cred, fdvp, fvp, tdvp, tvp);
-      error = this.authorizeVnode(cred, KAUTH_VNODE_DELETE, fvp, fdvp, error);
-      error = this.authorizeVnode(cred, KAUTH_VNODE_RENAME, tvp, tdvp, error);
-      if (error) break out;
-      error = this.vfs.vop.withScratch(8, (nl) =>
-        this.gro(ops, 'gro_rename', mp, cred, fdvp, fcnp, fde, fvp, tdvp, tcnp, tde, tvp, nl),
-      );
-    }
+    const error = this.saneLocked(
+      ops,
+      mp,
+      cred,
+      posix,
+      fdvp,
+      fcnp,
+      fde,
+      fvp,
+      tdvp,
+      tcnp,
+      tde,
+      tvp,
+      f.name === t.name,
+    );
     this.exit(fdvp, fvp, tdvp, tvp);
     return error;
+  }
+
+  /** The part of genfs_sane_rename that runs with all four vnodes locked. */
+  private saneLocked(
+    ops: bigint,
+    mp: bigint,
+    cred: bigint,
+    posix: boolean,
+    fdvp: bigint,
+    fcnp: bigint,
+    fde: bigint,
+    fvp: bigint,
+    tdvp: bigint,
+    tcnp: bigint,
+    tde: bigint,
+    tvp: bigint,
+    sameName: boolean,
+  ): number {
+    const vn = this.vfs.vn;
+    if (fvp === tvp) {
+      if (vn.type(fvp) === vtype.VDIR) return errno.EINVAL;
+      if (posix) return 0;
+      if (fdvp === tdvp && sameName) return 0;
+      return this.remove(ops, mp, cred, fdvp, fcnp, fde, fvp);
+    }
+    if (tvp !== 0n) {
+      const fd = vn.type(fvp) === vtype.VDIR;
+      const td = vn.type(tvp) === vtype.VDIR;
+      if (fd && td) {
+        if ((this.k.callGuest(this.k.mem.read64(ops), mp, cred, tvp, tdvp) & 0xffn) === 0n)
+          return errno.ENOTEMPTY;
+      } else if (fd && !td) return errno.ENOTDIR;
+      else if (!fd && td) return errno.EISDIR;
+    }
+    let error = this.gro(ops, 'gro_rename_check_possible', mp, fdvp, fvp, tdvp, tvp);
+    if (error) return error;
+    error = this.gro(ops, 'gro_rename_check_permitted', mp, cred, fdvp, fvp, tdvp, tvp);
+    error = this.authorizeVnode(cred, KAUTH_VNODE_DELETE, fvp, fdvp, error);
+    error = this.authorizeVnode(cred, KAUTH_VNODE_RENAME, tvp, tdvp, error);
+    if (error) return error;
+    return this.vfs.vop.withScratch(8, (nl) =>
+      this.gro(ops, 'gro_rename', mp, cred, fdvp, fcnp, fde, fvp, tdvp, tcnp, tde, tvp, nl),
+    );
   }
 
   private remove(
