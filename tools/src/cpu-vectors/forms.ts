@@ -1446,3 +1446,51 @@ function le64(m: Uint8Array, off: number): bigint {
     add('memory', name, asm, ins, cases, CROSS_LEN);
   }
 }
+
+// ---------------------------------------------------------------- moffs forms and push imm with 66 + REX.W
+{
+  const r5 = new SplitMix64(0x5eed_0ff5n);
+  const at = MEM_WINDOW + 8n; // a data address below 4 GiB, so the 32-bit (0x67) moffs can reach it too
+  const a32 = le(at, 4);
+  const a64 = le(at, 8);
+  const bytes = (b: Uint8Array) => Array.from(b, (x) => `0x${x.toString(16)}`).join(', ');
+  const MOFFS: [string, string][] = [
+    ['mov moffs64, rax (A1, REX.W)', `.byte 0x48, 0xa1, ${bytes(a64)}`],
+    ['mov moffs64, eax (A1)', `.byte 0xa1, ${bytes(a64)}`],
+    ['mov al, moffs64 (A2)', `.byte 0xa2, ${bytes(a64)}`],
+    ['mov rax, moffs64 (A3, REX.W)', `.byte 0x48, 0xa3, ${bytes(a64)}`],
+    ['addr32 mov moffs32, eax (67 A1)', `.byte 0x67, 0xa1, ${bytes(a32)}`],
+    ['addr32 mov eax, moffs32 (67 A3)', `.byte 0x67, 0xa3, ${bytes(a32)}`],
+    ['addr32 mov moffs32, rax (67 REX.W A1)', `.byte 0x67, 0x48, 0xa1, ${bytes(a32)}`],
+  ];
+  for (const [name, asm] of MOFFS) {
+    const cases: Case[] = F2.map((f) => ({ flags: f, regs: [r5.next()], mem: r5.bytes(32) }));
+    add('move', name, asm, ['rax'], cases, 32);
+  }
+  const stack = (): Case[] =>
+    F2.map((f) => ({ flags: f, regs: [BASE + 0x20n], mem: r5.bytes(64) }));
+  add(
+    'stack',
+    'push imm32 with 66 REX.W (64-bit push)',
+    '.byte 0x66, 0x48, 0x68, 0x78, 0x56, 0x34, 0x92',
+    ['rsp'],
+    stack(),
+    64,
+  );
+  add(
+    'stack',
+    'push imm8 with 66 REX.W (64-bit push)',
+    '.byte 0x66, 0x48, 0x6a, 0x80',
+    ['rsp'],
+    stack(),
+    64,
+  );
+  add(
+    'stack',
+    'push r64 with 66 REX.W (64-bit push)',
+    '.byte 0x66, 0x48, 0x50',
+    ['rsp'],
+    stack(),
+    64,
+  );
+}
