@@ -130,7 +130,7 @@ describe('GPT', () => {
 
   it('falls back to the backup header when the primary fails its CRC', () => {
     const disk = gptDisk(2048, parts);
-    disk[SECTOR + 40] ^= 0xff; // first usable LBA of the primary header
+    disk[SECTOR + 40]! ^= 0xff; // first usable LBA of the primary header
     const gpt = readGpt(new MemoryImage(disk))!;
     expect(gpt.fromBackup).toBe(true);
     expect(gpt.problems.join()).toMatch(/primary GPT header at LBA 1 fails its CRC-32/);
@@ -139,8 +139,8 @@ describe('GPT', () => {
 
   it('refuses entries whose CRC fails in both copies', () => {
     const disk = gptDisk(2048, parts);
-    disk[2 * SECTOR + 60] ^= 1;
-    disk[(2047 - 32) * SECTOR + 60] ^= 1;
+    disk[2 * SECTOR + 60]! ^= 1;
+    disk[(2047 - 32) * SECTOR + 60]! ^= 1;
     const scan = scanPartitions(new MemoryImage(disk));
     expect(scan.partitions.map((p) => p.type)).toEqual(['GPT protective']);
     expect(scan.notes.join()).toMatch(/GPT found but unusable: entry array .* fails its CRC-32/);
@@ -203,7 +203,7 @@ describe('NetBSD disklabel', () => {
     const disk = new Uint8Array(4096 * SECTOR);
     const l = label({ partitions });
     expect(dkcksum(l, partitions.length)).toBe(0);
-    l[148] ^= 1; // p_size of partition a
+    l[148]! ^= 1; // p_size of partition a
     put(disk, 1, l);
     const scan = scanPartitions(new MemoryImage(disk));
     expect(scan.partitions).toEqual([]);

@@ -2,7 +2,7 @@
  * A small argument parser: GNU-style long options (`--name`, `--name=value`, `--name value`),
  * short options (`-l`, bundled `-lR`, `-m FILE`, `-mFILE`), `--` to end options, and operands in
  * any position. Global options are accepted before and after the command name; a command's own
- * options only after it. Every mistake is a UsageError naming the option.
+ * options only after it, where they win a clash of names (`rump -m ffs.kmod mkdir -m 700 ...`). Every mistake is a UsageError naming the option.
  */
 import { UsageError } from './errors.js';
 
@@ -120,7 +120,8 @@ export function parseArgs(
     if (command === undefined) {
       command = arg;
       const own = commandOptions(arg);
-      if (own) specs = [...globalOptions, ...own];
+      // After the command, its own options win a name clash (mkdir -m MODE vs -m MODULE).
+      if (own) specs = [...own, ...globalOptions];
     } else {
       operands.push(arg);
     }

@@ -5,6 +5,7 @@ import {
   type FileSystemSession,
   fileTypeOfMode,
   O,
+  SessionError,
   type Timespec,
 } from '../../session.js';
 import { modeString } from './mode.js';
@@ -67,6 +68,13 @@ export async function readWhole(
   const fd = await s.open(path, O.RDONLY);
   let total = 0;
   try {
+    return await copyLoop();
+  } catch (e) {
+    throw atPath(e, path);
+  } finally {
+    await s.close(fd);
+  }
+  async function copyLoop(): Promise<number> {
     const buf = new Uint8Array(64 * 1024);
     for (;;) {
       check();
@@ -75,8 +83,13 @@ export async function readWhole(
       sink(buf.slice(0, n));
       total += n;
     }
-  } finally {
-    await s.close(fd);
+    return total;
   }
-  return total;
+}
+
+/** Errors on a descriptor name no path: attribute them to the file the descriptor is for. */
+export function atPath(e: unknown, path: string): unknown {
+  return e instanceof SessionError && e.path === undefined
+    ? new SessionError(e.errno, path, e.message)
+    : e;
 }

@@ -26,7 +26,7 @@ import {
   O,
   SessionError,
 } from '../../session.js';
-import { PRESERVE, RECURSIVE, readWhole, TARGET_HELP } from './common.js';
+import { atPath, PRESERVE, RECURSIVE, readWhole, TARGET_HELP } from './common.js';
 import { imageTargets, type SessionRun, withSession } from './run-session.js';
 import { baseName, joinPath, readDir } from './walk.js';
 
@@ -218,18 +218,9 @@ async function putOne(run: SessionRun, src: string, dst: string, o: CopyOptions)
     try {
       const fd = await s.open(dst, O.WRONLY | O.CREAT | O.TRUNC, perm);
       try {
-        const buf = new Uint8Array(CHUNK);
-        for (;;) {
-          run.checkInterrupted();
-          const n = readSync(hfd, buf, 0, CHUNK, null);
-          if (n === 0) break;
-          for (let done = 0; done < n; ) {
-            const w = await s.write(fd, buf.subarray(done, n));
-            if (w <= 0) throw new SessionError('EIO', dst, `write returned ${w}`);
-            done += w;
-          }
-          copied += n;
-        }
+        copied += await copyIn(run, hfd, fd, dst);
+      } catch (e) {
+        throw atPath(e, dst);
       } finally {
         await s.close(fd);
       }
@@ -251,6 +242,22 @@ async function putOne(run: SessionRun, src: string, dst: string, o: CopyOptions)
     await s.utimes(dst, ts(st.atimeMs), ts(st.mtimeMs), !isLink);
   }
   return copied;
+}
+
+async function copyIn(run: SessionRun, hfd: number, fd: number, dst: string): Promise<number> {
+  let copied = 0;
+  const buf = new Uint8Array(CHUNK);
+  for (;;) {
+    run.checkInterrupted();
+    const n = readSync(hfd, buf, 0, CHUNK, null);
+    if (n === 0) return copied;
+    for (let done = 0; done < n; ) {
+      const w = await run.session.write(fd, buf.subarray(done, n));
+      if (w <= 0) throw new SessionError('EIO', dst, `write returned ${w}`);
+      done += w;
+    }
+    copied += n;
+  }
 }
 
 export const put: Command = {

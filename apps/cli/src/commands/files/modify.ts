@@ -1,7 +1,7 @@
 /** Commands that change an image: mkdir, rm, rmdir, mv, ln, chmod, chown, touch (read-write mounts). */
 import type { Command } from '../../cli/command.js';
 import { UsageError } from '../../cli/errors.js';
-import { normalizeImagePath, parseTarget, type Target } from '../../cli/target.js';
+import { hostImageExists, normalizeImagePath, parseTarget, type Target } from '../../cli/target.js';
 import {
   type FileSystemSession,
   fileTypeOfMode,
@@ -136,15 +136,22 @@ export const rmdir: Command = {
   },
 };
 
-/** A second path on the same image: `IMAGE:PATH` (same image) or a bare `/PATH`. */
+/**
+ * A second path on the same image: `IMAGE:PATH` (the same image) or a bare `/PATH`. An argument
+ * whose image part names an existing host file is IMAGE:PATH, so absolute host paths of images
+ * work too.
+ */
 function samePath(text: string, first: Target): string {
-  if (text.startsWith('/')) return normalizeImagePath(text);
   const t = parseTarget(text);
+  if (t.path !== undefined && hostImageExists(t.image)) {
+    if (t.image !== first.image || t.partition !== first.partition)
+      throw new UsageError(`'${text}' is on another image than '${first.text}'`);
+    return t.path;
+  }
+  if (text.startsWith('/')) return normalizeImagePath(text);
   if (t.path === undefined)
     throw new UsageError(`'${text}' names no path inside the image (write IMAGE:PATH or /PATH)`);
-  if (t.image !== first.image || t.partition !== first.partition)
-    throw new UsageError(`'${text}' is on another image than '${first.text}'`);
-  return t.path;
+  throw new UsageError(`'${text}' is on another image than '${first.text}'`);
 }
 
 export const mv: Command = {
@@ -171,7 +178,7 @@ export const mv: Command = {
 export const ln: Command = {
   name: 'ln',
   group: 'files',
-  usage: ['ln IMAGE:EXISTING IMAGE:NEWPATH', 'ln -s TARGET IMAGE:NEWPATH'],
+  usage: ['ln IMAGE:EXISTING IMAGE:NEWPATH|/NEWPATH', 'ln -s TARGET IMAGE:NEWPATH'],
   summary: 'make hard or symbolic links inside an image',
   description: `Without -s, NEWPATH becomes another name of EXISTING (link(2); both on the same image, NEWPATH may be written /PATH). With -s, NEWPATH becomes a symlink whose content is the text TARGET (which need not exist). When NEWPATH is a directory the link goes inside it. ${RW_NOTE} ${TARGET_HELP}`,
   options: [{ long: 'symbolic', short: 's', kind: 'flag', help: 'make a symbolic link' }],
@@ -183,10 +190,20 @@ export const ln: Command = {
   async run(ctx) {
     const [sourceText, newText] = ctx.options.operands as [string, string];
     const symbolic = ctx.options.flag('symbolic');
-    const [dest] = imageTargets([newText]);
-    const existing = symbolic ? sourceText : samePath(sourceText, dest!);
-    return withSession(ctx, dest!, false, async ({ session: s }) => {
-      let path = dest!.path!;
+    let image: Target;
+    let existing: string;
+    let newPath: string;
+    if (symbolic) {
+      [image] = imageTargets([newText]) as [Target];
+      existing = sourceText;
+      newPath = image.path!;
+    } else {
+      [image] = imageTargets([sourceText]) as [Target];
+      existing = image.path!;
+      newPath = samePath(newText, image);
+    }
+    return withSession(ctx, image, false, async ({ session: s }) => {
+      let path = newPath;
       const there = await lstatOrUndefined(s, path);
       if (there && fileTypeOfMode(there.mode) === 'dir') path = joinPath(path, baseName(existing));
       if (symbolic) await s.symlink(existing, path);
