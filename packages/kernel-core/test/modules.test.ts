@@ -58,6 +58,16 @@ describe('modctl with the test modules', () => {
     expect(k.evcnt.list()).toEqual([]);
   });
 
+  it('kc_kern calls the C library, copy(9), time, kauth, hash, workqueue, callout, cprng, atomics, spl', () => {
+    const { k, host } = bootWith(['kc_kern']);
+    k.modctl('load', { filename: '/kc_kern.kmod' });
+    expect(host.consoleText()).toContain('kc_kern: checks passed (0)');
+    // The work item queued during init ran when the load's kernel entry ended.
+    expect(k.mem.read32(k.modules.symbol('kc_kern', 'kc_kern_work_done')!)).toBe(1);
+    k.modctl('unload', 'kc_kern');
+    expect(host.consoleText()).toContain('kc_kern: work ran 1 time(s)');
+  });
+
   it('loads what a module requires first, counts the reference, and keeps the base busy', () => {
     const { k, host } = bootWith(['kc_req_base', 'kc_req_user']);
     k.etfs.register(
