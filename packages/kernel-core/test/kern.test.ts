@@ -231,3 +231,29 @@ describe('nested guest calls', () => {
     expect(seen).toEqual([11n, 12n, 13n, 14n, 15n, 16n]);
   });
 });
+
+describe('containment of bugs in kernel functions', () => {
+  it('a TypeScript error inside a kernel function called by guest code ends the kernel as a panic', () => {
+    const k = createKernel({
+      host: new MemoryHost(),
+      extend: (k) => {
+        k.ksyms.function('test_buggy', 'test', () => {
+          throw new TypeError('boom');
+        });
+        k.ksyms.function('test_calls_buggy', 'test', () =>
+          k.callGuest(k.ksyms.resolve('test_buggy')!),
+        );
+      },
+    });
+    let err: unknown;
+    try {
+      call(k, 'test_calls_buggy');
+    } catch (e) {
+      err = e;
+    }
+    expect(err).toBeInstanceOf(KernelPanic);
+    expect((err as KernelPanic).panicMessage).toBe('internal error: boom');
+    expect((err as KernelPanic).cause).toBeInstanceOf(TypeError);
+    expect(k.dead).toBe(true);
+  });
+});
