@@ -128,3 +128,16 @@ describe('NetBSD 10.99 struct layouts', () => {
     },
   );
 });
+
+describe('module_compatible', () => {
+  it('wants an exact match on -current and the same major.minor on a release', async () => {
+    const { moduleCompatible, formatVersion } = await import('../src/abi/index.js');
+    expect(moduleCompatible(1099001200, 1099001200)).toBe(true);
+    expect(moduleCompatible(1099001200, 1099001100)).toBe(false);
+    expect(moduleCompatible(1001000000, 1001000300)).toBe(true);
+    expect(moduleCompatible(1001000000, 1002000000)).toBe(false);
+    expect(moduleCompatible(1001000000, 900000000)).toBe(false);
+    expect(formatVersion(1099001200)).toBe('10.99.12');
+    expect(formatVersion(1001000000)).toBe('10.1');
+  });
+});
