@@ -1,0 +1,97 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { MemoryHost } from '@rump/hypercall';
+import { describe, expect, it } from 'vitest';
+import { createKernel } from '../src/index.js';
+import { mkfsTinyfs } from './support/tinyfs-image.js';
+
+const KMOD = join(
+  dirname(fileURLToPath(import.meta.url)),
+  '../../../tools/test-modules/kmod/tinyfs.kmod',
+);
+const td = new TextDecoder();
+
+function withTinyfs() {
+  const host = new MemoryHost();
+  host.addFile('/host/tinyfs.kmod', readFileSync(KMOD));
+  host.addFile(
+    '/host/tiny.img',
+    mkfsTinyfs({
+      entries: {
+        file: { type: 'file', content: 'data\n' },
+        dir: { type: 'dir', entries: { up: { type: 'symlink', target: '../file' } } },
+        abs: { type: 'symlink', target: '/mnt/file' },
+        loop1: { type: 'symlink', target: 'loop2' },
+        loop2: { type: 'symlink', target: 'loop1' },
+      },
+    }),
+  );
+  const k = createKernel({ host });
+  k.etfs.register('/tinyfs.kmod', '/host/tinyfs.kmod', 'REG');
+  k.etfs.register('/tiny.img', '/host/tiny.img', 'BLK');
+  k.modctl('load', { filename: '/tinyfs.kmod' });
+  k.vfs.mkdir('/mnt');
+  k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 0);
+  return { k, host };
+}
+
+describe('namei', () => {
+  it('follows relative and absolute symlinks, detects loops, honours trailing slashes', () => {
+    const { k } = withTinyfs();
+    expect(td.decode(k.vfs.readFile('/mnt/dir/up'))).toBe('data\n');
+    expect(td.decode(k.vfs.readFile('/mnt/abs'))).toBe('data\n');
+    expect(() => k.vfs.stat('/mnt/loop1')).toThrow(/ELOOP/);
+    expect(k.vfs.lstat('/mnt/loop1').mode & 0o170000).toBe(0o120000);
+    expect(() => k.vfs.stat('/mnt/file/')).toThrow(/ENOTDIR/);
+    expect(k.vfs.stat('/mnt/dir/').mode & 0o170000).toBe(0o040000);
+    expect(k.vfs.stat('//mnt///dir/./..//file').size).toBe(5n);
+    expect(() => k.vfs.stat(`/mnt/${'x'.repeat(256)}`)).toThrow(/ENAMETOOLONG/);
+    expect(() => k.vfs.stat(`/mnt/${'a/'.repeat(600)}`)).toThrow(/ENAMETOOLONG/);
+    expect(() => k.vfs.stat('')).toThrow(/ENOENT/);
+    // ".." from the mounted root goes back to the root file system.
+    expect(k.vfs.stat('/mnt/..').ino).toBe(k.vfs.stat('/').ino);
+    expect(k.vfs.stat('/mnt/dir/../../mnt/file').size).toBe(5n);
+    // Symlinks in the root file system too.
+    k.vfs.symlink('/mnt/dir', '/d');
+    expect(td.decode(k.vfs.readFile('/d/up'))).toBe('data\n');
+  });
+
+  it('references are balanced: lookups leave no extra vnode references', () => {
+    const { k } = withTinyfs();
+    const vn = k.vfs.vn;
+    for (let i = 0; i < 20; i++) k.vfs.stat('/mnt/dir/up');
+    // Only the mount's own references remain: unmount succeeds and leaves no vnode behind.
+    const live = k.vfs.vnodeCount();
+    expect(live).toBeGreaterThan(0);
+    k.vfs.unmount('/mnt');
+    expect(k.vfs.vnodeCount()).toBeLessThan(live);
+    expect(vn.usecount(k.vfs.rootfs.rootvp)).toBe(1);
+  });
+
+  it('unmount is EBUSY while a file is open, and MNT_FORCE takes it away', () => {
+    const { k } = withTinyfs();
+    const f = k.vfs.open('/mnt/file', 0);
+    expect(() => k.vfs.unmount('/mnt')).toThrow(/EBUSY/);
+    // The module cannot go while its file system is mounted (vfs_detach: EBUSY).
+    expect(() => k.modctl('unload', 'tinyfs')).toThrow(/EBUSY/);
+    k.vfs.unmount('/mnt', 0x80000);
+    expect(() => k.vfs.read(f, 10)).toThrow(/EIO|EBADF/);
+    k.vfs.close(f);
+    k.modctl('unload', 'tinyfs');
+  });
+
+  it('fstrans: transactions nest; a suspended mount admits only its owner', () => {
+    const { k } = withTinyfs();
+    const mp = k.vfs.mounts.list.at(-1)!;
+    const t = k.vfs.trans;
+    expect(t.held(mp)).toBe(false);
+    t.start(mp);
+    t.start(mp);
+    expect(t.held(mp)).toBe(true);
+    t.done(mp);
+    t.done(mp);
+    expect(t.held(mp)).toBe(false);
+    expect(() => t.done(mp)).toThrow(/no transaction held/);
+  });
+});
