@@ -59,6 +59,8 @@ import { registerVfsData } from './vfs/vfs_data.js';
 
 /** rdi rsi rdx rcx r8 r9: the SysV integer argument registers. */
 const ARG_REGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9];
+/** rsp and the callee-saved registers a SysV function must give back. */
+const KEPT_REGS = [Reg.RSP, Reg.RBX, Reg.RBP, Reg.R12, Reg.R13, Reg.R14, Reg.R15];
 
 export const KDATA_OFFSET = 0x1000;
 export const KDATA_SIZE = 0x40_0000 - 0x1000;
@@ -254,15 +256,32 @@ export class Kernel {
   /** Calls guest code at `fn` with SysV arguments (nesting freely inside kernel functions). */
   callGuest(fn: bigint, ...args: (bigint | number)[]): bigint {
     if (fn === 0n) this.panic('call through a NULL function pointer');
-    if (this.depth === 0) return this.enter(() => this.cpu.call(fn, ...args));
-    // Called from inside a kernel function: keep that function's SysV argument registers, so its
-    // `cpu.arg(i)` reads stay valid after the nested guest call (which is free to clobber them).
     const cpu = this.cpu;
-    const saved = ARG_REGS.map((r) => cpu.getReg(r));
-    const result = this.enter(() => cpu.call(fn, ...args));
-    ARG_REGS.forEach((r, i) => {
-      cpu.setReg(r, saved[i]!);
-    });
+    // Inside a kernel function, keep that function's SysV argument registers, so its
+    // `cpu.arg(i)` reads stay valid after the nested guest call (which is free to clobber them).
+    const args0 = this.depth === 0 ? undefined : ARG_REGS.map((r) => cpu.getReg(r));
+    // If the call ends with an error the kernel survives (an ErrnoError thrown through guest
+    // frames), the CPU does not unwind those frames: put back the stack and the callee-saved
+    // registers so the guest code (or the next entry) continues on an intact stack.
+    const saved = KEPT_REGS.map((r) => cpu.getReg(r));
+    const rip = cpu.rip;
+    let result: bigint;
+    try {
+      result = this.enter(() => cpu.call(fn, ...args));
+    } catch (e) {
+      if (!this.death) {
+        KEPT_REGS.forEach((r, i) => {
+          cpu.setReg(r, saved[i]!);
+        });
+        cpu.rip = rip;
+      }
+      throw e;
+    }
+    if (args0) {
+      ARG_REGS.forEach((r, i) => {
+        cpu.setReg(r, args0[i]!);
+      });
+    }
     return result;
   }
 

@@ -257,3 +257,26 @@ describe('containment of bugs in kernel functions', () => {
     expect(k.dead).toBe(true);
   });
 });
+
+describe('errors thrown through guest frames', () => {
+  it('leave the stack and callee-saved registers as they were, so the kernel carries on', async () => {
+    const { ErrnoError } = await import('../src/index.js');
+    const k = createKernel({
+      host: new MemoryHost(),
+      extend: (k) => {
+        k.ksyms.function('test_throws', 'test', (cpu) => {
+          cpu.setReg(3 /* RBX */, 0x1234n);
+          cpu.setReg(4 /* RSP */, cpu.getReg(4) - 0x100n);
+          throw new ErrnoError(5, 'test_throws');
+        });
+      },
+    });
+    const rsp = k.cpu.getReg(4);
+    const rbx = k.cpu.getReg(3);
+    for (let i = 0; i < 3; i++) expect(() => call(k, 'test_throws')).toThrow(ErrnoError);
+    expect(k.cpu.getReg(4)).toBe(rsp);
+    expect(k.cpu.getReg(3)).toBe(rbx);
+    expect(k.dead).toBe(false);
+    expect(call(k, 'strlen', k.kdata.string('still fine'))).toBe(10n);
+  });
+});
