@@ -8,7 +8,7 @@
  */
 
 import { MemoryHost } from '@rump/hypercall';
-import { createKernel, formatVersion, moduleCompatible } from '@rump/kernel-core';
+import { createKernel, formatVersion, type Kernel, moduleCompatible } from '@rump/kernel-core';
 
 export type ImportStatus = 'implemented' | 'unimplemented' | 'missing' | 'from-module';
 
@@ -37,8 +37,8 @@ export function checkImports(
   imports: readonly string[],
   moduleVersion: number | undefined,
   moduleExports: ReadonlyMap<string, ReadonlySet<string>> = new Map(),
+  k: Kernel = bootCheckKernel(),
 ): KernelCheck {
-  const k = createKernel({ host: new MemoryHost() });
   const out: ImportCheck[] = [];
   const counts: Record<ImportStatus, number> = {
     implemented: 0,
@@ -73,4 +73,17 @@ export function checkImports(
     imports: out,
     counts,
   };
+}
+
+/** A kernel booted in memory to compare against (a few milliseconds). */
+export function bootCheckKernel(): Kernel {
+  return createKernel({ host: new MemoryHost() });
+}
+
+/** Modules built into the kernel (NetBSD: `wapbl` in a kernel with options WAPBL). */
+export function builtinModules(k: Kernel): string[] {
+  return k.modules
+    .stat()
+    .filter((m) => m.source === 'builtin')
+    .map((m) => m.name);
 }

@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import { inspectModule, type ModuleInspection, netbsdVersionString } from '@rump/elf-linker';
 import type { Command, CommandContext } from '../cli/command.js';
 import { fromHostError, OperationError } from '../cli/errors.js';
-import { checkImports, type ImportCheck, type KernelCheck } from '../kernel-check.js';
+import {
+  bootCheckKernel,
+  builtinModules,
+  checkImports,
+  type ImportCheck,
+  type KernelCheck,
+} from '../kernel-check.js';
 import { describeModuleFile, findModule } from '../modules.js';
 
 function inspectFile(path: string): ModuleInspection {
@@ -26,6 +32,7 @@ function inspectFile(path: string): ModuleInspection {
 function requiredExports(
   info: ModuleInspection,
   ctx: CommandContext,
+  builtins: readonly string[],
   notes: string[],
 ): Map<string, Set<string>> {
   const explicit = ctx.global.modules.map(describeModuleFile);
@@ -34,6 +41,11 @@ function requiredExports(
   while (queue.length) {
     const name = queue.shift()!;
     if (out.has(name)) continue;
+    if (builtins.includes(name)) {
+      notes.push(`required module ${name}: built into this kernel`);
+      out.set(name, new Set());
+      continue;
+    }
     try {
       const found = findModule(name, explicit, ctx.global.modulePath);
       const req = inspectFile(found.path);
@@ -96,11 +108,13 @@ export const modinfo: Command = {
     const info = inspectFile(path);
     const md = info.metadata;
     const notes: string[] = [];
-    const provided = requiredExports(info, ctx, notes);
+    const kernel = bootCheckKernel();
+    const provided = requiredExports(info, ctx, builtinModules(kernel), notes);
     const check: KernelCheck = checkImports(
       [...info.imports, ...info.weakImports],
       md?.version,
       provided,
+      kernel,
     );
     if (ctx.global.json) {
       ctx.json({
