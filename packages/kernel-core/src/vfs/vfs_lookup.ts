@@ -77,7 +77,7 @@ export class Namei {
 
   private alloc(): Walk {
     const k = this.k;
-    const buf = k.kmem.alloc(MAXPATHLEN, kmflags.KM_SLEEP, true, 'pathbuf');
+    const buf = k.kmem.alloc(MAXPATHLEN, kmflags.KM_SLEEP, false, 'pathbuf');
     const cnp = k.kmem.alloc(k.S.componentname.$size, kmflags.KM_SLEEP, true, 'componentname');
     k.mem.write64(this.cn(cnp, 'cn_cred'), this.vfs.cred());
     return { buf, cnp };
@@ -123,6 +123,7 @@ export class Namei {
     if (bytes.includes(0)) return fail(errno.EINVAL);
     const w = this.alloc();
     this.k.mem.write(w.buf, bytes);
+    this.k.mem.write8(w.buf + BigInt(bytes.length), 0);
     let released = false;
     const release = () => {
       if (!released) {

@@ -12,6 +12,7 @@
  * TS ...), so a bump pointer restored in `finally` is exact.
  */
 
+import { KERNEL_WINDOW_BASE } from '@rump/cpu-x86';
 import type { Field, StructMeta } from '../abi/layout.js';
 import { kmflags } from '../abi/netbsd-10.99/constants.js';
 import { VDESC_FACTS } from '../abi/netbsd-10.99/vdesc-table.js';
@@ -200,7 +201,9 @@ export class VnodeIf {
         `vnode_if: args stack exhausted (${ARG_STACK_BYTES} bytes): VOP calls nested too deep`,
       );
     this.argTop = top;
-    this.k.mem.fill(p, size, 0);
+    // The args stack is kernel heap (never code): zero it straight in the window.
+    const off = Number(p - KERNEL_WINDOW_BASE);
+    this.k.mem.windowU8().fill(0, off, off + size);
     try {
       return fn(p);
     } finally {
