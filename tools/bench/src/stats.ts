@@ -35,9 +35,9 @@ export function fmt(v: number): string {
   return v.toPrecision(3);
 }
 
-/** A speed ratio as `0.0123× (81× slower)` or `2.1× (faster)`. */
-export function fmtRatio(r: number): string {
+/** A ratio as `0.0123× (81× slower)` or `2.1× (faster)`; for memory, `(11× more)` / `(less)`. */
+export function fmtRatio(r: number, memory = false): string {
   if (!Number.isFinite(r)) return '-';
-  if (r >= 1) return `${fmt(r)}× (faster)`;
-  return `${r.toPrecision(3)}× (${fmt(1 / r)}× slower)`;
+  if (r >= 1) return `${fmt(r)}× (${memory ? 'less' : 'faster'})`;
+  return `${r.toPrecision(3)}× (${fmt(1 / r)}× ${memory ? 'more' : 'slower'})`;
 }

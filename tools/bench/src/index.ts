@@ -1,0 +1,132 @@
+/**
+ * `pnpm bench` for the file-system path (issue 11): the native rump kernel's measurements run
+ * through @rump/syscalls on this emulator, RUMP_BENCH_RUNS times, with min/median/max, machine
+ * facts, the ratio to a native command measured in the same run (RUMP_BENCH_NATIVE) and to the
+ * issue's reference figures. `--profile` instead runs once, instrumented, and says where time goes.
+ * See README.md for the variables and the output formats.
+ */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { FIGURES, type FigureKey, figure } from './figures.js';
+import { benchDir, haveMakefs, pristineImage } from './images.js';
+import { JsProfiler } from './jsprofile.js';
+import { machineFacts } from './machine.js';
+import { type NativeFigures, runNative } from './native.js';
+import { type Options, parseOptions } from './options.js';
+import { Profiler } from './profile.js';
+import { type FigureResult, figuresTable, header, profileText } from './report.js';
+import { type RunResult, runOnce } from './run.js';
+import { bundleScenario, runScenario } from './scenario.js';
+import { speedRatio, summarize } from './stats.js';
+import { chooseTarget, REPO } from './target.js';
+import { workload } from './workload.js';
+
+async function main(): Promise<void> {
+  const opts = parseOptions(process.argv.slice(2), process.env);
+  const say = (s: string) => (opts.jsonStdout ? process.stderr : process.stdout).write(`${s}\n`);
+  const progress = (s: string) => process.stderr.write(`${s}\n`);
+  const makefs = haveMakefs();
+  const target = chooseTarget(makefs);
+  const w = workload(target.fs, opts.scale);
+  const machine = machineFacts(REPO, makefs);
+  say(header(machine, target, w, opts.profile ? 1 : opts.runs));
+  const t0 = performance.now();
+  const pristine = pristineImage(w);
+  progress(`image ${pristine} (${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+  const scratch = join(benchDir(), 'run.img');
+
+  if (opts.profile) {
+    await profileMode(opts, target, w, pristine, scratch, say, { machine, target, workload: w });
+    return;
+  }
+
+  const script = opts.noScenario ? undefined : await bundleScenario();
+  const ours: RunResult[] = [];
+  const native: NativeFigures[] = [];
+  const inProcess: number[] = [];
+  for (let run = 1; run <= opts.runs; run++) {
+    const t = performance.now();
+    const r = runOnce(target, w, pristine, scratch);
+    if (script) {
+      const s = runScenario(script, target, pristine);
+      r.scenario = s.wallMs;
+      r['scenario-rss'] = s.peakRssMB;
+      inProcess.push(s.inProcessMs);
+    }
+    ours.push(r);
+    if (opts.native) native.push(runNative(opts.native, w, pristine));
+    progress(`run ${run}/${opts.runs}: ${((performance.now() - t) / 1000).toFixed(1)} s`);
+  }
+
+  const results: FigureResult[] = [];
+  const add = (key: FigureKey) => {
+    const values = ours.map((r) => r[key]).filter((v): v is number => v !== undefined);
+    if (values.length === 0) return;
+    const def = figure(key);
+    const s = summarize(values);
+    const nat = native.map((n) => n[key]).filter((v): v is number => v !== undefined);
+    const ns = nat.length > 0 ? summarize(nat) : undefined;
+    results.push({
+      key,
+      label: def.label,
+      unit: def.unit,
+      ours: s,
+      values,
+      ...(ns ? { native: ns, vsNative: speedRatio(s.median, ns.median, def.higherIsBetter) } : {}),
+      reference: def.reference,
+      vsReference: speedRatio(s.median, def.reference, def.higherIsBetter),
+    });
+  };
+  for (const f of FIGURES) add(f.key);
+  const extra = (key: 'boot-init' | 'scenario-in-process', label: string, values: number[]) => {
+    if (values.length > 0)
+      results.push({ key, label, unit: 'ms', ours: summarize(values), values });
+  };
+  extra(
+    'boot-init',
+    '(extra) rump_init alone, no modules',
+    ours.map((r) => r['boot-init']!),
+  );
+  extra('scenario-in-process', '(extra) scenario inside the process', inProcess);
+  say('');
+  say(figuresTable(results, native.length > 0));
+
+  const json = { machine, target, workload: w, runs: opts.runs, figures: results, native };
+  emitJson(opts, json);
+}
+
+async function profileMode(
+  opts: Options,
+  target: ReturnType<typeof chooseTarget>,
+  w: ReturnType<typeof workload>,
+  pristine: string,
+  scratch: string,
+  say: (s: string) => void,
+  facts: object,
+): Promise<void> {
+  const profiler = new Profiler(opts.sampleEvery);
+  const js = new JsProfiler();
+  let result: RunResult;
+  js.start();
+  try {
+    result = runOnce(target, w, pristine, scratch, profiler);
+  } finally {
+    profiler.uninstall();
+  }
+  const jsProfile = js.stop();
+  const report = profiler.report();
+  say('note: profiled run — instrumentation slows it down; its figures are not benchmark figures');
+  say(profileText(report, jsProfile));
+  emitJson(opts, { ...facts, profile: report, js: jsProfile, profiledFigures: result });
+}
+
+function emitJson(opts: Options, json: object): void {
+  const text = `${JSON.stringify(json, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2)}\n`;
+  if (opts.jsonStdout) process.stdout.write(text);
+  if (opts.jsonPath) writeFileSync(opts.jsonPath, text);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

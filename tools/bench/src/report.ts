@@ -1,0 +1,195 @@
+/** Text tables of the benchmark figures and of the profile. */
+import { FIGURES, type FigureKey, type Unit } from './figures.js';
+import type { JsProfile } from './jsprofile.js';
+import type { MachineFacts } from './machine.js';
+import type { ProfileReport } from './profile.js';
+import { fmt, fmtRatio, type Summary } from './stats.js';
+import type { Target } from './target.js';
+import type { Workload } from './workload.js';
+
+export interface FigureResult {
+  readonly key: FigureKey | 'boot-init' | 'scenario-in-process';
+  readonly label: string;
+  readonly unit: Unit;
+  readonly ours: Summary;
+  readonly values: number[];
+  /** Native median measured in the same run (RUMP_BENCH_NATIVE), and our speed relative to it. */
+  readonly native?: Summary;
+  readonly vsNative?: number;
+  /** The issue's native reference and our speed relative to it. */
+  readonly reference?: number;
+  readonly vsReference?: number;
+}
+
+function table(rows: string[][]): string {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => (r[c] ?? '').length)));
+  return rows
+    .map((r) =>
+      r
+        .map((cell, c) => (c === 0 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)))
+        .join('  '),
+    )
+    .join('\n');
+}
+
+const MiB = 2 ** 20;
+const size = (b: number) => (b >= MiB ? `${fmt(b / MiB)} MiB` : `${fmt(b / 1024)} KiB`);
+
+export function header(m: MachineFacts, t: Target, w: Workload, runs: number): string {
+  return [
+    `rump file-system benchmark — ${m.date}${m.commit ? ` at ${m.commit}` : ''}`,
+    `machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryMiB} MiB, ${m.platform}, node ${m.node}, load ${m.loadAverage.toFixed(2)}`,
+    `target: ${t.fs} — ${t.reason}`,
+    `workload (scale ${w.scale}): read ${size(w.readBytes)} file, write ${size(w.writeBytes)}, ` +
+      `stat/read ${w.smallFiles} files of 1 KiB, create/unlink ${w.createFiles}, 64 KiB I/O; ${runs} run(s)`,
+    ...w.notes.map((n) => `note: ${n}`),
+  ].join('\n');
+}
+
+export function figuresTable(results: readonly FigureResult[], haveNative: boolean): string {
+  const head = ['figure', 'unit', 'min', 'median', 'max'];
+  if (haveNative) head.push('native', 'vs native');
+  head.push('issue ref', 'vs issue ref');
+  const rows = [head];
+  for (const r of results) {
+    const row = [r.label, r.unit, fmt(r.ours.min), fmt(r.ours.median), fmt(r.ours.max)];
+    if (haveNative)
+      row.push(
+        r.native ? fmt(r.native.median) : '-',
+        r.vsNative !== undefined ? fmtRatio(r.vsNative, r.unit === 'MB') : '-',
+      );
+    row.push(
+      r.reference !== undefined ? fmt(r.reference) : '-',
+      r.vsReference !== undefined ? fmtRatio(r.vsReference, r.unit === 'MB') : '-',
+    );
+    rows.push(row);
+  }
+  return `${table(rows)}\n(vs = our speed / native speed, same for times and rates: 0.01× is 100× slower)`;
+}
+
+export const figureOrder = FIGURES.map((f) => f.key);
+
+const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
+
+export function profileText(p: ProfileReport, js: JsProfile | undefined): string {
+  const out: string[] = [];
+  out.push(
+    '',
+    '== per phase (exclusive time by mode; guest instructions from Cpu.instructionsRetired) ==',
+  );
+  const rows = [
+    [
+      'phase',
+      'ops',
+      'wall ms',
+      'insns/op',
+      'guest',
+      'TS hyper',
+      'TS entry',
+      'host I/O',
+      'hypercalls/op',
+      'host calls/op',
+    ],
+  ];
+  for (const ph of p.phases) {
+    const sum = ph.modeMs.reduce((a, b) => a + b, 0) || 1;
+    rows.push([
+      ph.phase,
+      `${ph.ops} ${ph.unit}`,
+      fmt(ph.wallMs),
+      fmt(ph.instructionsPerOp),
+      pct(ph.modeMs[1]! / sum),
+      pct(ph.modeMs[2]! / sum),
+      pct(ph.modeMs[0]! / sum),
+      pct(ph.modeMs[3]! / sum),
+      fmt(ph.hypercalls / ph.ops),
+      fmt(ph.hostCalls / ph.ops),
+    ]);
+  }
+  out.push(table(rows));
+  out.push(
+    '',
+    '== per phase: top hypercalls (count, exclusive ms) and hottest guest functions (sample share) ==',
+  );
+  for (const ph of p.phases) {
+    out.push(`${ph.phase}:`);
+    out.push(
+      `  hypercalls: ${ph.topHypercalls.map((c) => `${c.name} ${c.count} (${fmt(c.ms)} ms)`).join(', ') || '-'}`,
+    );
+    out.push(
+      `  host: ${ph.topHostCalls.map((c) => `${c.name} ${c.count} (${fmt(c.ms)} ms)`).join(', ') || '-'}`,
+    );
+    out.push(
+      `  guest: ${ph.topGuestFunctions.map((g) => `${g.name} ${pct(g.share)}`).join(', ') || '-'}`,
+    );
+  }
+  out.push('', `== hottest guest functions (a sample every ${p.sampleEvery} instructions) ==`);
+  out.push(
+    table([
+      ['function', 'samples', 'share', '~instructions'],
+      ...p.hotGuestFunctions.map((g) => [
+        g.name,
+        String(g.samples),
+        pct(g.share),
+        fmt(g.instructions),
+      ]),
+    ]),
+  );
+  out.push('', '== most frequent hypercalls (kernel functions called from guest code) ==');
+  out.push(
+    table([
+      ['hypercall', 'calls', 'exclusive ms', 'µs/call'],
+      ...p.hypercallsByCount.map((c) => [
+        c.name,
+        String(c.count),
+        fmt(c.ms),
+        fmt((1000 * c.ms) / c.count),
+      ]),
+    ]),
+  );
+  out.push('', '== hypercalls by exclusive time ==');
+  out.push(
+    table([
+      ['hypercall', 'calls', 'exclusive ms', 'µs/call'],
+      ...p.hypercallsByTime
+        .slice(0, 15)
+        .map((c) => [c.name, String(c.count), fmt(c.ms), fmt((1000 * c.ms) / c.count)]),
+    ]),
+  );
+  out.push('', '== guest functions making the most hypercalls ==');
+  out.push(
+    table([['caller', 'hypercalls'], ...p.hypercallCallers.map((c) => [c.name, String(c.count)])]),
+  );
+  out.push('', '== host interface calls (by time) ==');
+  out.push(
+    table([
+      ['call', 'count', 'ms', 'bytes'],
+      ...p.hostCalls.map((c) => [
+        c.name,
+        String(c.count),
+        fmt(c.ms),
+        c.bytes ? size(c.bytes) : '-',
+      ]),
+    ]),
+  );
+  if (js) {
+    out.push(
+      '',
+      `== JavaScript self time (V8 sampling profiler, ${js.intervalUs} µs, ${fmt(js.totalMs)} ms) ==`,
+    );
+    out.push(
+      table([
+        ['source file', 'ms', 'share'],
+        ...js.files.map((f) => [f.name, fmt(f.ms), pct(f.share)]),
+      ]),
+    );
+    out.push('');
+    out.push(
+      table([
+        ['function', 'ms', 'share'],
+        ...js.functions.map((f) => [f.name, fmt(f.ms), pct(f.share)]),
+      ]),
+    );
+  }
+  return out.join('\n');
+}

@@ -1,0 +1,39 @@
+/**
+ * The classic rump scenario as its own process (bundled by scenario.ts, run with plain node):
+ * boot, load the file-system module, mount, read a_directory/README, truncate it, write new text,
+ * reboot, exit. Prints one JSON line with the child's peak RSS and its in-process time.
+ *
+ *   node scenario.mjs '{"kmod":"…/ffs.kmod","modulePath":["…"],"fstype":"ffs","image":"…/img"}'
+ */
+import { NodeHost } from '@rump/hypercall/node';
+import { bootRump, MODCTL, O } from '@rump/syscalls';
+
+interface ScenarioArgs {
+  readonly kmod: string;
+  readonly modulePath: string[];
+  readonly fstype: string;
+  readonly image: string;
+}
+
+const args = JSON.parse(process.argv[2] ?? '{}') as ScenarioArgs;
+const t0 = performance.now();
+const host = new NodeHost();
+const { sys, etfsRegister } = bootRump({ host, modulePath: args.modulePath });
+etfsRegister('/fsmod', args.kmod, 'REG');
+sys.modctl(MODCTL.LOAD, { ml_filename: '/fsmod' });
+etfsRegister('/fsimg', args.image, 'BLK');
+sys.mkdir('/mnt', 0o755);
+sys.mount(args.fstype, '/mnt', 0, { fspec: '/fsimg' });
+const fd = sys.open('/mnt/a_directory/README', O.RDWR);
+const buf = new Uint8Array(1024);
+const n = sys.read(fd, buf);
+if (n <= 0) throw new Error('scenario: README read 0 bytes');
+sys.ftruncate(fd, 0);
+const text = new TextEncoder().encode('You already read me. Go away.\n');
+if (sys.pwrite(fd, text, 0) !== text.length) throw new Error('scenario: short write');
+if (!sys.reboot(0)) throw new Error('scenario: reboot did not unmount cleanly');
+const inProcessMs = performance.now() - t0;
+process.stdout.write(
+  `${JSON.stringify({ maxRssKiB: process.resourceUsage().maxRSS, inProcessMs, readBytes: n })}\n`,
+);
+process.exit(0);

@@ -1,0 +1,60 @@
+/**
+ * The classic scenario end to end as a process, measured as the native figure is: wall time from
+ * spawn to exit (Node's start-up included) and the child's peak RSS. The child script is bundled
+ * once per benchmark with esbuild into plain JavaScript, so no TypeScript loader runs in it.
+ */
+import { spawnSync } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { benchDir } from './images.js';
+import type { Target } from './target.js';
+
+export interface ScenarioResult {
+  /** Spawn to exit, ms. */
+  readonly wallMs: number;
+  /** Peak resident set of the child, MB (10^6 bytes, as /usr/bin/time's KiB × 1024). */
+  readonly peakRssMB: number;
+  /** From the child's first line of benchmark code to reboot's return, ms. */
+  readonly inProcessMs: number;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/** Bundles scenario-child.ts into <bench dir>/scenario.mjs; returns its path. */
+export async function bundleScenario(): Promise<string> {
+  const outfile = join(benchDir(), 'scenario.mjs');
+  await build({
+    entryPoints: [join(here, 'scenario-child.ts')],
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    conditions: ['@rump/source'],
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+export function runScenario(script: string, target: Target, pristine: string): ScenarioResult {
+  const image = join(benchDir(), 'scenario.img');
+  copyFileSync(pristine, image);
+  const arg = JSON.stringify({
+    kmod: target.kmod,
+    modulePath: target.modulePath,
+    fstype: target.fs,
+    image,
+  });
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, [script, arg], { encoding: 'utf8' });
+  const wallMs = performance.now() - t0;
+  if (r.status !== 0)
+    throw new Error(
+      `classic scenario process exited ${r.status ?? r.signal}: ${r.stderr.trim().slice(-2000)}`,
+    );
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  const child = JSON.parse(line) as { maxRssKiB: number; inProcessMs: number };
+  return { wallMs, peakRssMB: (child.maxRssKiB * 1024) / 1e6, inProcessMs: child.inProcessMs };
+}
