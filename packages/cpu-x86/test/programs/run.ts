@@ -27,12 +27,15 @@ export function loadProgram(name: string, entry: ProgramEntry, image?: Buffer): 
   memory.write(LOAD_ADDRESS, bin);
   const cpu = new Cpu(memory);
   const start = BigInt(entry.entry);
+  // Writable data starts on the first page after the code: rewriting only that part resets the
+  // program without touching code (a write to code would invalidate every decoded block).
+  const dataOffset = Math.min(bin.length, Math.ceil(entry.textSize / 4096) * 4096);
   return {
     cpu,
     entry: start,
     run(iters: number) {
       // .data is rewritten and .bss zeroed so every run starts from the image.
-      memory.write(LOAD_ADDRESS, bin);
+      memory.write(LOAD_ADDRESS + BigInt(dataOffset), bin.subarray(dataOffset));
       memory.fill(LOAD_ADDRESS + BigInt(bin.length), entry.memSize - bin.length, 0);
       cpu.setReg(Reg.RSP, STACK_TOP);
       const before = cpu.instructionsRetired;
