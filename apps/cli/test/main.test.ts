@@ -1,4 +1,4 @@
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -25,6 +25,19 @@ describe('rump command', () => {
     expect(c.out.join('')).toContain('modinfo');
   });
 
+  it('prints help for every command and exits 0; no command is a usage error', async () => {
+    const c = capture();
+    expect(await main([], c.console)).toBe(2);
+    for (const name of ['parts', 'detect', 'modinfo', 'ls']) {
+      const h = capture();
+      expect(await main(['help', name], h.console)).toBe(0);
+      expect(h.out.join('')).toMatch(new RegExp(`^Usage: rump ${name} `));
+    }
+    const v = capture();
+    expect(await main(['--version'], v.console)).toBe(0);
+    expect(v.out.join('')).toMatch(/^rump \d+\.\d+\.\d+\n$/);
+  });
+
   it('rejects an unknown command with status 2', async () => {
     const c = capture();
     expect(await main(['frobnicate'], c.console)).toBe(2);
@@ -49,6 +62,20 @@ describe('rump command', () => {
       });
       const text = execFileSync(process.execPath, [outfile, '--help'], { encoding: 'utf8' });
       expect(text).toContain('Usage: rump');
+      // The kernel and the ELF reader are in the bundle too.
+      const kmod = join(cliDir, '../../tools/test-modules/kmod/tinyfs.kmod');
+      const info = JSON.parse(
+        execFileSync(process.execPath, [outfile, '--json', 'modinfo', kmod], { encoding: 'utf8' }),
+      );
+      expect([info.name, info.kernel.release]).toEqual(['tinyfs', '10.99.12']);
+      // A failing command exits 1 with one line on stderr.
+      const r = spawnSync(process.execPath, [outfile, 'cat', join(dir, 'none.img:/x')], {
+        encoding: 'utf8',
+      });
+      expect([r.status, r.stderr]).toEqual([
+        1,
+        `rump: cat: ${join(dir, 'none.img')}: No such file or directory (ENOENT)\n`,
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
