@@ -8,7 +8,8 @@ import * as ctl from './control.js';
 import type { Decoder } from './decode.js';
 import { CpuFault } from './faults.js';
 import { type Handler, Insn } from './insn.js';
-import type { GuestMemory } from './memory.js';
+import type { RegionCode } from './jit.js';
+import { CODE_LINE, type GuestMemory } from './memory.js';
 import * as sys from './system.js';
 
 const TWO32 = 4294967296;
@@ -35,6 +36,14 @@ export class Block {
   readonly insns: Insn[];
   readonly n: number;
   valid = true;
+  /** The compiled region this block is an entry of (see jit.ts), once it is hot. */
+  region: RegionCode | null = null;
+  /** This block's index inside `region`. */
+  regionIndex = 0;
+  /** The blocks of `region` (for fault reports). */
+  regionBlocks: readonly Block[] | null = null;
+  /** Executions so far while interpreted. */
+  hits = 0;
   /** Successor cache (blocks that followed this one). */
   s1: Block | null = null;
   s2: Block | null = null;
@@ -46,6 +55,8 @@ export class Block {
     insns: Insn[],
     /** A debugger breakpoint is set on the first instruction. */
     readonly bp: boolean,
+    /** A host-function trap (never compiled). */
+    readonly trap = false,
   ) {
     this.insns = insns;
     this.n = insns.length;
@@ -62,7 +73,7 @@ export function blockKey(lo: number, hi: number): number {
 
 export class BlockCache {
   private readonly blocks = new Map<number, Block>();
-  /** Blocks by the page(s) their bytes occupy, for invalidation. */
+  /** Blocks by the code line(s) their bytes occupy, for invalidation. */
   private readonly byPage = new Map<number, Block[]>();
   /** Breakpoint addresses as keys. */
   readonly breakpoints = new Set<number>();
@@ -107,15 +118,18 @@ export class BlockCache {
       if (this.trapBlock(cl, ch) !== undefined) break;
     }
     const block = new Block(lo, hi, cl, ch, insns, this.breakpoints.has(blockKey(lo, hi)));
-    this.register(block, lo, hi);
     const last = insns[insns.length - 1]!;
-    const endByte = (last.ripLo >>> 0) + last.len - 1;
-    this.register(block, endByte | 0, endByte >= TWO32 ? (last.ripHi + 1) | 0 : last.ripHi);
+    const len = blockKey(last.ripLo, last.ripHi) + last.len - blockKey(lo, hi);
+    for (let off = 0; off < len + CODE_LINE; off += CODE_LINE) {
+      const at = Math.min(off, len - 1);
+      const s = (lo >>> 0) + at;
+      this.register(block, s | 0, s >= TWO32 ? (hi + 1) | 0 : hi);
+    }
     return block;
   }
 
   private pageKey(lo: number, hi: number): number {
-    return Math.floor(blockKey(lo, hi) / 4096);
+    return Math.floor(blockKey(lo, hi) / CODE_LINE);
   }
 
   private register(block: Block, lo: number, hi: number): void {
@@ -133,7 +147,7 @@ export class BlockCache {
   invalidate(lo: number, hi: number, len: number): void {
     const start = blockKey(lo, hi);
     const end = start + len;
-    for (let p = Math.floor(start / 4096); p * 4096 < end; p++) {
+    for (let p = Math.floor(start / CODE_LINE); p * CODE_LINE < end; p++) {
       const list = this.byPage.get(p);
       if (list === undefined) continue;
       for (const b of list) {

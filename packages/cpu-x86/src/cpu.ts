@@ -14,6 +14,7 @@ import {
 } from './faults.js';
 import { materialize } from './flags.js';
 import { Insn } from './insn.js';
+import { compileRegion } from './jit.js';
 import {
   fromPair,
   type GuestMemory,
@@ -76,13 +77,22 @@ export const DEFAULT_TRAP_BASE = KERNEL_WINDOW_BASE + BigInt(MAX_WINDOW_SIZE);
 /** Bytes between consecutive trap addresses (each looks like an aligned function of int3 bytes). */
 export const TRAP_STRIDE = 16;
 
+/** Region size limits: V8's optimizing compile time grows fast with function size. */
+let MAX_REGION_BLOCKS = 4;
+let MAX_REGION_INSNS = 60;
+const env = (globalThis as { process?: { env: Record<string, string | undefined> } }).process?.env;
+if (env?.['RB']) MAX_REGION_BLOCKS = Number(env['RB']);
+if (env?.['RI']) MAX_REGION_INSNS = Number(env['RI']);
 const STOP_RETURN = 1;
 const STOP_INTERRUPT = 2;
 const SYSV_ARGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9];
 
 export class Cpu extends CpuState {
-  /** Remaining instructions before BudgetExhausted (Infinity = unlimited). */
-  budget = Number.POSITIVE_INFINITY;
+  /**
+   * Interpreted executions after which a block and its hot successors are compiled to JavaScript
+   * (jit.ts); 0 = never compile. Blocks already compiled stay compiled.
+   */
+  jitThreshold = 200;
   /** Formats a code address for fault messages and backtraces (`module+0x12 symbol+0x4`). */
   symbolizer?: (a: bigint) => string | undefined;
   /** Disassembles one instruction for fault messages (e.g. from `@rump/cpu-x86/disasm`). */
@@ -212,7 +222,7 @@ export class Cpu extends CpuState {
       insn.ripHi = hi;
       insn.nextLo = lo;
       insn.nextHi = hi;
-      b = new Block(lo, hi, lo, hi, [insn], false);
+      b = new Block(lo, hi, lo, hi, [insn], false, true);
       this.trapBlocks[idx] = b;
     }
     return b;
@@ -298,8 +308,9 @@ export class Cpu extends CpuState {
   private run(): void {
     let block: Block | null = null;
     let k = 0;
-    const cache = this.cache;
     let atBoundary = true;
+    let inRegion = false;
+    const cache = this.cache;
     try {
       let cur: Block = cache.get(this.ripLo, this.ripHi);
       for (;;) {
@@ -315,16 +326,25 @@ export class Cpu extends CpuState {
           }
         }
         this.skipBreakpoint = Number.NaN;
-        this.budget -= n;
-        this.blockBase = this.instructionsRetired;
-        this.instructionsRetired += n;
-        this.ripLo = cur.endLo;
-        this.ripHi = cur.endHi;
-        const insns = cur.insns;
         atBoundary = false;
-        for (k = 0; k < n; k++) {
-          const i = insns[k]!;
-          i.fn(this, i);
+        const region = cur.region;
+        if (region !== null) {
+          // Compiled: the region accounts for its own blocks and returns when control leaves it.
+          inRegion = true;
+          region.run(this, cur.regionIndex);
+          inRegion = false;
+        } else {
+          this.budget -= n;
+          this.blockBase = this.instructionsRetired;
+          this.instructionsRetired += n;
+          this.ripLo = cur.endLo;
+          this.ripHi = cur.endHi;
+          const insns = cur.insns;
+          for (k = 0; k < n; k++) {
+            const i = insns[k]!;
+            i.fn(this, i);
+          }
+          if (++cur.hits === this.jitThreshold && !cur.trap) this.compileFrom(cur);
         }
         atBoundary = true;
         if (this.stop !== 0) {
@@ -349,12 +369,18 @@ export class Cpu extends CpuState {
           continue;
         }
         const next = cache.get(lo, hi);
-        if (cur.s1 === null || !cur.s1.valid) cur.s1 = next;
-        else cur.s2 = next;
+        if (region === null) {
+          if (cur.s1 === null || !cur.s1.valid) cur.s1 = next;
+          else cur.s2 = next;
+        }
         cur = next;
       }
     } catch (e) {
       if (e instanceof CpuFault && !e.attached) {
+        if (inRegion && block !== null && block.regionBlocks !== null) {
+          block = block.regionBlocks[this.blk] ?? null;
+          k = this.k;
+        }
         if (!atBoundary && block !== null && k < block.n) {
           // Raised by instruction k of the block: it did not retire, and rip names it.
           const i = block.insns[k]!;
@@ -366,6 +392,35 @@ export class Cpu extends CpuState {
       }
       throw e;
     }
+  }
+
+  /**
+   * Compiles `entry` and the blocks that have followed it (transitively, through the successor
+   * caches) into one region, so loops spanning several blocks run inside one JavaScript function.
+   */
+  private compileFrom(entry: Block): void {
+    const blocks: Block[] = [];
+    const seen = new Set<Block>();
+    const queue: Block[] = [entry];
+    let insns = 0;
+    while (queue.length > 0 && blocks.length < MAX_REGION_BLOCKS && insns < MAX_REGION_INSNS) {
+      const b = queue.shift()!;
+      if (seen.has(b) || !b.valid || b.trap || b.bp) continue;
+      seen.add(b);
+      if (b !== entry && b.hits === 0) continue;
+      blocks.push(b);
+      insns += b.n;
+      if (b.s1 !== null) queue.push(b.s1);
+      if (b.s2 !== null) queue.push(b.s2);
+    }
+    const code = compileRegion(blocks);
+    blocks.forEach((b, idx) => {
+      if (b.region === null || b === entry) {
+        b.region = code;
+        b.regionIndex = idx;
+        b.regionBlocks = blocks;
+      }
+    });
   }
 
   /** Instructions retired before `i` in the current block (for rdtsc). */

@@ -374,7 +374,7 @@ export class Decoder {
       case 0x6a:
         this.immB(8);
         this.set(ctl.pushI, this.v64());
-        if (this.opsize16) i.immLo &= 0xffff;
+        if (this.v64() === 2) i.immLo &= 0xffff;
         return;
       case 0x69:
       case 0x6b: {
@@ -577,7 +577,7 @@ export class Decoder {
       case 0xe5:
       case 0xe6:
       case 0xe7:
-        this.byte();
+        i.immLo = this.byte(); // the port number
         this.set(sys.privileged, 1);
         return;
       case 0xec:

@@ -50,7 +50,11 @@ export function statusFlags(c: CpuState): number {
       let f = resultFlags(size, r, rh) | ((a ^ b ^ r) & AF);
       if (signOf(size, (a ^ r) & (b ^ r), (ah ^ rh) & (bh ^ rh)) !== 0) f |= OF;
       if (c.lazy === Lazy.Inc) f |= c.flags & CF;
-      else if (below(size, r, rh, a, ah) || (c.fcin !== 0 && r === a && rh === ah)) f |= CF;
+      else if (
+        below(size, r, rh, a, ah) ||
+        (c.lazy === Lazy.Adc && c.fcin !== 0 && r === a && rh === ah)
+      )
+        f |= CF;
       return f;
     }
     case Lazy.Sub:
@@ -59,7 +63,11 @@ export function statusFlags(c: CpuState): number {
       let f = resultFlags(size, r, rh) | ((a ^ b ^ r) & AF);
       if (signOf(size, (a ^ b) & (a ^ r), (ah ^ bh) & (ah ^ rh)) !== 0) f |= OF;
       if (c.lazy === Lazy.Dec) f |= c.flags & CF;
-      else if (below(size, a, ah, b, bh) || (c.fcin !== 0 && a === b && ah === bh)) f |= CF;
+      else if (
+        below(size, a, ah, b, bh) ||
+        (c.lazy === Lazy.Sbb && c.fcin !== 0 && a === b && ah === bh)
+      )
+        f |= CF;
       return f;
     }
   }

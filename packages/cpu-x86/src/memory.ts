@@ -21,6 +21,12 @@ export const MAX_WINDOW_SIZE = 0x8000_0000 - 0x200_0000;
 const DEFAULT_WINDOW_SIZE = 64 * 1024 * 1024;
 
 const TWO32 = 4294967296;
+/**
+ * Decoded code is tracked in 256-byte lines (not pages) so that data sharing a page with code
+ * (small modules, flat images) does not send every store through the invalidation check.
+ */
+export const CODE_LINE_SHIFT = 8;
+export const CODE_LINE = 1 << CODE_LINE_SHIFT;
 
 /** A mapped region outside the kernel window. */
 export interface Region {
@@ -31,8 +37,8 @@ export interface Region {
   readonly size: number;
   readonly u8: Uint8Array;
   readonly dv: DataView;
-  /** Non-zero for pages that hold decoded code (writes there invalidate the Cpu's block cache). */
-  readonly codePages: Uint8Array;
+  /** Non-zero for code lines that hold decoded code (writes there invalidate the Cpu's block cache). */
+  readonly codeLines: Uint8Array;
 }
 
 export const toPair = (a: bigint): [number, number] => [
@@ -50,8 +56,8 @@ export class GuestMemory {
   dv: DataView;
   windowSize: number;
   readonly maxWindowSize: number;
-  /** Per window page: non-zero when the Cpu has decoded code from it. */
-  readonly codePages: Uint8Array;
+  /** Per 256-byte line of the window: non-zero when the Cpu has decoded code from it. */
+  readonly codeLines: Uint8Array;
   readonly regions: Region[] = [];
   /** High half of the last load64 (pair API). */
   hi = 0;
@@ -69,7 +75,7 @@ export class GuestMemory {
     this.windowSize = size;
     this.u8 = new Uint8Array(size);
     this.dv = new DataView(this.u8.buffer);
-    this.codePages = new Uint8Array(Math.ceil(this.maxWindowSize / PAGE_SIZE));
+    this.codeLines = new Uint8Array(Math.ceil(this.maxWindowSize / CODE_LINE));
   }
 
   /** Grows the backed part of the kernel window; existing contents are kept. Views must be re-fetched. */
@@ -118,7 +124,7 @@ export class GuestMemory {
       size,
       u8,
       dv: new DataView(u8.buffer),
-      codePages: new Uint8Array(size / PAGE_SIZE),
+      codeLines: new Uint8Array(size / CODE_LINE),
     });
   }
 
@@ -131,12 +137,12 @@ export class GuestMemory {
     return r !== undefined && this.regionOffset(r, lo, hi) + length <= r.size;
   }
 
-  /** Called by the Cpu: `listener` learns of every guest write to a page marked in codePages. */
+  /** Called by the Cpu: `listener` learns of every guest write to a page marked in codeLines. */
   onCodeWrite(listener: CodeWriteListener): void {
     this.codeListeners.push(listener);
   }
 
-  /** Reports a write to code pages (called when a codePages bit is set). */
+  /** Reports a write to code pages (called when a codeLines bit is set). */
   codeWritten(lo: number, hi: number, length: number): void {
     for (const l of this.codeListeners) l(lo, hi, length);
   }
@@ -188,7 +194,9 @@ export class GuestMemory {
       this.slowDv = this.dv;
       if (
         access === 'write' &&
-        (this.codePages[w >>> 12]! | this.codePages[(w + size - 1) >>> 12]!) !== 0
+        (this.codeLines[w >>> CODE_LINE_SHIFT]! |
+          this.codeLines[(w + size - 1) >>> CODE_LINE_SHIFT]!) !==
+          0
       ) {
         this.codeWritten(lo, hi, size);
       }
@@ -205,7 +213,7 @@ export class GuestMemory {
     if (o + size > r.size) this.faultAt(lo, hi, r.size - o, access);
     if (
       access === 'write' &&
-      (r.codePages[o >>> 12]! | r.codePages[(o + size - 1) >>> 12]!) !== 0
+      (r.codeLines[o >>> CODE_LINE_SHIFT]! | r.codeLines[(o + size - 1) >>> CODE_LINE_SHIFT]!) !== 0
     ) {
       this.codeWritten(lo, hi, size);
     }
@@ -260,7 +268,7 @@ export class GuestMemory {
   store8(lo: number, hi: number, v: number): void {
     if (hi === -1 && lo < 0) {
       const o = lo & 0x7fffffff;
-      if (o < this.windowSize && this.codePages[o >>> 12] === 0) {
+      if (o < this.windowSize && this.codeLines[o >>> CODE_LINE_SHIFT] === 0) {
         this.u8[o] = v;
         return;
       }
@@ -273,7 +281,8 @@ export class GuestMemory {
       const o = lo & 0x7fffffff;
       if (
         o + 2 <= this.windowSize &&
-        (this.codePages[o >>> 12]! | this.codePages[(o + 1) >>> 12]!) === 0
+        (this.codeLines[o >>> CODE_LINE_SHIFT]! | this.codeLines[(o + 1) >>> CODE_LINE_SHIFT]!) ===
+          0
       ) {
         this.dv.setUint16(o, v, true);
         return;
@@ -287,7 +296,8 @@ export class GuestMemory {
       const o = lo & 0x7fffffff;
       if (
         o + 4 <= this.windowSize &&
-        (this.codePages[o >>> 12]! | this.codePages[(o + 3) >>> 12]!) === 0
+        (this.codeLines[o >>> CODE_LINE_SHIFT]! | this.codeLines[(o + 3) >>> CODE_LINE_SHIFT]!) ===
+          0
       ) {
         this.dv.setInt32(o, v, true);
         return;
@@ -301,7 +311,8 @@ export class GuestMemory {
       const o = lo & 0x7fffffff;
       if (
         o + 8 <= this.windowSize &&
-        (this.codePages[o >>> 12]! | this.codePages[(o + 7) >>> 12]!) === 0
+        (this.codeLines[o >>> CODE_LINE_SHIFT]! | this.codeLines[(o + 7) >>> CODE_LINE_SHIFT]!) ===
+          0
       ) {
         this.dv.setInt32(o, vlo, true);
         this.dv.setInt32(o + 4, vhi, true);
@@ -324,21 +335,21 @@ export class GuestMemory {
     return this.slowDv.getUint8(o);
   }
 
-  /** Marks the page holding (lo, hi) as containing decoded code. */
+  /** Marks the code line holding (lo, hi) as containing decoded code. */
   markCode(lo: number, hi: number): void {
     const w = this.windowOffset(lo, hi);
     if (w >= 0 && w < this.windowSize) {
-      this.codePages[w >>> 12] = 1;
+      this.codeLines[w >>> CODE_LINE_SHIFT] = 1;
       return;
     }
     const r = this.regionAt(lo, hi);
-    if (r !== undefined) r.codePages[this.regionOffset(r, lo, hi) >>> 12] = 1;
+    if (r !== undefined) r.codeLines[this.regionOffset(r, lo, hi) >>> CODE_LINE_SHIFT] = 1;
   }
 
   /** Clears all code marks (after the Cpu flushed its block cache). */
   clearCodeMarks(): void {
-    this.codePages.fill(0);
-    for (const r of this.regions) r.codePages.fill(0);
+    this.codeLines.fill(0);
+    for (const r of this.regions) r.codeLines.fill(0);
   }
 
   // ---------------------------------------------------------------- public bigint API
@@ -389,15 +400,27 @@ export class GuestMemory {
 
   /** Copies bytes into guest memory. */
   write(a: bigint, bytes: Uint8Array): void {
-    this.forChunks(a, bytes.length, 'write', (u8, off, pos, n) => {
-      u8.set(bytes.subarray(pos, pos + n), off);
-    });
+    this.forChunks(
+      a,
+      bytes.length,
+      'write',
+      (u8, off, pos, n) => {
+        u8.set(bytes.subarray(pos, pos + n), off);
+      },
+      (u8, off, pos) => u8[off] !== bytes[pos],
+    );
   }
 
   fill(a: bigint, length: number, byte: number): void {
-    this.forChunks(a, length, 'write', (u8, off, _pos, n) => {
-      u8.fill(byte, off, off + n);
-    });
+    this.forChunks(
+      a,
+      length,
+      'write',
+      (u8, off, _pos, n) => {
+        u8.fill(byte, off, off + n);
+      },
+      (u8, off) => u8[off] !== (byte & 0xff),
+    );
   }
 
   /** Reads a NUL-terminated string (UTF-8; plain ASCII in practice). PageFault if it runs off the map. */
@@ -420,6 +443,7 @@ export class GuestMemory {
     length: number,
     access: Access,
     visit: (u8: Uint8Array, off: number, pos: number, n: number) => void,
+    changed?: (u8: Uint8Array, off: number, pos: number) => boolean,
   ): void {
     const chunks: [Uint8Array, number, number, number][] = [];
     let pos = 0;
@@ -429,27 +453,38 @@ export class GuestMemory {
       let u8: Uint8Array;
       let off: number;
       let avail: number;
-      let codePages: Uint8Array;
+      let codeLines: Uint8Array;
       const w = this.windowOffset(lo, hi);
       if (w >= 0 && w < this.windowSize) {
         u8 = this.u8;
         off = w;
         avail = this.windowSize - w;
-        codePages = this.codePages;
+        codeLines = this.codeLines;
       } else {
         const r = this.regionAt(lo, hi);
         if (r === undefined) this.fault(lo, hi, access);
         u8 = r.u8;
         off = this.regionOffset(r, lo, hi);
         avail = r.size - off;
-        codePages = r.codePages;
+        codeLines = r.codeLines;
       }
       const n = Math.min(avail, length - pos);
       chunks.push([u8, off, pos, n]);
       if (access === 'write') {
-        for (let p = off >>> 12; p <= (off + n - 1) >>> 12; p++) {
-          if (codePages[p] !== 0) {
-            this.pendingCode.push([lo, hi, n]);
+        for (let p = off >>> CODE_LINE_SHIFT; p <= (off + n - 1) >>> CODE_LINE_SHIFT; p++) {
+          if (codeLines[p] !== 0) {
+            // Only the bytes that really change invalidate decoded blocks (reloading an image
+            // whose code is unchanged but whose data was modified keeps the code).
+            let first = 0;
+            let last = n - 1;
+            if (changed !== undefined) {
+              while (first < n && !changed(u8, off + first, pos + first)) first++;
+              while (last > first && !changed(u8, off + last, pos + last)) last--;
+            }
+            if (first < n) {
+              const s = (lo >>> 0) + first;
+              this.pendingCode.push([s | 0, s >= TWO32 ? (hi + 1) | 0 : hi, last - first + 1]);
+            }
             break;
           }
         }

@@ -164,6 +164,10 @@ function mul(c: CpuState, size: number, b: number, bh: number, signed: boolean):
   mulFlags(c, 8, r[0]!, r[16]!, overflow);
 }
 
+/** True when (l, h) is a 64-bit value that fits in 32 bits (signed or unsigned). */
+const small = (l: number, h: number, signed: boolean): boolean =>
+  signed ? (h === 0 && l >= 0) || (h === -1 && l < 0) : h === 0;
+
 function div(c: CpuState, size: number, b: number, bh: number, signed: boolean): void {
   divide(c, size, b, bh, signed);
   divFlags(c);
@@ -223,14 +227,12 @@ function divide(c: CpuState, size: number, b: number, bh: number, signed: boolea
   const dlo = r[2]!;
   const dhi = r[18]!;
   // Fast path: dividend and divisor both fit comfortably in a double.
-  const small = (l: number, h: number): boolean =>
-    signed ? (h === 0 && l >= 0) || (h === -1 && l < 0) : h === 0;
   if (
     signed
-      ? dhi === hi >> 31 && dlo === hi >> 31 && small(lo, hi)
-      : dlo === 0 && dhi === 0 && small(lo, hi)
+      ? dhi === hi >> 31 && dlo === hi >> 31 && small(lo, hi, signed)
+      : dlo === 0 && dhi === 0 && small(lo, hi, signed)
   ) {
-    if (small(b, bh)) {
+    if (small(b, bh, signed)) {
       const n = signed ? lo : lo >>> 0;
       const d = signed && bh === -1 ? b : b >>> 0;
       const q = Math.trunc(n / d);

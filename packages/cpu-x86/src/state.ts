@@ -56,6 +56,12 @@ export class CpuState {
   frh = 0;
   /** Carry-in of adc/sbb. */
   fcin = 0;
+  /** Index (in its block) of the compiled instruction that may fault next. */
+  k = 0;
+  /** Index (in its region) of the compiled block running now. */
+  blk = 0;
+  /** Remaining instructions before BudgetExhausted (Infinity = unlimited). */
+  budget = Number.POSITIVE_INFINITY;
   /** Scratch: high half of a 64-bit value returned by an operand read. */
   th = 0;
   /** Scratch: high half of the last effective address. */

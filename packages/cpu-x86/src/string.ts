@@ -6,7 +6,7 @@
  */
 import { AluOp, alu } from './alu.js';
 import type { Insn } from './insn.js';
-import type { GuestMemory } from './memory.js';
+import { CODE_LINE_SHIFT, type GuestMemory } from './memory.js';
 import { getReg, load, setReg, store } from './operands.js';
 import { type CpuState, DF } from './state.js';
 
@@ -50,7 +50,9 @@ function windowRange(m: GuestMemory, c: CpuState, n: number, len: number, write:
   const o = lo & 0x7fffffff;
   if (o + len > m.windowSize) return -1;
   if (write) {
-    for (let p = o >>> 12; p <= (o + len - 1) >>> 12; p++) if (m.codePages[p] !== 0) return -1;
+    for (let p = o >>> CODE_LINE_SHIFT; p <= (o + len - 1) >>> CODE_LINE_SHIFT; p++) {
+      if (m.codeLines[p] !== 0) return -1;
+    }
   }
   return o;
 }
