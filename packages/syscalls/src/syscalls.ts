@@ -34,13 +34,12 @@ export const OPEN_MAX = 128;
 
 export class RumpSys {
   private readonly files = new Map<number, VnodeFile>();
-  private halted = false;
 
   constructor(readonly kernel: Kernel) {}
 
   /** Runs a system call: refuses after reboot, turns kernel errnos into SyscallError. */
   private call<T>(name: string, fn: () => T): T {
-    if (this.halted) throw new KernelHaltedError(name);
+    if (this.kernel.halted !== undefined) throw new KernelHaltedError(name);
     try {
       return fn();
     } catch (e) {
@@ -317,15 +316,13 @@ export class RumpSys {
         this.files.delete(fd);
         this.kernel.vfs.close(f);
       }
-      const clean = this.kernel.vfs.shutdown(howto);
-      this.halted = true;
-      return clean;
+      return this.kernel.reboot(howto);
     });
   }
 
   /** Whether reboot(2) has halted this kernel. */
   get isHalted(): boolean {
-    return this.halted;
+    return this.kernel.halted !== undefined;
   }
 }
 
