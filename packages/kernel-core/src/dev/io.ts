@@ -86,6 +86,8 @@ export function registerIo(k: IoKernel): IoSubsystems {
  * through the symbol table and the CPU, exactly as a module's call would go: whoever implements
  * the name — a TypeScript thunk or guest code — runs with its own semantics.
  */
+const SCRATCH_BYTES = 256 * 1024;
+
 export class KernelCalls {
   private readonly addr = new Map<string, bigint>();
   constructor(private readonly k: IoKernel) {}
@@ -115,12 +117,35 @@ export class KernelCalls {
     return this.k.cpu.call(fn, ...args);
   }
 
-  /** Scratch guest memory for out-parameters of one call; freed by `release`. */
+  /**
+   * Zeroed scratch guest memory for the out-parameters of one call, released by `release` in
+   * LIFO order (calls nest strictly): a bump pointer over one kmem region, kmem beyond it.
+   */
   scratch(size: number): bigint {
+    const need = (size + 15) & ~15;
+    if (this.arena === 0n)
+      this.arena = this.k.kmem.alloc(SCRATCH_BYTES, kmflags.KM_SLEEP, false, 'kernel-call scratch');
+    if (this.top + need <= SCRATCH_BYTES) {
+      const p = this.arena + BigInt(this.top);
+      this.top += need;
+      this.k.mem.fill(p, size, 0);
+      return p;
+    }
     return this.k.kmem.alloc(size, kmflags.KM_SLEEP, true, 'kernel-call scratch');
   }
 
   release(p: bigint, size: number): void {
+    const need = (size + 15) & ~15;
+    if (p >= this.arena && p < this.arena + BigInt(SCRATCH_BYTES)) {
+      if (p + BigInt(need) !== this.arena + BigInt(this.top)) {
+        this.k.panic('kernel-call scratch released out of order');
+      }
+      this.top -= need;
+      return;
+    }
     this.k.kmem.free(p, size, 'kernel-call scratch');
   }
+
+  private arena = 0n;
+  private top = 0;
 }

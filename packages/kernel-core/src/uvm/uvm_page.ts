@@ -49,6 +49,12 @@ export interface UvmPageStats {
 
 export class UvmPages {
   private readonly objects = new Map<bigint, Map<number, bigint>>();
+  /**
+   * Page numbers of each object's pages that are not known clean (NetBSD's UVM_PAGE_DIRTY_TAG
+   * in the object's radix tree), kept by uvm_pagemarkdirty, so putpages finds them without a
+   * scan and an object with none is skipped at once.
+   */
+  private readonly dirty = new Map<bigint, Set<number>>();
   readonly stats: UvmPageStats = { resident: 0, allocated: 0, freed: 0 };
   /** pgo_markdirty of vnode objects (uvn_markdirty): set by uvm_vnode. */
   onObjectDirty: (uobj: bigint) => void = () => {};
@@ -119,8 +125,51 @@ export class UvmPages {
     return [...m.entries()].sort((a, b) => a[0] - b[0]);
   }
 
+  /**
+   * Resident pages of uobj with page numbers in [lo, hi), in offset order, without sorting the
+   * whole object when the range is small.
+   */
+  pagesIn(uobj: bigint, lo: number, hi: number): [number, bigint][] {
+    const m = this.objects.get(uobj);
+    if (!m) return [];
+    const out: [number, bigint][] = [];
+    if (hi - lo <= m.size * 4) {
+      for (let i = lo; i < hi; i++) {
+        const p = m.get(i);
+        if (p !== undefined) out.push([i, p]);
+      }
+      return out;
+    }
+    for (const [i, p] of m) if (i >= lo && i < hi) out.push([i, p]);
+    return out.sort((a, b) => a[0] - b[0]);
+  }
+
   npages(uobj: bigint): number {
     return this.objects.get(uobj)?.size ?? 0;
+  }
+
+  /** uvm_obj_clean_p: no page of the object is dirty or of unknown status. */
+  objClean(uobj: bigint): boolean {
+    return (this.dirty.get(uobj)?.size ?? 0) === 0;
+  }
+
+  /** Page numbers of the object's not-known-clean pages, ascending. */
+  dirtyIndices(uobj: bigint): number[] {
+    return [...(this.dirty.get(uobj) ?? [])].sort((a, b) => a - b);
+  }
+
+  private tagDirty(uobj: bigint, idx: number, dirty: boolean): void {
+    let set = this.dirty.get(uobj);
+    if (dirty) {
+      if (!set) {
+        set = new Set();
+        this.dirty.set(uobj, set);
+      }
+      set.add(idx);
+    } else if (set) {
+      set.delete(idx);
+      if (set.size === 0) this.dirty.delete(uobj);
+    }
   }
 
   /**
@@ -168,6 +217,7 @@ export class UvmPages {
       if (m?.get(idx) !== p)
         this.k.panic(`uvm_pagefree: page ${this.k.describeAddress(p)} is not in its object`);
       m.delete(idx);
+      this.tagDirty(uobj, idx, false);
       mem.write32(uobj + this.oNpages, m.size);
       if (m.size === 0) {
         this.objects.delete(uobj);
@@ -195,8 +245,11 @@ export class UvmPages {
     if (uobj !== 0n) this.assertLocked(uobj, 'uvm_pagemarkdirty');
     const old = this.getdirty(p);
     if (old === status) return;
-    if (uobj !== 0n && status !== UVM_PAGE_STATUS_CLEAN && old === UVM_PAGE_STATUS_CLEAN)
-      this.onObjectDirty(uobj);
+    if (uobj !== 0n) {
+      this.tagDirty(uobj, Number(this.offset(p) >> 12n), status !== UVM_PAGE_STATUS_CLEAN);
+      if (status !== UVM_PAGE_STATUS_CLEAN && old === UVM_PAGE_STATUS_CLEAN)
+        this.onObjectDirty(uobj);
+    }
     this.setFlags(p, (this.flags(p) & ~(pg.PG_CLEAN | pg.PG_DIRTY)) | status);
   }
 
@@ -234,6 +287,8 @@ export class UvmPages {
   zero(p: bigint): void {
     this.k.mem.fill(this.frame(p), PAGE_SIZE, 0);
     this.setFlags(p, this.flags(p) & ~pg.PG_CLEAN);
+    const uobj = this.uobject(p);
+    if (uobj !== 0n) this.tagDirty(uobj, Number(this.offset(p) >> 12n), true);
   }
 
   register(): void {
