@@ -2,8 +2,8 @@
  * The VFS's global data that modules import (vnode_if.c, vfs_subr.c, vfs_init.c, vfs_wapbl.c):
  * the vop_*_desc descriptors with NetBSD's offsets and flags, the vnode-type conversion tables,
  * rootvp, desiredvnodes, doforce, bufcache_lock, NSM_FOLLOW_NOEMULROOT, wapbl_ops, uvm.
- * Objects whose contents the VFS layer has not filled in yet (the specfs and fifofs vectors,
- * struct uvm) exist with zeroes and are listed as not implemented.
+ * Objects whose contents the VFS layer fills in later (the specfs and fifofs vectors) exist with
+ * zeroes and are listed as not implemented until then.
  */
 
 import type { Field, StructMeta } from '../abi/layout.js';
@@ -88,7 +88,11 @@ export function registerVfsData(k: Kernel): void {
   data('fifo_vnodeop_p', 'specfs', 8, 8, false);
   // root_device: a rump kernel booted without a root device has none.
   data('root_device', 'disk', 8);
-  data('uvm', 'uvm', S.uvm.$size, 64, false);
+  // struct uvm: modules read uvm.pagedaemon_lwp (ffs snapshots compare it with curlwp). A rump
+  // kernel has no pagedaemon, so it stays NULL; the page allocator is up from boot on.
+  const uvm = data('uvm', 'uvm', S.uvm.$size, 64);
+  mem.write8(uvm + BigInt(S.uvm.page_init_done.offset), 1);
+  mem.write32(uvm + BigInt(S.uvm.bucketcount.offset), 1);
 
   // wapbl_ops: the journal's entry points (vfs_wapbl.c).
   const W = S.wapbl_ops;
