@@ -95,3 +95,24 @@ describe('namei', () => {
     expect(() => t.done(mp)).toThrow(/no transaction held/);
   });
 });
+
+describe('vnode cache', () => {
+  it('keeps at most desiredvnodes unreferenced vnodes (vdrain between calls), and they reload correctly', () => {
+    const { k } = withTinyfs();
+    const dv = k.ksyms.resolve('desiredvnodes')!;
+    k.vfs.readFile('/mnt/dir/up');
+    // root, dir, up and file stay cached without references.
+    expect(k.vfs.vnodes.freeCount).toBeGreaterThanOrEqual(4);
+    const live = k.vfs.vnodeCount();
+    k.mem.write32(dv, 2);
+    k.vfs.stat('/');
+    expect(k.vfs.vnodes.freeCount).toBe(2);
+    expect(k.vfs.vnodeCount()).toBe(live - (4 - 2) - (k.vfs.vnodes.freeCount - 2));
+    for (let i = 0; i < 5; i++) {
+      expect(td.decode(k.vfs.readFile('/mnt/dir/up'))).toBe('data\n');
+      expect(k.vfs.vnodes.freeCount).toBeLessThanOrEqual(2);
+    }
+    k.mem.write32(dv, 2048);
+    k.vfs.unmount('/mnt');
+  });
+});

@@ -196,11 +196,26 @@ export class Vfs {
     this.rootfs.boot();
   }
 
+  private depth = 0;
+
   private entry<T>(fn: () => T): T {
     return this.k.enter(() => {
       this.ready();
-      return fn();
+      this.depth++;
+      try {
+        return fn();
+      } finally {
+        this.depth--;
+        // vdrain: between system calls, keep at most desiredvnodes unreferenced vnodes cached.
+        if (this.depth === 0) this.vnodes.drain(this.desiredvnodes());
+      }
     });
+  }
+
+  /** The desiredvnodes tunable (kernel data; modules read it too). */
+  desiredvnodes(): number {
+    const a = this.k.ksyms.resolve('desiredvnodes');
+    return a === undefined ? 2048 : this.k.mem.read32(a) | 0;
   }
 
   // ---------------------------------------------------------------- the TypeScript file API

@@ -45,6 +45,8 @@ export class VnodeCache {
   private readonly iters = new Map<bigint, Iter>();
   /** Every allocated vnode (for leak checks and debugging). */
   readonly live = new Set<bigint>();
+  /** Loaded vnodes without references, least recently released first (NetBSD's LRU free list). */
+  private readonly free = new Set<bigint>();
   private readonly o: {
     state: bigint;
     vkMount: bigint;
@@ -109,7 +111,7 @@ export class VnodeCache {
   }
 
   /** vcache_free / vcache_dealloc: the vnode's memory goes back (no references, no holds). */
-  private free(vp: bigint): void {
+  private dealloc(vp: bigint): void {
     const k = this.k;
     const vn = this.vfs.vn;
     if (this.vrefcnt(vp) !== 0 || vn.holdcnt(vp) !== 0) {
@@ -166,6 +168,7 @@ export class VnodeCache {
         );
       }
       this.vfs.vn.setUsecount(hit, this.vfs.vn.usecount(hit) + 1);
+      this.free.delete(hit);
       return { error: 0, vp: hit };
     }
     const mounts = this.vfs.mounts;
@@ -187,7 +190,7 @@ export class VnodeCache {
     if (error) {
       this.hashRemove(vp);
       this.vfs.vn.setUsecount(vp, 0);
-      this.free(vp);
+      this.dealloc(vp);
       mounts.unbusy(mp);
       return { error, vp: 0n };
     }
@@ -232,7 +235,7 @@ export class VnodeCache {
     });
     if (error) {
       this.vfs.vn.setUsecount(vp, 0);
-      this.free(vp);
+      this.dealloc(vp);
       mounts.unbusy(mp);
       return { error, vp: 0n };
     }
@@ -268,6 +271,7 @@ export class VnodeCache {
   private vget(vp: bigint): number {
     if (this.state(vp) === VS.RECLAIMED) return errno.ENOENT;
     this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
+    this.free.delete(vp);
     return 0;
   }
 
@@ -326,7 +330,36 @@ export class VnodeCache {
       }
     } else if (lktype !== VF.LK_NONE) vop.unlock(vp);
     vn.setUsecount(vp, vn.usecount(vp) - 1);
-    if (this.state(vp) === VS.RECLAIMED && vn.holdcnt(vp) === 0) this.free(vp);
+    if (this.state(vp) === VS.RECLAIMED) {
+      this.free.delete(vp);
+      if (vn.holdcnt(vp) === 0) this.dealloc(vp);
+    } else if (this.vrefcnt(vp) === 0) {
+      this.free.delete(vp);
+      this.free.add(vp);
+    }
+  }
+
+  /** Cached vnodes nobody references. */
+  get freeCount(): number {
+    return this.free.size;
+  }
+
+  /**
+   * vdrain: recycles the least recently used unreferenced vnodes until at most `target` remain
+   * cached. Run between kernel entries (NetBSD's vdrain thread), never inside a file system call.
+   */
+  drain(target: number): number {
+    let n = 0;
+    for (const vp of this.free) {
+      if (this.free.size <= target) break;
+      this.free.delete(vp);
+      if (!this.live.has(vp) || this.state(vp) !== VS.LOADED || this.vrefcnt(vp) !== 0) continue;
+      if (this.vfs.vn.iflag(vp) & VF.VI_ONWORKLST) continue; // dirty: the syncer writes it first
+      this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
+      if (this.vrecycle(vp)) n++;
+      else this.vrele(vp);
+    }
+    return n;
   }
 
   /**
