@@ -116,3 +116,30 @@ describe('vnode cache', () => {
     k.vfs.unmount('/mnt');
   });
 });
+
+describe('mount errors', () => {
+  it('answers as NetBSD does: ENODEV, ENOTDIR, ENOTBLK, EBUSY, EROFS, ENOENT', () => {
+    const { k, host } = withTinyfs();
+    host.addFile('/host/plain', new TextEncoder().encode('x'));
+    k.etfs.register('/plain', '/host/plain', 'REG');
+    expect(() => k.vfs.mountUfs('nosuchfs', '/tiny.img', '/mnt')).toThrow(/ENODEV/);
+    expect(() => k.vfs.mountUfs('tinyfs', '/tiny.img', '/plain')).toThrow(/ENOTDIR/);
+    k.vfs.mkdir('/mnt2');
+    expect(() => k.vfs.mountUfs('tinyfs', '/plain', '/mnt2')).toThrow(/ENOTBLK/);
+    expect(() => k.vfs.mountUfs('tinyfs', '/nothere', '/mnt2')).toThrow(/ENOENT/);
+    // The device is mounted on /mnt already.
+    expect(() => k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt2')).toThrow(/EBUSY/);
+    k.vfs.unmount('/mnt');
+    k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt2', 1);
+    expect(() => k.vfs.open('/mnt2/new', 0x200 | 1)).toThrow(/EROFS/);
+    expect(() => k.vfs.mkdir('/mnt2/d')).toThrow(/EROFS/);
+    expect(() => k.vfs.unlink('/mnt2/file')).toThrow(/EROFS/);
+    expect(() => k.vfs.unmount('/')).toThrow(/EINVAL/);
+    expect(() => k.vfs.unmount('/mnt2/dir')).toThrow(/EINVAL/);
+    expect(k.vfs.mountList().map((m) => [m.fstype, m.on, m.from])).toEqual([
+      ['rumpfs', '/', 'rumpfs'],
+      ['tinyfs', '/mnt2', '/tiny.img'],
+    ]);
+    k.vfs.unmount('/mnt2');
+  });
+});
