@@ -43,3 +43,6 @@ time('kmem_alloc+kmem_free via the CPU', 20_000, () => {
   const p = k.callGuest(alloc, 64, 1);
   k.callGuest(free, p, 64);
 });
+
+// The I/O path (vfs-io): disk driver, buffer cache, page cache through tinyfs.kmod.
+await import('./io.js');
