@@ -79,6 +79,8 @@ export class KernelPanic extends KernelDeath {
 /** Guest code faulted (page fault, #UD, #DE, #GP ...) or ran out of its instruction budget. */
 export class GuestFault extends KernelDeath {
   override name = 'GuestFault';
+  /** The faulting instruction as text, when the kernel has a disassembler. */
+  readonly instruction: string | undefined;
   constructor(
     /** The CPU fault's kind (`PageFault`, `InvalidOpcode` ...). */
     readonly kind: string,
@@ -87,9 +89,15 @@ export class GuestFault extends KernelDeath {
     readonly rip: bigint,
     registers: Readonly<Record<string, bigint>>,
     backtrace: readonly Frame[],
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; instruction?: string | undefined },
   ) {
-    super(reason, registers, backtrace, options);
+    super(
+      options?.instruction ? `${reason}\n  ${options.instruction}` : reason,
+      registers,
+      backtrace,
+      options,
+    );
+    this.instruction = options?.instruction;
   }
 }
 

@@ -74,6 +74,11 @@ export interface KernelOptions {
   readonly modulePath?: readonly string[];
   /** Instructions each entry into guest code may run before the kernel is stopped (default unlimited). */
   readonly instructionBudget?: number;
+  /**
+   * Formats the faulting instruction for GuestFault reports, e.g. `formatInstruction` from
+   * `@rump/cpu-x86/disasm` (kept optional so the kernel needs no disassembler to run).
+   */
+  readonly disassembler?: (bytes: Uint8Array, address: bigint) => string;
   /** Extra kernel functions registered at boot, before unimplemented names are filled in. */
   readonly extend?: (k: Kernel) => void;
 }
@@ -127,6 +132,7 @@ export class Kernel {
   death: KernelDeath | undefined;
   private depth = 0;
   private readonly budget: number;
+  private readonly disassembler: ((bytes: Uint8Array, address: bigint) => string) | undefined;
   readonly bootTimeMs: number;
 
   constructor(options: KernelOptions) {
@@ -143,6 +149,7 @@ export class Kernel {
     this.mem = new GuestMemory({ windowSize: 8 * 1024 * 1024, maxWindowSize: MAX_WINDOW_SIZE });
     this.cpu = new Cpu(this.mem);
     this.cpu.symbolizer = (a) => this.symbolize(a);
+    this.disassembler = options.disassembler;
     this.arena = new KernelArena(this.mem, ARENA_OFFSET, MAX_WINDOW_SIZE, params.memlimit);
     this.kdata = new KernelData(this.mem, KDATA_OFFSET, KDATA_SIZE);
     this.console = new Console(this.host);
@@ -304,13 +311,19 @@ export class Kernel {
     if (e instanceof KernelDead || (this.death && e === this.death)) return e;
     if (e instanceof CpuFault) {
       const kind = e.constructor.name;
+      let instruction: string | undefined;
+      if (this.disassembler) {
+        let n = 0;
+        while (n < 15 && this.mem.isMapped(e.rip + BigInt(n), 1)) n++;
+        if (n > 0) instruction = this.disassembler(this.mem.read(e.rip, n), e.rip);
+      }
       const f = new GuestFault(
         kind,
         e.message.split('\n')[0]!,
         e.rip,
         e.registers,
         this.frames(this.faultBacktrace(e.backtrace)),
-        { cause: e },
+        { cause: e, instruction },
       );
       this.console.print(`fatal ${kind} in supervisor mode: ${f.reason}\n`);
       this.death = f;

@@ -1,3 +1,4 @@
+import { formatInstruction } from '@rump/cpu-x86/disasm';
 import { describe, expect, it } from 'vitest';
 import { bootWith, kmod } from './helpers.js';
 import { errno, GuestFault, KernelDead, KernelPanic, ModuleError, modcmdConst } from './imports.js';
@@ -164,7 +165,7 @@ describe('modctl with the test modules', () => {
 
 describe('failure containment', () => {
   it('a guest fault stops that kernel with registers and a symbolized backtrace; others carry on', () => {
-    const { k } = bootWith(['kc_fault']);
+    const { k } = bootWith(['kc_fault'], {}, { disassembler: formatInstruction });
     const other = bootWith(['kc_hello']);
     let err: GuestFault | undefined;
     try {
@@ -179,6 +180,10 @@ describe('failure containment', () => {
     expect(where[0]).toMatch(/^kc_fault\.kmod kc_fault_deref\+0x/);
     expect(where).toContainEqual(expect.stringMatching(/^kc_fault\.kmod kc_fault_walk\+0x/));
     expect(err?.message).toContain('kc_fault_deref');
+    // kc_fault_deref is `mov 0x10(%rdi),%eax` with rdi = 0x1000.
+    expect(err?.instruction).toMatch(/^mov\s+0x10\(%rdi\),%eax/);
+    expect(err?.registers.rdi).toBe(0x1000n);
+    expect(err?.message).toContain('mov');
     expect(k.dead).toBe(true);
     expect(() => k.modctl('stat')).toThrow(KernelDead);
     other.k.modctl('load', { filename: '/kc_hello.kmod' });
