@@ -9,7 +9,7 @@ export interface Options {
   readonly jsonPath: string | undefined;
   readonly native: string | undefined;
   readonly profile: boolean;
-  /** Guest instructions between profile samples. */
+  /** Guest instructions between profile samples; 0 = no sampling. */
   readonly sampleEvery: number;
   /** Skip the classic-scenario process. */
   readonly noScenario: boolean;
@@ -52,7 +52,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     jsonPath: env.RUMP_BENCH_JSON || undefined,
     native: env.RUMP_BENCH_NATIVE || undefined,
     profile,
-    sampleEvery: Math.round(positive('RUMP_BENCH_SAMPLE', env.RUMP_BENCH_SAMPLE, 10_000)),
+    sampleEvery:
+      env.RUMP_BENCH_SAMPLE === '0'
+        ? 0
+        : Math.round(positive('RUMP_BENCH_SAMPLE', env.RUMP_BENCH_SAMPLE, 20_000)),
     noScenario,
   };
 }

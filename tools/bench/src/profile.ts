@@ -160,6 +160,13 @@ export class Profiler implements Probe {
       const rsp = this.getReg(Reg.RSP);
       const rip = this.rip;
       clock.push(MODE_GUEST, null);
+      if (every === 0) {
+        try {
+          return call.call(this, address, ...args);
+        } finally {
+          clock.pop();
+        }
+      }
       if (depth++ === 0) this.budget = remaining;
       try {
         try {

@@ -87,7 +87,9 @@ export function profileText(p: ProfileReport, js: JsProfile | undefined): string
       'TS hyper',
       'TS entry',
       'host I/O',
+      'guest MIPS',
       'hypercalls/op',
+      'µs/hypercall',
       'host calls/op',
     ],
   ];
@@ -102,11 +104,18 @@ export function profileText(p: ProfileReport, js: JsProfile | undefined): string
       pct(ph.modeMs[2]! / sum),
       pct(ph.modeMs[0]! / sum),
       pct(ph.modeMs[3]! / sum),
+      ph.modeMs[1]! > 0 ? fmt(ph.instructions / (ph.modeMs[1]! * 1000)) : '-',
       fmt(ph.hypercalls / ph.ops),
+      ph.hypercalls > 0 ? fmt((1000 * ph.modeMs[2]!) / ph.hypercalls) : '-',
       fmt(ph.hostCalls / ph.ops),
     ]);
   }
-  out.push(table(rows));
+  out.push(
+    'guest = emulated code inside Cpu.call; TS hyper = kernel TypeScript called from guest code; ' +
+      'TS entry = rump_sys_* and VFS TypeScript outside guest code; host I/O = Host interface calls.',
+    'µs/hypercall = TS hyper time / hypercalls (exclusive: the guest code a hypercall calls back is not in it).',
+    table(rows),
+  );
   out.push(
     '',
     '== per phase: top hypercalls (count, exclusive ms) and hottest guest functions (sample share) ==',
