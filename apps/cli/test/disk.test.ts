@@ -1,11 +1,20 @@
-import { closeSync, ftruncateSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdtempSync,
+  openSync,
+  readFileSync,
+  rmSync,
+  writeSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { crc32 } from '../src/disk/crc32.js';
 import { dkcksum, FS_BSDFFS, FS_SWAP, findDisklabel, fstypeName } from '../src/disk/disklabel.js';
 import { guidToBytes, guidToString, readGpt } from '../src/disk/gpt.js';
-import { FileImage, MemoryImage, SliceSource } from '../src/disk/image.js';
+import { blockDeviceSize, FileImage, MemoryImage, SliceSource } from '../src/disk/image.js';
 import { notMbrReason, readMbr } from '../src/disk/mbr.js';
 import { findPartition, scanPartitions } from '../src/disk/partitions.js';
 import { detectFileSystem } from '../src/fsdetect.js';
@@ -279,4 +288,23 @@ describe('images larger than 4 GiB', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+});
+
+describe('block devices', () => {
+  it('decode dev_t as glibc does and name the /sys file they need', () => {
+    // major 259, minor 300000: both need the high bits of the encoding.
+    const rdev =
+      Number((259n & 0xfffn) << 8n) + Number((300000n & 0xffn) | ((300000n & ~0xffn) << 12n)) + 0;
+    expect(() => blockDeviceSize('/dev/x', rdev)).toThrow(
+      '/dev/x: cannot tell the size of this block device (no /sys/dev/block/259:300000/size); use an image file',
+    );
+  });
+
+  const loop = '/sys/dev/block/7:0/size';
+  it.skipIf(!existsSync(loop))(
+    'read the size of a real one from /sys (needs /sys/dev/block/7:0)',
+    () => {
+      expect(blockDeviceSize('/dev/loop0', 0x700)).toBe(Number(readFileSync(loop, 'utf8')) * 512);
+    },
+  );
 });

@@ -3,7 +3,7 @@
  * (never loading the whole image; offsets are safe integers, so images up to 8 PiB work), an
  * in-memory image for tests, and a window onto a part of another source (a partition).
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readFileSync, readSync } from 'node:fs';
 
 /** Sector size the partition tables of a disk image are read with. */
 export const DEV_BSIZE = 512;
@@ -44,7 +44,8 @@ export class FileImage implements ByteSource {
   constructor(readonly path: string) {
     this.fd = openSync(path, 'r');
     try {
-      this.size = fstatSync(this.fd).size;
+      const st = fstatSync(this.fd);
+      this.size = st.isBlockDevice() ? blockDeviceSize(path, st.rdev) : st.size;
     } catch (e) {
       closeSync(this.fd);
       throw e;
@@ -68,6 +69,23 @@ export class FileImage implements ByteSource {
   close(): void {
     if (this.fd !== undefined) closeSync(this.fd);
     this.fd = undefined;
+  }
+}
+
+/**
+ * fstat gives 0 bytes for a block device; Linux publishes its size in 512-byte sectors at
+ * /sys/dev/block/MAJOR:MINOR/size (glibc's dev_t encoding). Elsewhere: an error naming the cause.
+ */
+export function blockDeviceSize(path: string, rdev: number): number {
+  const d = BigInt(rdev);
+  const major = Number(((d >> 8n) & 0xfffn) | ((d >> 32n) & ~0xfffn));
+  const minor = Number((d & 0xffn) | ((d >> 12n) & ~0xffn));
+  try {
+    return Number(readFileSync(`/sys/dev/block/${major}:${minor}/size`, 'utf8').trim()) * DEV_BSIZE;
+  } catch {
+    throw new Error(
+      `${path}: cannot tell the size of this block device (no /sys/dev/block/${major}:${minor}/size); use an image file`,
+    );
   }
 }
 
