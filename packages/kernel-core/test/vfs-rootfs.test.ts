@@ -43,3 +43,36 @@ describe('vfs root file system', () => {
     expect(st.rdev >> 8n).toBe(197n);
   });
 });
+
+describe('rootfs regular files', () => {
+  it('create, write, append, truncate, rename, unlink, rmdir; vnodes go away with their files', () => {
+    const k = createKernel({ host: new MemoryHost() });
+    const td = new TextDecoder();
+    k.vfs.mkdir('/dir');
+    const live = k.vfs.vnodeCount();
+    const f = k.vfs.open('/foo', 0x200 | 2, 0o600);
+    expect(k.vfs.write(f, te.encode('hello '))).toBe(6);
+    k.vfs.close(f);
+    const g = k.vfs.open('/foo', 1 | 0x8); // O_WRONLY | O_APPEND
+    k.vfs.write(g, te.encode('world'));
+    k.vfs.close(g);
+    expect(td.decode(k.vfs.readFile('/foo'))).toBe('hello world');
+    expect(k.vfs.stat('/foo').mode).toBe(0o100600);
+    k.vfs.truncate('/foo', 5);
+    expect(td.decode(k.vfs.readFile('/foo'))).toBe('hello');
+    k.vfs.rename('/foo', '/dir/bar');
+    expect(() => k.vfs.stat('/foo')).toThrow(/ENOENT/);
+    expect(td.decode(k.vfs.readFile('/dir/bar'))).toBe('hello');
+    expect(() => k.vfs.rmdir('/dir')).toThrow(/ENOTEMPTY/);
+    expect(() => k.vfs.unlink('/dir')).toThrow(/EPERM/);
+    k.vfs.unlink('/dir/bar');
+    k.vfs.rmdir('/dir');
+    expect(
+      k.vfs
+        .readdir('/')
+        .map((d) => d.name)
+        .sort(),
+    ).toEqual(['.', '..']);
+    expect(k.vfs.vnodeCount()).toBe(live - 1);
+  });
+});

@@ -33,6 +33,10 @@ export interface RNode {
   readonly children: Map<string, RNode>;
   /** Symbolic link target. */
   target?: Uint8Array;
+  /** Contents of a regular file created inside the rump kernel (not etfs). */
+  data?: Uint8Array;
+  /** Unlinked: the node's own vnode reference is gone and the vnode may be reclaimed. */
+  removed?: boolean;
   /** etfs entry behind a REG/BLK/CHR node. */
   etfs?: EtfsEntry;
   rdev: bigint;
@@ -128,6 +132,10 @@ export class Rootfs {
       getattr: f.get('rump_vop_getattr')!,
       setattr: f.get('rump_vop_setattr')!,
       mkdir: f.get('rump_vop_mkdir')!,
+      create: f.get('rump_vop_create')!,
+      write: f.get('rump_vop_write')!,
+      remove: f.get('rump_vop_remove')!,
+      rename: f.get('rump_vop_rename')!,
       rmdir: f.get('rump_vop_rmdir')!,
       symlink: f.get('rump_vop_symlink')!,
       readlink: f.get('rump_vop_readlink')!,
@@ -422,14 +430,16 @@ export class Rootfs {
     const uio = this.a64(ap, A, 'a_uio');
     const n = this.node(vp);
     if (n.type === vtype.VDIR) return errno.EISDIR;
-    if (n.type !== vtype.VREG || !n.etfs) return errno.EOPNOTSUPP;
+    if (n.type !== vtype.VREG) return errno.EOPNOTSUPP;
     const U0 = k.S.uio;
     const off = BigInt.asIntN(64, m.read64(uio + BigInt(U0.uio_offset.offset)));
     if (off < 0n) return errno.EINVAL;
     const resid = Number(m.read64(uio + BigInt(U0.uio_resid.offset)));
     if (off >= n.size || resid === 0) return 0;
     const len = Math.min(resid, Number(n.size - off));
-    const data = readHostFile(k.host, n.etfs.hostPath, n.etfs.begin + Number(off), len);
+    const data = n.etfs
+      ? readHostFile(k.host, n.etfs.hostPath, n.etfs.begin + Number(off), len)
+      : (n.data ?? new Uint8Array(0)).subarray(Number(off), Number(off) + len);
     const buf = k.kmem.alloc(Math.max(data.length, 1), kmflags.KM_SLEEP, false, 'rumpfs read');
     try {
       m.write(buf, data);
@@ -437,6 +447,111 @@ export class Rootfs {
     } finally {
       k.kmem.free(buf, Math.max(data.length, 1), 'rumpfs read');
     }
+  }
+
+  /** VOP_WRITE of an in-memory regular file (IO_APPEND writes at the end). */
+  private write(ap: bigint): number {
+    const k = this.k;
+    const m = k.mem;
+    const A = 'vop_write_args';
+    const vp = this.a64(ap, A, 'a_vp');
+    const uio = this.a64(ap, A, 'a_uio');
+    const ioflag = this.a32(ap, A, 'a_ioflag');
+    const n = this.node(vp);
+    if (n.type !== vtype.VREG) return n.type === vtype.VDIR ? errno.EISDIR : errno.EOPNOTSUPP;
+    if (n.etfs) return errno.EROFS;
+    const U0 = k.S.uio;
+    const offA = uio + BigInt(U0.uio_offset.offset);
+    if (ioflag & VF.IO_APPEND) m.write64(offA, n.size);
+    const off = Number(BigInt.asIntN(64, m.read64(offA)));
+    if (off < 0) return errno.EINVAL;
+    const len = Number(m.read64(uio + BigInt(U0.uio_resid.offset)));
+    if (len === 0) return 0;
+    const buf = k.kmem.alloc(len, kmflags.KM_SLEEP, false, 'rumpfs write');
+    try {
+      const e = this.vfs.vnops.uiomove(buf, len, uio);
+      if (e) return e;
+      this.resize(n, BigInt(Math.max(Number(n.size), off + len)));
+      n.data!.set(m.read(buf, len), off);
+      n.mtimeNs = this.now();
+      return 0;
+    } finally {
+      k.kmem.free(buf, len, 'rumpfs write');
+    }
+  }
+
+  private resize(n: RNode, size: bigint): void {
+    const old = n.data ?? new Uint8Array(0);
+    if (BigInt(old.length) !== size) {
+      const d = new Uint8Array(Number(size));
+      d.set(old.subarray(0, Math.min(old.length, d.length)));
+      n.data = d;
+    }
+    n.size = size;
+    this.vfs.io().uvn.setsize(n.vp, size);
+  }
+
+  /** Unlinks `n` from `dn`: the node gives up its own vnode reference (the vnode is reclaimed when unused). */
+  private unlinkNode(dn: RNode, name: string, n: RNode): void {
+    dn.children.delete(name);
+    if (n.type === vtype.VDIR) dn.nlink--;
+    n.nlink = 0;
+    n.removed = true;
+    dn.mtimeNs = this.now();
+    this.vfs.vnodes.vrele(n.vp);
+  }
+
+  private nameOf(cnp: bigint): string {
+    const m = this.k.mem;
+    const C = this.k.S.componentname;
+    return new TextDecoder().decode(
+      m.read(
+        m.read64(cnp + BigInt(C.cn_nameptr.offset)),
+        Number(m.read64(cnp + BigInt(C.cn_namelen.offset))),
+      ),
+    );
+  }
+
+  /** VOP_RENAME (fdvp, fvp released; tdvp, tvp put). */
+  private rename(ap: bigint): number {
+    const A = 'vop_rename_args';
+    const fdvp = this.a64(ap, A, 'a_fdvp');
+    const fvp = this.a64(ap, A, 'a_fvp');
+    const tdvp = this.a64(ap, A, 'a_tdvp');
+    const tvp = this.a64(ap, A, 'a_tvp');
+    const fname = this.nameOf(this.a64(ap, A, 'a_fcnp'));
+    const tname = this.nameOf(this.a64(ap, A, 'a_tcnp'));
+    const vc = this.vfs.vnodes;
+    let error = 0;
+    const fdn = this.node(fdvp);
+    const tdn = this.node(tdvp);
+    const fn = this.node(fvp);
+    const tn = tvp !== 0n ? this.node(tvp) : undefined;
+    if (fdn.children.get(fname) !== fn) error = errno.ENOENT;
+    else if (fn.etfs) error = errno.EBUSY;
+    else if (tn && tn.type === vtype.VDIR && tn.children.size > 0) error = errno.ENOTEMPTY;
+    else if (tn?.etfs) error = errno.EBUSY;
+    else {
+      // A directory cannot move below itself.
+      for (let p: RNode | undefined = tdn; p; p = p.parent) if (p === fn) error = errno.EINVAL;
+    }
+    if (!error && fn !== tn) {
+      if (tn) this.unlinkNode(tdn, tname, tn);
+      fdn.children.delete(fname);
+      tdn.children.set(tname, fn);
+      if (fn.type === vtype.VDIR && fdn !== tdn) {
+        fdn.nlink--;
+        tdn.nlink++;
+      }
+      fn.parent = tdn;
+      fdn.mtimeNs = tdn.mtimeNs = this.now();
+    }
+    vc.vrele(fdvp);
+    vc.vrele(fvp);
+    if (tvp !== 0n && tvp !== tdvp) vc.vput(tvp);
+    else if (tvp !== 0n) vc.vrele(tvp);
+    vc.vput(tdvp);
+    return error;
   }
 
   private newChild(ap: bigint, st: string, type: number): number {
@@ -457,6 +572,7 @@ export class Rootfs {
     if (dn.children.has(name)) return errno.EEXIST;
     const mode = m.read32(vap + BigInt(k.S.vattr.va_mode.offset)) & 0o7777;
     const extra: Partial<RNode> = {};
+    if (type === vtype.VREG) extra.data = new Uint8Array(0);
     if (type === vtype.VLNK) {
       const target = m.readCString(this.a64(ap, st, 'a_target'), 1024);
       extra.target = new TextEncoder().encode(target);
@@ -513,11 +629,41 @@ export class Rootfs {
       if (uid !== 0xffffffff) n.uid = uid;
       const gid = m.read32(vap + BigInt(A.va_gid.offset));
       if (gid !== 0xffffffff) n.gid = gid;
-      if (m.read64(vap + BigInt(A.va_size.offset)) !== 0xffff_ffff_ffff_ffffn)
-        return errno.EOPNOTSUPP;
+      const size = m.read64(vap + BigInt(A.va_size.offset));
+      if (size !== 0xffff_ffff_ffff_ffffn) {
+        if (n.type === vtype.VDIR) return errno.EISDIR;
+        if (n.type !== vtype.VREG || n.etfs) return errno.EOPNOTSUPP;
+        this.resize(n, size);
+      }
+      const mt = m.read64(vap + BigInt(A.va_mtime.offset));
+      if (mt !== 0xffff_ffff_ffff_ffffn)
+        n.mtimeNs = mt * 1_000_000_000n + m.read64(vap + BigInt(A.va_mtime.offset + 8));
       return 0;
     });
     def('rump_vop_mkdir', (ap) => this.newChild(ap, 'vop_mkdir_v3_args', vtype.VDIR));
+    def('rump_vop_create', (ap) => this.newChild(ap, 'vop_create_v3_args', vtype.VREG));
+    def('rump_vop_write', (ap) => this.write(ap));
+    def('rump_vop_rename', (ap) => this.rename(ap));
+    def('rump_vop_remove', (ap) => {
+      const A = 'vop_remove_v3_args';
+      const dvp = this.a64(ap, A, 'a_dvp');
+      const vp = this.a64(ap, A, 'a_vp');
+      const dn = this.node(dvp);
+      const n = this.node(vp);
+      const name = this.nameOf(this.a64(ap, A, 'a_cnp'));
+      let error = 0;
+      if (n.type === vtype.VDIR) error = errno.EPERM;
+      else if (dn.children.get(name) !== n) error = errno.ENOENT;
+      else if (n.etfs) error = errno.EBUSY;
+      k.mem.write32(
+        ap + BigInt(k.S.vop_remove_v3_args.ctx_vp_new_nlink.offset),
+        error ? n.nlink : 0,
+      );
+      // VOP_REMOVE puts vp (VDESC_VP1_WILLPUT); dvp stays locked.
+      this.vfs.vnodes.vput(vp);
+      if (!error) this.unlinkNode(dn, name, n);
+      return error;
+    });
     def('rump_vop_symlink', (ap) => this.newChild(ap, 'vop_symlink_v3_args', vtype.VLNK));
     def('rump_vop_rmdir', (ap) => {
       const A = 'vop_rmdir_v2_args';
@@ -529,12 +675,9 @@ export class Rootfs {
       if (n.type !== vtype.VDIR) error = errno.ENOTDIR;
       else if (n.children.size > 0) error = errno.ENOTEMPTY;
       else if (vp === this.rootvp || this.vfs.vn.mountedhere(vp) !== 0n) error = errno.EBUSY;
-      else {
-        for (const [name, c] of dn.children) if (c === n) dn.children.delete(name);
-        dn.nlink--;
-      }
       // VOP_RMDIR puts vp (VDESC_VP1_WILLPUT); dvp stays locked.
       this.vfs.vnodes.vput(vp);
+      if (!error) this.unlinkNode(dn, this.nameOf(this.a64(ap, A, 'a_cnp')), n);
       return error;
     });
     def('rump_vop_readlink', (ap) => {
@@ -583,7 +726,8 @@ export class Rootfs {
       return 0;
     });
     def('rump_vop_inactive', (ap) => {
-      m.write8(this.a64(ap, 'vop_inactive_v2_args', 'a_recycle'), 0);
+      const n = this.byVp.get(this.a64(ap, 'vop_inactive_v2_args', 'a_vp'));
+      m.write8(this.a64(ap, 'vop_inactive_v2_args', 'a_recycle'), n?.removed ? 1 : 0);
       return 0;
     });
     def('rump_vop_reclaim', (ap) => {
