@@ -281,17 +281,22 @@ export class Cpu extends CpuState {
     this.setReg(Reg.RSP, sp);
     this.rip = address;
     this.depth++;
-    let ok = false;
     try {
       this.run();
-      ok = true;
-    } finally {
-      this.depth--;
-      if (ok) {
+    } catch (e) {
+      // A CPU fault leaves the machine state where it happened (for dumps, and so resume() can
+      // continue after a breakpoint, the budget or interrupt()). A host exception (e.g. a kernel
+      // panic) unwinds this level, restoring rsp and rip, so the Cpu stays usable.
+      if (!(e instanceof CpuFault)) {
         this.setReg(Reg.RSP, savedRsp);
         this.rip = savedRip;
       }
+      throw e;
+    } finally {
+      this.depth--;
     }
+    this.setReg(Reg.RSP, savedRsp);
+    this.rip = savedRip;
     return this.getReg(Reg.RAX);
   }
 

@@ -33,12 +33,26 @@ function advance(c: CpuState, n: number, step: number, a32: boolean): void {
 const hiOf = (c: CpuState, n: number, a32: boolean): number => (a32 ? 0 : c.r[n + 16]!);
 
 function count(c: CpuState, a32: boolean): number {
-  return a32 ? c.r[RCX]! >>> 0 : c.r[RCX + 16]! * TWO32 + (c.r[RCX]! >>> 0);
+  return a32 ? c.r[RCX]! >>> 0 : (c.r[RCX + 16]! >>> 0) * TWO32 + (c.r[RCX]! >>> 0);
 }
 function setCount(c: CpuState, n: number, a32: boolean): void {
   c.r[RCX] = n | 0;
   c.r[RCX + 16] = a32 ? 0 : Math.floor(n / TWO32) | 0;
 }
+/** rcx -= 1 exactly (counts near 2^64 are not exact as doubles); returns true while rcx != 0. */
+function decCount(c: CpuState, a32: boolean): boolean {
+  const r = c.r;
+  if (a32) {
+    r[RCX] = (r[RCX]! - 1) | 0;
+    r[RCX + 16] = 0;
+    return r[RCX] !== 0;
+  }
+  if (r[RCX] === 0) r[RCX + 16] = (r[RCX + 16]! - 1) | 0;
+  r[RCX] = (r[RCX]! - 1) | 0;
+  return r[RCX] !== 0 || r[RCX + 16] !== 0;
+}
+const countIsZero = (c: CpuState, a32: boolean): boolean =>
+  c.r[RCX] === 0 && (a32 || c.r[RCX + 16] === 0);
 
 /**
  * Window offset of [reg, reg+len) when it is wholly backed and (for writes) holds no decoded code;
@@ -69,8 +83,8 @@ export function stos(c: CpuState, i: Insn): void {
     advance(c, RDI, step, a32);
     return;
   }
-  let n = count(c, a32);
-  if (n === 0) return;
+  const n = count(c, a32);
+  if (countIsZero(c, a32)) return;
   const m = c.memory;
   if (step > 0 && !a32 && n * size < 0x40000000) {
     const o = windowRange(m, c, RDI, n * size, true);
@@ -92,11 +106,10 @@ export function stos(c: CpuState, i: Insn): void {
       return;
     }
   }
-  while (n > 0) {
+  do {
     store(c, r[RDI]!, hiOf(c, RDI, a32), size, v, vh);
     advance(c, RDI, step, a32);
-    setCount(c, --n, a32);
-  }
+  } while (decCount(c, a32));
 }
 
 export function movs(c: CpuState, i: Insn): void {
@@ -104,8 +117,8 @@ export function movs(c: CpuState, i: Insn): void {
   const a32 = i.addr32;
   const r = c.r;
   const step = c.flags & DF ? -size : size;
-  let n = i.rep === 0 ? 1 : count(c, a32);
-  if (n === 0) return;
+  if (i.rep !== 0 && countIsZero(c, a32)) return;
+  const n = i.rep === 0 ? 1 : count(c, a32);
   const m = c.memory;
   const len = n * size;
   if (i.rep !== 0 && step > 0 && !a32 && len < 0x40000000) {
@@ -121,13 +134,12 @@ export function movs(c: CpuState, i: Insn): void {
       return;
     }
   }
-  while (n > 0) {
+  for (;;) {
     const v = load(c, r[RSI]!, hiOf(c, RSI, a32), size);
     store(c, r[RDI]!, hiOf(c, RDI, a32), size, v, c.th);
     advance(c, RSI, step, a32);
     advance(c, RDI, step, a32);
-    n--;
-    if (i.rep !== 0) setCount(c, n, a32);
+    if (i.rep === 0 || !decCount(c, a32)) return;
   }
 }
 
@@ -136,13 +148,12 @@ export function lods(c: CpuState, i: Insn): void {
   const a32 = i.addr32;
   const r = c.r;
   const step = c.flags & DF ? -size : size;
-  let n = i.rep === 0 ? 1 : count(c, a32);
-  while (n > 0) {
+  if (i.rep !== 0 && countIsZero(c, a32)) return;
+  for (;;) {
     const v = load(c, r[RSI]!, hiOf(c, RSI, a32), size);
     setReg(c, 0, size, v, c.th);
     advance(c, RSI, step, a32);
-    n--;
-    if (i.rep !== 0) setCount(c, n, a32);
+    if (i.rep === 0 || !decCount(c, a32)) return;
   }
 }
 
@@ -152,17 +163,15 @@ export function cmps(c: CpuState, i: Insn): void {
   const a32 = i.addr32;
   const r = c.r;
   const step = c.flags & DF ? -size : size;
-  let n = i.rep === 0 ? 1 : count(c, a32);
-  while (n > 0) {
+  if (i.rep !== 0 && countIsZero(c, a32)) return;
+  for (;;) {
     const a = load(c, r[RSI]!, hiOf(c, RSI, a32), size);
     const ah = c.th;
     const b = load(c, r[RDI]!, hiOf(c, RDI, a32), size);
     alu(c, AluOp.Cmp, size, a, ah, b, c.th);
     advance(c, RSI, step, a32);
     advance(c, RDI, step, a32);
-    n--;
-    if (i.rep === 0) return;
-    setCount(c, n, a32);
+    if (i.rep === 0 || !decCount(c, a32)) return;
     const zf = c.fr === 0 && c.frh === 0;
     if (zf !== (i.rep === 1)) return;
   }
@@ -176,14 +185,12 @@ export function scas(c: CpuState, i: Insn): void {
   const step = c.flags & DF ? -size : size;
   const a = getReg(c, 0, size);
   const ah = c.th;
-  let n = i.rep === 0 ? 1 : count(c, a32);
-  while (n > 0) {
+  if (i.rep !== 0 && countIsZero(c, a32)) return;
+  for (;;) {
     const b = load(c, r[RDI]!, hiOf(c, RDI, a32), size);
     alu(c, AluOp.Cmp, size, a, ah, b, c.th);
     advance(c, RDI, step, a32);
-    n--;
-    if (i.rep === 0) return;
-    setCount(c, n, a32);
+    if (i.rep === 0 || !decCount(c, a32)) return;
     const zf = c.fr === 0 && c.frh === 0;
     if (zf !== (i.rep === 1)) return;
   }
