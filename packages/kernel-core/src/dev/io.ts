@@ -149,3 +149,28 @@ export class KernelCalls {
   private arena = 0n;
   private top = 0;
 }
+
+const KWIN = 0xffff_ffff_8000_0000n;
+
+/**
+ * Field access for kernel objects (bufs, pages, vnodes): one DataView access at the window
+ * offset, or GuestMemory's checked path (which faults) outside the window.
+ */
+export function r32(mem: GuestMemory, a: bigint): number {
+  const o = Number(a - KWIN);
+  return o >= 0 && o + 4 <= mem.windowSize ? mem.dv.getUint32(o, true) : mem.read32(a);
+}
+export function w32(mem: GuestMemory, a: bigint, v: number): void {
+  const o = Number(a - KWIN);
+  if (o >= 0 && o + 4 <= mem.windowSize) mem.dv.setUint32(o, v >>> 0, true);
+  else mem.write32(a, v >>> 0);
+}
+export function r64(mem: GuestMemory, a: bigint): bigint {
+  const o = Number(a - KWIN);
+  return o >= 0 && o + 8 <= mem.windowSize ? mem.dv.getBigUint64(o, true) : mem.read64(a);
+}
+export function w64(mem: GuestMemory, a: bigint, v: bigint): void {
+  const o = Number(a - KWIN);
+  if (o >= 0 && o + 8 <= mem.windowSize) mem.dv.setBigUint64(o, BigInt.asUintN(64, v), true);
+  else mem.write64(a, BigInt.asUintN(64, v));
+}

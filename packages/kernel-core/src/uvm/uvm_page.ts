@@ -8,7 +8,7 @@
  * Every page operation requires the owning object's lock held for writing, as NetBSD asserts.
  */
 import { locks, vnode as V_ } from '../abi/netbsd-10.99/constants.js';
-import type { IoKernel } from '../dev/io.js';
+import { type IoKernel, r32, r64, w32 } from '../dev/io.js';
 import { PAGE_SIZE } from './uvm_km.js';
 
 /** vm_page flags (uvm/uvm_page.h). */
@@ -87,20 +87,20 @@ export class UvmPages {
   }
 
   flags(p: bigint): number {
-    return this.k.mem.read32(p + this.oFlags);
+    return r32(this.k.mem, p + this.oFlags);
   }
   setFlags(p: bigint, f: number): void {
-    this.k.mem.write32(p + this.oFlags, f >>> 0);
+    w32(this.k.mem, p + this.oFlags, f);
   }
   /** Guest address of the page's data. */
   frame(p: bigint): bigint {
-    return this.k.mem.read64(p + this.oPhys);
+    return r64(this.k.mem, p + this.oPhys);
   }
   offset(p: bigint): bigint {
-    return this.k.mem.read64(p + this.oOffset);
+    return r64(this.k.mem, p + this.oOffset);
   }
   uobject(p: bigint): bigint {
-    return this.k.mem.read64(p + this.oUobject);
+    return r64(this.k.mem, p + this.oUobject);
   }
 
   /** Asserts the object's lock is write-held by curlwp (uvm_page_owner_locked_p). */

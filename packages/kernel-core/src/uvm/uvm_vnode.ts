@@ -6,7 +6,7 @@
  * shrinking end of file.
  */
 import { locks } from '../abi/netbsd-10.99/constants.js';
-import type { IoKernel, KernelCalls } from '../dev/io.js';
+import { type IoKernel, type KernelCalls, r64 } from '../dev/io.js';
 import type { UvmPages } from './uvm_page.js';
 
 /** Pager flags (uvm/uvm_pager.h). */
@@ -58,7 +58,7 @@ export class UvmVnode {
   }
 
   objlock(vp: bigint): bigint {
-    return this.k.mem.read64(vp + this.oObjlock);
+    return r64(this.k.mem, vp + this.oObjlock);
   }
   lock(vp: bigint): void {
     this.k.rwlocks.enter(this.objlock(vp), locks.RW_WRITER);
@@ -67,10 +67,10 @@ export class UvmVnode {
     this.k.rwlocks.exit(this.objlock(vp));
   }
   size(vp: bigint): bigint {
-    return BigInt.asIntN(64, this.k.mem.read64(vp + this.oSize));
+    return BigInt.asIntN(64, r64(this.k.mem, vp + this.oSize));
   }
   writesize(vp: bigint): bigint {
-    return BigInt.asIntN(64, this.k.mem.read64(vp + this.oWritesize));
+    return BigInt.asIntN(64, r64(this.k.mem, vp + this.oWritesize));
   }
 
   /**

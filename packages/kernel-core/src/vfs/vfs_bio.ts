@@ -13,7 +13,7 @@
  * vflushbuf (VOP_FSYNC, sync, unmount) does.
  */
 import { buf as B_, locks, mnt, vnode as V_, vtype } from '../abi/netbsd-10.99/constants.js';
-import type { IoKernel, KernelCalls } from '../dev/io.js';
+import { type IoKernel, type KernelCalls, r32, r64, w32, w64 } from '../dev/io.js';
 import { disk } from '../dev/subr_disk.js';
 import { pgo } from '../uvm/uvm_vnode.js';
 
@@ -33,7 +33,6 @@ const { BO_DELWRI, BO_DONE, B_MODIFY } = B_;
 /** b_vnbufs.le_next of a buf on no vnode list (kern/vfs_bio.c NOLIST). */
 export const NOLIST = 0x87654321n;
 const MAXBSIZE = 0x10000;
-const KWIN = 0xffff_ffff_8000_0000n;
 
 interface BufKey {
   vp: bigint;
@@ -133,29 +132,17 @@ export class BufCache {
 
   // ------------------------------------------------------------------ field helpers
 
-  // Field access: bufs, vnodes and mounts live in the kernel window, so a field is one DataView
-  // access at its window offset; anything else goes through GuestMemory (and faults there).
   private r32(a: bigint): number {
-    const o = Number(a - KWIN);
-    const m = this.k.mem;
-    return o >= 0 && o + 4 <= m.windowSize ? m.dv.getUint32(o, true) : m.read32(a);
+    return r32(this.k.mem, a);
   }
   private w32(a: bigint, v: number): void {
-    const o = Number(a - KWIN);
-    const m = this.k.mem;
-    if (o >= 0 && o + 4 <= m.windowSize) m.dv.setUint32(o, v >>> 0, true);
-    else m.write32(a, v >>> 0);
+    w32(this.k.mem, a, v);
   }
   private r64(a: bigint): bigint {
-    const o = Number(a - KWIN);
-    const m = this.k.mem;
-    return o >= 0 && o + 8 <= m.windowSize ? m.dv.getBigUint64(o, true) : m.read64(a);
+    return r64(this.k.mem, a);
   }
   private w64(a: bigint, v: bigint): void {
-    const o = Number(a - KWIN);
-    const m = this.k.mem;
-    if (o >= 0 && o + 8 <= m.windowSize) m.dv.setBigUint64(o, BigInt.asUintN(64, v), true);
-    else m.write64(a, BigInt.asUintN(64, v));
+    w64(this.k.mem, a, v);
   }
   cflags(bp: bigint): number {
     return this.r32(bp + this.o.cflags);

@@ -14,7 +14,7 @@
  */
 import { buf as B_, mnt, vnode as V_, vtype } from '../../abi/netbsd-10.99/constants.js';
 import { errno } from '../../abi/netbsd-10.99/errno.js';
-import type { IoKernel, KernelCalls } from '../../dev/io.js';
+import { type IoKernel, type KernelCalls, r32, r64 } from '../../dev/io.js';
 import {
   PGO_DONTCARE,
   pg,
@@ -109,13 +109,13 @@ export class GenfsIo {
   }
 
   private r32(a: bigint): number {
-    return this.k.mem.read32(a);
+    return r32(this.k.mem, a);
   }
   private r64(a: bigint): bigint {
-    return this.k.mem.read64(a);
+    return r64(this.k.mem, a);
   }
   private i64(a: bigint): bigint {
-    return BigInt.asIntN(64, this.k.mem.read64(a));
+    return BigInt.asIntN(64, r64(this.k.mem, a));
   }
   private vtype(vp: bigint): number {
     return this.r32(vp + this.o.vType);
