@@ -76,3 +76,23 @@ describe('rootfs regular files', () => {
     expect(k.vfs.vnodeCount()).toBe(live - 1);
   });
 });
+
+describe('etfs through the VFS', () => {
+  it('register makes the node at once; remove is EBUSY while in use', () => {
+    const host = new MemoryHost();
+    host.addFile('/host/f', te.encode('abc'));
+    host.addFile('/host/disk', new Uint8Array(8192));
+    const k = createKernel({ host });
+    k.vfs.etfsRegister('/f', '/host/f', 'REG');
+    k.vfs.etfsRegister('/disk', '/host/disk', 'BLK');
+    expect(() => k.vfs.etfsRegister('/f', '/host/f', 'REG')).toThrow(/EEXIST/);
+    const f = k.vfs.open('/f', 0);
+    expect(() => k.vfs.etfsRemove('/f')).toThrow(/EBUSY/);
+    k.vfs.close(f);
+    k.vfs.etfsRemove('/f');
+    expect(() => k.vfs.stat('/f')).toThrow(/ENOENT/);
+    k.vfs.etfsRemove('/disk');
+    expect(() => k.vfs.stat('/disk')).toThrow(/ENOENT/);
+    expect(() => k.vfs.etfsRemove('/disk')).toThrow(/ENOENT/);
+  });
+});

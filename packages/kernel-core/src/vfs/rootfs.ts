@@ -287,14 +287,21 @@ export class Rootfs {
     }
   }
 
-  private removeEtfs(name: string, n: RNode): void {
+  /** Whether an etfs node is in use (open, mounted, or referenced beyond the node itself). */
+  etfsBusy(name: string): boolean {
+    const n = this.root.children.get(name);
+    if (!n?.etfs) return false;
     const vn = this.vfs.vn;
-    // A device that is open or mounted stays (rumpfs refuses etfs_remove then: EBUSY).
-    if (n.type === vtype.VBLK && vn.specnode(n.vp) !== 0n) {
-      if (this.vfs.spec.getMountedfs(n.vp) !== 0n) return;
+    if ((n.type === vtype.VBLK || n.type === vtype.VCHR) && vn.specnode(n.vp) !== 0n) {
+      if (this.vfs.spec.getMountedfs(n.vp) !== 0n) return true;
     }
-    if (vn.usecount(n.vp) > 1) return;
-    this.root.children.delete(name);
+    return vn.usecount(n.vp) > 1;
+  }
+
+  private removeEtfs(name: string, n: RNode): void {
+    // A node in use stays until it is released (rump_pub_etfs_remove refuses it with EBUSY).
+    if (this.etfsBusy(name)) return;
+    this.unlinkNode(this.root, name, n);
     if (n.type === vtype.VBLK && n.etfs) this.vfs.io().rumpblk.detach(n.etfs.hostPath);
   }
 

@@ -13,6 +13,7 @@ import type { Kernel } from '../kernel.js';
 import { GenfsRename } from '../miscfs/genfs/genfs_rename.js';
 import { GenfsVnops } from '../miscfs/genfs/genfs_vnops.js';
 import { Specfs } from '../miscfs/specfs/spec_vnops.js';
+import { type EtfsType, etfsKey } from '../rump/etfs.js';
 import { Rootfs } from './rootfs.js';
 import { NameCache } from './vfs_cache.js';
 import { VfsInit } from './vfs_init.js';
@@ -219,6 +220,38 @@ export class Vfs {
   }
 
   // ---------------------------------------------------------------- the TypeScript file API
+
+  /**
+   * rump_pub_etfs_register(_withsize): makes host file `hostPath` appear at `key` as a regular
+   * file (REG) or a block/character device (BLK/CHR); the node exists at once.
+   */
+  etfsRegister(
+    key: string,
+    hostPath: string,
+    type: EtfsType,
+    options: { begin?: number; size?: number } = {},
+  ): void {
+    this.entry(() => {
+      this.k.etfs.register(key, hostPath, type, options);
+      try {
+        this.rootfs.syncEtfs();
+      } catch (e) {
+        this.k.etfs.remove(key);
+        throw e;
+      }
+    });
+  }
+
+  /** rump_pub_etfs_remove: EBUSY while the node is open or mounted. */
+  etfsRemove(key: string): void {
+    this.entry(() => {
+      const name = etfsKey(key).slice(1);
+      if (this.rootfs.etfsBusy(name))
+        throw new ErrnoError(errno.EBUSY, `etfs_remove ${key}: in use`);
+      this.k.etfs.remove(key);
+      this.rootfs.syncEtfs();
+    });
+  }
 
   /** open(2): O_* flags of NetBSD (O_RDONLY 0, O_WRONLY 1, O_RDWR 2, O_CREAT 0x200 ...). */
   open(path: string, flags = 0, mode = 0o644): VnodeFile {
