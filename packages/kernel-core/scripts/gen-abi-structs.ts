@@ -107,6 +107,10 @@ const GROUPS: Record<string, { doc: string; structs: string[] }> = {
       'specnode',
       'specdev',
       'wapbl_ops',
+      'acl',
+      'acl_entry',
+      'oldacl',
+      'oldacl_entry',
     ],
   },
   buf: {

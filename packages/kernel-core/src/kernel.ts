@@ -47,6 +47,7 @@ import { Kmem, registerKmem } from './kern/kmem.js';
 import { registerLibkern } from './kern/libkern.js';
 import { Pools, registerPool } from './kern/pool.js';
 import { registerSpl, Spl } from './kern/spl.js';
+import { registerAclPosix1e } from './kern/subr_acl_posix1e.js';
 import { registerCopy } from './kern/subr_copy.js';
 import { EventCounters, registerEvcnt } from './kern/subr_evcnt.js';
 import { registerHash } from './kern/subr_hash.js';
@@ -184,6 +185,7 @@ export class Kernel {
     registerLibkern(this);
     registerCopy(this);
     registerKauth(this);
+    registerAclPosix1e(this);
     registerSysctl(this);
     registerEvcnt(this);
     registerCprng(this);

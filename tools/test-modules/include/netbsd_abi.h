@@ -13,6 +13,8 @@ typedef signed char int8_t;
 typedef _Bool bool;
 
 struct __va_list_tag;
+struct acl;
+struct acl_entry;
 struct bdevsw;
 struct bintime;
 struct buf;
@@ -46,6 +48,8 @@ struct modstat;
 struct module;
 struct mount;
 struct nameidata;
+struct oldacl;
+struct oldacl_entry;
 struct partition;
 struct pathbuf;
 struct plimit;
@@ -164,6 +168,32 @@ _Static_assert(__builtin_offsetof(struct __va_list_tag, gp_offset) == 0, "__va_l
 _Static_assert(__builtin_offsetof(struct __va_list_tag, fp_offset) == 4, "__va_list_tag.fp_offset");
 _Static_assert(__builtin_offsetof(struct __va_list_tag, overflow_arg_area) == 8, "__va_list_tag.overflow_arg_area");
 _Static_assert(__builtin_offsetof(struct __va_list_tag, reg_save_area) == 16, "__va_list_tag.reg_save_area");
+
+struct acl {
+	uint32_t acl_maxcnt;
+	uint32_t acl_cnt;
+	int32_t acl_spare[4];
+	uint8_t acl_entry[4064];
+};
+_Static_assert(sizeof(struct acl) == 4088, "sizeof(struct acl)");
+_Static_assert(__builtin_offsetof(struct acl, acl_maxcnt) == 0, "acl.acl_maxcnt");
+_Static_assert(__builtin_offsetof(struct acl, acl_cnt) == 4, "acl.acl_cnt");
+_Static_assert(__builtin_offsetof(struct acl, acl_spare) == 8, "acl.acl_spare");
+_Static_assert(__builtin_offsetof(struct acl, acl_entry) == 24, "acl.acl_entry");
+
+struct acl_entry {
+	uint32_t ae_tag;
+	uint32_t ae_id;
+	uint32_t ae_perm;
+	uint16_t ae_entry_type;
+	uint16_t ae_flags;
+};
+_Static_assert(sizeof(struct acl_entry) == 16, "sizeof(struct acl_entry)");
+_Static_assert(__builtin_offsetof(struct acl_entry, ae_tag) == 0, "acl_entry.ae_tag");
+_Static_assert(__builtin_offsetof(struct acl_entry, ae_id) == 4, "acl_entry.ae_id");
+_Static_assert(__builtin_offsetof(struct acl_entry, ae_perm) == 8, "acl_entry.ae_perm");
+_Static_assert(__builtin_offsetof(struct acl_entry, ae_entry_type) == 12, "acl_entry.ae_entry_type");
+_Static_assert(__builtin_offsetof(struct acl_entry, ae_flags) == 14, "acl_entry.ae_flags");
 
 struct bdevsw {
 	void *d_open;
@@ -1444,6 +1474,24 @@ _Static_assert(__builtin_offsetof(struct nameidata, ni_next) == 64, "nameidata.n
 _Static_assert(__builtin_offsetof(struct nameidata, ni_loopcnt) == 72, "nameidata.ni_loopcnt");
 _Static_assert(__builtin_offsetof(struct nameidata, ni_cnd) == 80, "nameidata.ni_cnd");
 
+struct oldacl {
+	int32_t acl_cnt;
+	uint8_t acl_entry[384];
+};
+_Static_assert(sizeof(struct oldacl) == 388, "sizeof(struct oldacl)");
+_Static_assert(__builtin_offsetof(struct oldacl, acl_cnt) == 0, "oldacl.acl_cnt");
+_Static_assert(__builtin_offsetof(struct oldacl, acl_entry) == 4, "oldacl.acl_entry");
+
+struct oldacl_entry {
+	uint32_t ae_tag;
+	uint32_t ae_id;
+	uint32_t ae_perm;
+};
+_Static_assert(sizeof(struct oldacl_entry) == 12, "sizeof(struct oldacl_entry)");
+_Static_assert(__builtin_offsetof(struct oldacl_entry, ae_tag) == 0, "oldacl_entry.ae_tag");
+_Static_assert(__builtin_offsetof(struct oldacl_entry, ae_id) == 4, "oldacl_entry.ae_id");
+_Static_assert(__builtin_offsetof(struct oldacl_entry, ae_perm) == 8, "oldacl_entry.ae_perm");
+
 struct partition {
 	uint32_t p_size;
 	uint32_t p_offset;
@@ -2694,7 +2742,7 @@ struct vop_aclcheck_args {
 	struct vnode *a_vp;
 	uint32_t a_type;
 	uint8_t __pad_20[4];
-	void *a_aclp;
+	struct acl *a_aclp;
 	struct kauth_cred *a_cred;
 };
 _Static_assert(sizeof(struct vop_aclcheck_args) == 40, "sizeof(struct vop_aclcheck_args)");
@@ -2873,7 +2921,7 @@ struct vop_getacl_args {
 	struct vnode *a_vp;
 	uint32_t a_type;
 	uint8_t __pad_20[4];
-	void *a_aclp;
+	struct acl *a_aclp;
 	struct kauth_cred *a_cred;
 };
 _Static_assert(sizeof(struct vop_getacl_args) == 40, "sizeof(struct vop_getacl_args)");
@@ -3287,7 +3335,7 @@ struct vop_setacl_args {
 	struct vnode *a_vp;
 	uint32_t a_type;
 	uint8_t __pad_20[4];
-	void *a_aclp;
+	struct acl *a_aclp;
 	struct kauth_cred *a_cred;
 };
 _Static_assert(sizeof(struct vop_setacl_args) == 40, "sizeof(struct vop_setacl_args)");

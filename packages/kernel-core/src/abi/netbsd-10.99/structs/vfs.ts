@@ -339,3 +339,29 @@ export const wapbl_ops = struct('wapbl_ops', 96, {
   wo_wapbl_jlock_assert: f(80, 8, 'funcptr'),
   wo_wapbl_biodone: f(88, 8, 'funcptr'),
 });
+
+export const acl = struct('acl', 4088, {
+  acl_maxcnt: f(0, 4, 'unsigned int'),
+  acl_cnt: f(4, 4, 'unsigned int'),
+  acl_spare: f(8, 16, 'int[4]'),
+  acl_entry: f(24, 4064, 'struct acl_entry[254]'),
+});
+
+export const acl_entry = struct('acl_entry', 16, {
+  ae_tag: f(0, 4, 'acl_tag_t'),
+  ae_id: f(4, 4, '__uid_t'),
+  ae_perm: f(8, 4, 'acl_perm_t'),
+  ae_entry_type: f(12, 2, 'acl_entry_type_t'),
+  ae_flags: f(14, 2, 'acl_flag_t'),
+});
+
+export const oldacl = struct('oldacl', 388, {
+  acl_cnt: f(0, 4, 'int'),
+  acl_entry: f(4, 384, 'struct oldacl_entry[32]'),
+});
+
+export const oldacl_entry = struct('oldacl_entry', 12, {
+  ae_tag: f(0, 4, 'oldacl_tag_t'),
+  ae_id: f(4, 4, '__uid_t'),
+  ae_perm: f(8, 4, 'oldacl_perm_t'),
+});
