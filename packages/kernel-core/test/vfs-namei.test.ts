@@ -143,3 +143,20 @@ describe('mount errors', () => {
     k.vfs.unmount('/mnt2');
   });
 });
+
+describe('dot and dot-dot as the last component', () => {
+  it('rmdir, unlink, rename and link refuse "." without panicking', () => {
+    const { k } = withTinyfs();
+    k.vfs.mkdir('/mnt/d');
+    expect(() => k.vfs.rmdir('/mnt/d/.')).toThrow(/EINVAL/);
+    expect(() => k.vfs.rmdir('/mnt/.')).toThrow(/EINVAL|EBUSY/);
+    expect(() => k.vfs.unlink('/mnt/d/.')).toThrow(/EINVAL/);
+    expect(() => k.vfs.rename('/mnt/d/.', '/mnt/x')).toThrow(/EINVAL/);
+    expect(() => k.vfs.rename('/mnt/d/..', '/mnt/x')).toThrow(/EINVAL/);
+    expect(() => k.vfs.rename('/mnt/file', '/mnt/d/.')).toThrow(/EINVAL|EISDIR/);
+    expect(() => k.vfs.link('/mnt/d', '/mnt/d2')).toThrow(/EPERM/);
+    // Everything is still usable and unmounts cleanly.
+    k.vfs.rmdir('/mnt/d');
+    k.vfs.unmount('/mnt');
+  });
+});

@@ -653,7 +653,8 @@ export class VnodeOps {
     if (nd.dvp === nd.vp) vc.vrele(nd.dvp);
     else vc.vput(nd.dvp);
     if (nd.vp !== 0n) {
-      if (vpLocked && nd.vp !== nd.dvp) vc.vput(nd.vp);
+      // vp is locked when the caller asked for it, or when it is dvp itself ("."): put it then.
+      if (vpLocked || nd.vp === nd.dvp) vc.vput(nd.vp);
       else vc.vrele(nd.vp);
     }
   }
@@ -726,6 +727,8 @@ export class VnodeOps {
         this.check(nd.error, path);
         let error = 0;
         if (nd.vp !== 0n) error = errno.EEXIST;
+        else if (vfs.vn.type(vp) === vtype.VDIR)
+          error = errno.EPERM; // no hard links on directories
         else if (vfs.vn.mount(nd.dvp) !== vfs.vn.mount(vp)) error = errno.EXDEV;
         if (error) {
           this.abort(nd, false);
@@ -755,8 +758,15 @@ export class VnodeOps {
       const fdvp = fnd.dvp;
       const fvp = fnd.vp;
       const mp = vfs.vn.mount(fdvp);
+      if (fdvp === fvp) {
+        // "." (or ".." at the root): the one vnode is locked once and referenced twice.
+        vfs.vop.abortop(fdvp, fnd.cnp);
+        vc.vrele(fdvp);
+        vc.vput(fvp);
+        this.check(errno.EINVAL, `rename ${from} ${to}`);
+      }
       vfs.trans.start(mp);
-      if (fdvp !== fvp) vfs.vop.unlock(fdvp);
+      vfs.vop.unlock(fdvp);
       const name = (cnp: bigint) =>
         new TextDecoder().decode(
           m.read(
@@ -788,13 +798,18 @@ export class VnodeOps {
           const fl = tnd.cnp + BigInt(C.cn_flags.offset);
           m.write32(fl, m.read32(fl) | 0x10000 /* WILLBEDIR */);
         }
-        if (tdvp !== tvp) vfs.vop.unlock(tdvp);
         const abort1 = (e: number): never => {
           vfs.vop.abortop(tdvp, tnd.cnp);
           vc.vrele(tdvp);
           if (tvp !== 0n) vc.vrele(tvp);
           return abort0(e);
         };
+        if (tdvp === tvp) {
+          // The target is "." (or ".." at the root): locked once as tdvp.
+          vfs.vop.unlock(tdvp);
+          abort1(errno.EINVAL);
+        }
+        vfs.vop.unlock(tdvp);
         const tname = name(tnd.cnp);
         if (tname === '.') abort1(errno.EISDIR);
         if (tname === '..') abort1(errno.EINVAL);
