@@ -155,6 +155,9 @@ describe('dot and dot-dot as the last component', () => {
     expect(() => k.vfs.rename('/mnt/d/..', '/mnt/x')).toThrow(/EINVAL/);
     expect(() => k.vfs.rename('/mnt/file', '/mnt/d/.')).toThrow(/EINVAL|EISDIR/);
     expect(() => k.vfs.link('/mnt/d', '/mnt/d2')).toThrow(/EPERM/);
+    expect(() => k.vfs.mkdir('/mnt/d/.')).toThrow(/EEXIST|EISDIR|EINVAL/);
+    expect(() => k.vfs.symlink('x', '/mnt/d/.')).toThrow(/EEXIST|EISDIR|EINVAL/);
+    expect(() => k.vfs.mkdir('/.')).toThrow(/EEXIST|EISDIR|EINVAL/);
     // Everything is still usable and unmounts cleanly.
     k.vfs.rmdir('/mnt/d');
     k.vfs.unmount('/mnt');

@@ -491,10 +491,7 @@ export class VnodeOps {
     try {
       this.check(nd.error, `mkdir ${path}`);
       if (nd.vp !== 0n) {
-        vfs.vop.abortop(nd.dvp, nd.cnp);
-        if (nd.dvp === nd.vp) vfs.vnodes.vrele(nd.dvp);
-        else vfs.vnodes.vput(nd.dvp);
-        vfs.vnodes.vrele(nd.vp);
+        this.abort(nd, false);
         this.check(errno.EEXIST, `mkdir ${path}`);
       }
       const e = vfs.vop.withScratch(8 + this.k.S.vattr.$size, (p) => {
