@@ -37,7 +37,9 @@ export function fails(codes: string | readonly string[], fn: () => unknown, what
     }
     throw e;
   }
-  throw new CheckFailed(`${what}: expected ${want.join(' or ')}, the call returned ${show(result)}`);
+  throw new CheckFailed(
+    `${what}: expected ${want.join(' or ')}, the call returned ${show(result)}`,
+  );
 }
 
 /** Deterministic bytes (xorshift32) so every run writes the same data. */

@@ -20,7 +20,11 @@ function bootSteps(profile: FsProfile, mountFlags: string): Step[] {
     ]),
     { call: 'etfsRegister', args: ['/fs.img', 'image', 'BLK'] },
     { call: 'mkdir', args: ['/mnt', 0o755] },
-    { call: 'mountImage', args: [{ flags: mountFlags }], title: `mount(${profile.fstype}, /mnt, ${mountFlags})` },
+    {
+      call: 'mountImage',
+      args: [{ flags: mountFlags }],
+      title: `mount(${profile.fstype}, /mnt, ${mountFlags})`,
+    },
   ];
 }
 
@@ -45,14 +49,23 @@ export function classicScenario(profile: FsProfile, replacement = CLASSIC_REPLAC
         args: [{ var: 'fd' }, { text: replacement }, 0],
         expect: new TextEncoder().encode(replacement).length,
       },
-      { call: 'fstat', args: [{ var: 'fd' }], check: (st) => ok((st as { size: bigint }).size === BigInt(replacement.length), 'fstat size is the replacement length') },
+      {
+        call: 'fstat',
+        args: [{ var: 'fd' }],
+        check: (st) =>
+          ok(
+            (st as { size: bigint }).size === BigInt(replacement.length),
+            'fstat size is the replacement length',
+          ),
+      },
       { call: 'reboot', args: [0], expect: true, title: 'reboot(0)' },
       ...bootSteps(profile, 'MNT_RDONLY'),
       { call: 'readText', args: [CLASSIC_README], expect: replacement, print: true },
       { call: 'reboot', args: [0], expect: true, title: 'reboot(0)' },
     ],
     after: (image) => {
-      if (profile.isClean) ok(profile.isClean(image), 'the superblock is marked clean after reboot');
+      if (profile.isClean)
+        ok(profile.isClean(image), 'the superblock is marked clean after reboot');
       const problems = profile.check?.(image) ?? [];
       ok(problems.length === 0, `the image checks clean: ${problems.join('; ')}`);
     },

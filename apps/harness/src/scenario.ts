@@ -12,8 +12,21 @@
  * 'image', type)`, `modctlLoad(key)`, `mountImage(flags?)`, `readText(path)`, `bufferText(var, n)`.
  */
 import { MNT, MODCTL, O, type RumpSys } from '@rump/syscalls';
-import { CheckFailed, type DeathReport, deathReport, errnoOf, message, type Status } from './outcome.js';
-import { IMAGE_HOST_PATH, IMAGE_KEY, Machine, type MachineOptions, MOUNT_POINT } from './machine.js';
+import {
+  IMAGE_HOST_PATH,
+  IMAGE_KEY,
+  Machine,
+  type MachineOptions,
+  MOUNT_POINT,
+} from './machine.js';
+import {
+  CheckFailed,
+  type DeathReport,
+  deathReport,
+  errnoOf,
+  message,
+  type Status,
+} from './outcome.js';
 import type { FsProfile } from './profile.js';
 
 /** An argument: a plain value, a saved variable, text as bytes, a fresh buffer, or flags by name. */
@@ -150,7 +163,11 @@ function stepTitle(s: Step): string {
 }
 
 /** The harness's own calls; everything else is a method of RumpSys. */
-function harnessCall(ctx: ScenarioContext, call: string, args: unknown[]): { value: unknown } | undefined {
+function harnessCall(
+  ctx: ScenarioContext,
+  call: string,
+  args: unknown[],
+): { value: unknown } | undefined {
   const m = ctx.machine;
   switch (call) {
     case 'boot':
@@ -158,14 +175,17 @@ function harnessCall(ctx: ScenarioContext, call: string, args: unknown[]): { val
       return { value: undefined };
     case 'etfsRegister': {
       const [key, what, type] = args as [string, string, 'REG' | 'BLK' | 'CHR'];
-      const hostPath = what === 'image' ? IMAGE_HOST_PATH : `/host/${what.replace(/^module:/, '')}.kmod`;
+      const hostPath =
+        what === 'image' ? IMAGE_HOST_PATH : `/host/${what.replace(/^module:/, '')}.kmod`;
       m.rump.etfsRegister(key, hostPath, type);
       return { value: undefined };
     }
     case 'modctlLoad':
       return { value: m.rump.sys.modctl(MODCTL.LOAD, { ml_filename: args[0] as string }).name };
     case 'mountImage':
-      m.rump.sys.mount(ctx.profile.fstype, MOUNT_POINT, (args[0] as number) ?? 0, { fspec: IMAGE_KEY });
+      m.rump.sys.mount(ctx.profile.fstype, MOUNT_POINT, (args[0] as number) ?? 0, {
+        fspec: IMAGE_KEY,
+      });
       return { value: undefined };
     case 'readText':
       return { value: m.rump.fs.readTextFile(args[0] as string) };
@@ -231,9 +251,12 @@ export function runScenario(
       break;
     }
     try {
-      if (step.errno) throw new CheckFailed(`${title}: expected ${step.errno}, got ${showValue(value)}`);
+      if (step.errno)
+        throw new CheckFailed(`${title}: expected ${step.errno}, got ${showValue(value)}`);
       if ('expect' in step && !same(value, step.expect))
-        throw new CheckFailed(`${title}: expected ${showValue(step.expect)}, got ${showValue(value)}`);
+        throw new CheckFailed(
+          `${title}: expected ${showValue(step.expect)}, got ${showValue(value)}`,
+        );
       step.check?.(value, ctx);
     } catch (e) {
       status = 'fail';

@@ -16,4 +16,9 @@ export const CONFORMANCE_TESTS: readonly ConformanceTest[] = [
 ];
 
 export { type ConformanceTest, defineTests, TestContext } from './context.js';
-export { type ConformanceOptions, type ConformanceReport, runConformance, type TestResult } from './runner.js';
+export {
+  type ConformanceOptions,
+  type ConformanceReport,
+  runConformance,
+  type TestResult,
+} from './runner.js';

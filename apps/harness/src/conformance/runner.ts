@@ -92,7 +92,9 @@ export function runOne(
     let image: Uint8Array;
     if (options.image) {
       if (test.fills && options.image.length > (options.maxFillBytes ?? 16 * 1024 * 1024))
-        throw new Skipped('fills the file system: the image is too large to fill in reasonable time');
+        throw new Skipped(
+          'fills the file system: the image is too large to fill in reasonable time',
+        );
       image = options.image;
     } else {
       if (profile.imageMakerMissing) throw new Skipped(profile.imageMakerMissing);
@@ -115,7 +117,8 @@ export function runOne(
     if (profile.isClean && !profile.isClean(after))
       throw new CheckFailed('the superblock is not marked clean after reboot');
     const problems = profile.check?.(after) ?? [];
-    if (problems.length) throw new CheckFailed(`the image fails fsck: ${problems.slice(0, 5).join('; ')}`);
+    if (problems.length)
+      throw new CheckFailed(`the image fails fsck: ${problems.slice(0, 5).join('; ')}`);
     return end('pass', ctx.notes.length ? { notes: ctx.notes } : {});
   } catch (e) {
     const notes = ctx?.notes.length ? { notes: ctx.notes } : {};
@@ -123,8 +126,16 @@ export function runOne(
     if (e instanceof Skipped) return end('skipped', { message: e.message, ...notes });
     if (e instanceof SyscallError) {
       if (e.code === 'EOPNOTSUPP')
-        return end('unsupported', { message: `the module answers EOPNOTSUPP: ${e.message}`, errno: e.code, ...notes });
-      return end('fail', { message: `unexpected ${e.code} from ${e.message}`, errno: e.code, ...notes });
+        return end('unsupported', {
+          message: `the module answers EOPNOTSUPP: ${e.message}`,
+          errno: e.code,
+          ...notes,
+        });
+      return end('fail', {
+        message: `unexpected ${e.code} from ${e.message}`,
+        errno: e.code,
+        ...notes,
+      });
     }
     const death = deathReport(e);
     if (death) return end('panic', { message: death.reason, death, ...notes });

@@ -41,7 +41,11 @@ export const errnoTests = defineTests('errno', [
       t.sys.mkdir(t.p('d'));
       // read(2) of a folder is the implementation's choice (NetBSD's ufs returns the raw
       // entries); opening one for writing is EISDIR everywhere.
-      fails('EISDIR', () => t.sys.open(t.p('d'), O.WRONLY | O.CREAT), 'O_CREAT|O_WRONLY on a folder');
+      fails(
+        'EISDIR',
+        () => t.sys.open(t.p('d'), O.WRONLY | O.CREAT),
+        'O_CREAT|O_WRONLY on a folder',
+      );
       t.fs.writeFile(t.p('f'), 'abc');
       const f = t.sys.open(t.p('f'), O.RDWR);
       fails('EINVAL', () => t.sys.pread(f, new Uint8Array(1), -1), 'pread at -1');

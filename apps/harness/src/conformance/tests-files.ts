@@ -120,9 +120,17 @@ export const fileTests = [
         t.fs.writeFile(t.p('f'), 'x');
         t.sys.mkdir(t.p('d'), 0o755);
         fails('ENOENT', () => t.sys.open(t.p('missing')), 'open of a missing file');
-        fails('ENOENT', () => t.sys.open(t.p('nodir/f'), O.CREAT | O.WRONLY), 'O_CREAT in a missing folder');
+        fails(
+          'ENOENT',
+          () => t.sys.open(t.p('nodir/f'), O.CREAT | O.WRONLY),
+          'O_CREAT in a missing folder',
+        );
         fails('ENOTDIR', () => t.sys.open(t.p('f/x')), 'a file as a folder');
-        fails('ENOTDIR', () => t.sys.open(t.p('f'), O.RDONLY | O.DIRECTORY), 'O_DIRECTORY on a file');
+        fails(
+          'ENOTDIR',
+          () => t.sys.open(t.p('f'), O.RDONLY | O.DIRECTORY),
+          'O_DIRECTORY on a file',
+        );
         fails('EISDIR', () => t.sys.open(t.p('d'), O.WRONLY), 'a folder for writing');
         fails('EISDIR', () => t.sys.open(t.p('d'), O.RDWR), 'a folder for reading and writing');
       },
@@ -135,7 +143,10 @@ export const fileTests = [
         const long = 'n'.repeat(max);
         t.fs.writeFile(t.p(long), 'long');
         eq(t.fs.readTextFile(t.p(long)), 'long', 'content under the longest name');
-        ok(t.fs.readdir(t.dir).some((e) => e.name === long), 'readdir shows the longest name');
+        ok(
+          t.fs.readdir(t.dir).some((e) => e.name === long),
+          'readdir shows the longest name',
+        );
         fails('ENAMETOOLONG', () => t.sys.open(t.p(`${long}x`), O.CREAT | O.WRONLY), 'create');
         fails('ENAMETOOLONG', () => t.sys.stat(t.p(`${long}x`)), 'stat');
         fails('ENAMETOOLONG', () => t.sys.mkdir(t.p(`${long}x`)), 'mkdir');
@@ -189,12 +200,21 @@ export const fileTests = [
         putAt(t, f, utf8('tail'), MiB);
         const st = t.sys.stat(f);
         eq(st.size, BigInt(MiB + 4), 'size');
-        ok(st.blocks * 512n < BigInt(MiB / 2), `a sparse file holds few blocks (${st.blocks} sectors)`);
+        ok(
+          st.blocks * 512n < BigInt(MiB / 2),
+          `a sparse file holds few blocks (${st.blocks} sectors)`,
+        );
         const mid = getAt(t, f, 4, MiB - 4);
-        ok(mid.every((b) => b === 0), 'the hole reads as zeros');
+        ok(
+          mid.every((b) => b === 0),
+          'the hole reads as zeros',
+        );
         t.remount();
         eq(new TextDecoder().decode(getAt(t, f, MiB, 4)), 'tail', 'data after the hole survives');
-        ok(getAt(t, f, 100_000, 4096).every((b) => b === 0), 'the hole still reads as zeros');
+        ok(
+          getAt(t, f, 100_000, 4096).every((b) => b === 0),
+          'the hole still reads as zeros',
+        );
       },
     },
     {
@@ -242,11 +262,17 @@ export const fileTests = [
         t.sys.truncate(f, 100_000);
         const back = t.fs.readFile(f);
         bytesEq(back.subarray(0, 5000), data.subarray(0, 5000), 'kept prefix');
-        ok(back.subarray(5000).every((b) => b === 0), 'the extension reads as zeros');
+        ok(
+          back.subarray(5000).every((b) => b === 0),
+          'the extension reads as zeros',
+        );
         t.remount();
         const again = t.fs.readFile(f);
         eq(again.length, 100_000, 'size after remount');
-        ok(again.subarray(5000).every((b) => b === 0), 'zeros after remount');
+        ok(
+          again.subarray(5000).every((b) => b === 0),
+          'zeros after remount',
+        );
       },
     },
     {
@@ -261,7 +287,10 @@ export const fileTests = [
         t.sys.ftruncate(fd, 12_345);
         eq(t.sys.fstat(fd).size, 12_345n, 'size after extension');
         t.sys.close(fd);
-        ok(t.fs.readFile(f).every((b) => b === 0), 'all zeros');
+        ok(
+          t.fs.readFile(f).every((b) => b === 0),
+          'all zeros',
+        );
       },
     },
     {

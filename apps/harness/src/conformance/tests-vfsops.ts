@@ -149,7 +149,8 @@ export const vfsTests = [
     },
     {
       name: 'inode-exhaustion',
-      title: 'creating files until no inode is left ends in ENOSPC; removing one lets a create work',
+      title:
+        'creating files until no inode is left ends in ENOSPC; removing one lets a create work',
       image: { sizeBytes: 1024 * 1024, inodes: 40 },
       fills: true,
       run(t) {
@@ -195,13 +196,24 @@ export const vfsTests = [
           const s = t.sys.lstat(t.p(p));
           return `${s.ino} ${s.mode.toString(8)} ${s.nlink} ${s.uid}:${s.gid} ${s.size} ${s.mtime.sec}`;
         };
-        const paths = ['tree', 'tree/sub', 'tree/small', 'tree/odd', 'tree/sparse', 'tree/sub/soft'];
+        const paths = [
+          'tree',
+          'tree/sub',
+          'tree/small',
+          'tree/odd',
+          'tree/sparse',
+          'tree/sub/soft',
+        ];
         const want = treeManifest(t.rump, t.p('tree'));
         const wantStats = paths.map(stats);
         t.remount();
         const diff = diffManifests(want, treeManifest(t.rump, t.p('tree')));
         ok(diff.length === 0, `the tree after reboot differs: ${diff.join('; ')}`);
-        eq(paths.map(stats).join('\n'), wantStats.join('\n'), 'inode numbers, modes, links, owners, sizes, mtimes');
+        eq(
+          paths.map(stats).join('\n'),
+          wantStats.join('\n'),
+          'inode numbers, modes, links, owners, sizes, mtimes',
+        );
         eq(t.sys.lstat(t.p('tree/sub/soft')).mode & S.IFMT, S.IFLNK, 'the symlink is a symlink');
       },
     },

@@ -143,7 +143,9 @@ export function readFfsInode(image: Uint8Array, sb: FfsSuperblock, ino: number):
         ? v.getInt32(off + 40 + i * 4, true)
         : Number(v.getBigInt64(off + 112 + i * 8, true)),
     );
-  return { mode: v.getUint16(off, true), size: Number(v.getBigUint64(off + 8, true)), direct };
+  // di_size: UFS1 at +8 (after di_oldids), UFS2 at +16 (after di_uid, di_gid, di_blksize).
+  const size = Number(v.getBigUint64(off + (sb.version === 1 ? 8 : 16), true));
+  return { mode: v.getUint16(off, true), size, direct };
 }
 
 /** A byte range of the image holding one kind of metadata. */

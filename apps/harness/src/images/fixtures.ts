@@ -18,7 +18,11 @@ export interface FixtureInfo {
 }
 
 export const FIXTURES: readonly FixtureInfo[] = [
-  { name: 'tinyfs-classic.img', fs: 'tinyfs', description: 'tinyfs, the classic tree plus a few more entries' },
+  {
+    name: 'tinyfs-classic.img',
+    fs: 'tinyfs',
+    description: 'tinyfs, the classic tree plus a few more entries',
+  },
   { name: 'tiny-ffs1.img', fs: 'ffs', description: 'makefs FFSv1, 1 MiB, a_directory/README' },
   { name: 'tiny-ffs2.img', fs: 'ffs', description: 'makefs FFSv2, 1 MiB, a_directory/README' },
 ];

@@ -55,8 +55,14 @@ export function makefsFfs(spec: ImageSpec, version: 1 | 2): Uint8Array {
     const sizeK = Math.ceil(spec.sizeBytes / 1024);
     execFileSync(
       makefs,
-      ['-t', 'ffs', '-B', 'le', '-o', `version=${version}`, '-s', `${sizeK}k`]
-        .concat(['-f', String(spec.inodes), '-T', String(MAKEFS_TIME), img, root]),
+      ['-t', 'ffs', '-B', 'le', '-o', `version=${version}`, '-s', `${sizeK}k`].concat([
+        '-f',
+        String(spec.inodes),
+        '-T',
+        String(MAKEFS_TIME),
+        img,
+        root,
+      ]),
       { stdio: 'pipe' },
     );
     return new Uint8Array(readFileSync(img));

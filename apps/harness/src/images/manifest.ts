@@ -7,7 +7,7 @@
  *   /link                   symlink -> a_directory/README
  */
 import { createHash } from 'node:crypto';
-import { S, type Rump } from '@rump/syscalls';
+import { type Rump, S } from '@rump/syscalls';
 
 export type TreeManifest = Record<string, string>;
 
@@ -17,7 +17,10 @@ export const sha256 = (b: Uint8Array): string => createHash('sha256').update(b).
 export function treeManifest(rump: Rump, root = '/mnt'): TreeManifest {
   const out: TreeManifest = {};
   const walk = (dir: string, rel: string) => {
-    const names = rump.fs.readdir(dir).map((e) => e.name).sort();
+    const names = rump.fs
+      .readdir(dir)
+      .map((e) => e.name)
+      .sort();
     for (const name of names) {
       const p = `${dir}/${name}`;
       const r = `${rel}/${name}`;
