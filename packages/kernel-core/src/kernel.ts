@@ -439,6 +439,30 @@ export class Kernel {
     return ok;
   }
 
+  /**
+   * Memory in use: the arena's page runs (bounded by RUMP_MEMLIMIT) by owner — module sections,
+   * kmem size classes, pools, stacks — and the live kmem allocations.
+   */
+  memstat(): {
+    limit: number;
+    inUse: number;
+    peak: number;
+    byOwner: Record<string, number>;
+    kmemAllocations: number;
+    kmemBytes: number;
+  } {
+    const a = this.arena.stats();
+    const k = this.kmem.stats();
+    return {
+      limit: a.limit,
+      inUse: a.inUse,
+      peak: a.peak,
+      byOwner: Object.fromEntries([...this.arena.usage()].sort(([x], [y]) => x.localeCompare(y))),
+      kmemAllocations: k.allocations,
+      kmemBytes: k.bytesRequested,
+    };
+  }
+
   /** Kernel output so far (the message buffer). */
   dmesg(): string {
     return this.console.dmesg();

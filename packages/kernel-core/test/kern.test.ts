@@ -280,3 +280,27 @@ describe('errors thrown through guest frames', () => {
     expect(call(k, 'strlen', k.kdata.string('still fine'))).toBe(10n);
   });
 });
+
+describe('memory accounting', () => {
+  it('pools obey RUMP_MEMLIMIT: PR_NOWAIT gets NULL; memstat names the owners', () => {
+    const k = createKernel({ host: new MemoryHost({ params: { RUMP_MEMLIMIT: '4m' } }) });
+    const pp = call(k, 'kmem_zalloc', k.S.pool.$size, 1);
+    call(k, 'pool_init', pp, 1024 * 1024, 8, 0, 0, k.kdata.string('bigpl'), 0, 0);
+    const got: bigint[] = [];
+    for (let i = 0; i < 8; i++) {
+      const it = call(k, 'pool_get', pp, 2 /* PR_NOWAIT */);
+      if (it === 0n) break;
+      got.push(it);
+    }
+    expect(got.length).toBeGreaterThan(0);
+    expect(got.length).toBeLessThan(4);
+    const st = k.memstat();
+    expect(st.limit).toBe(4 * 1024 * 1024);
+    expect(st.byOwner['pool bigpl']).toBe(got.length * 1024 * 1024);
+    expect(st.byOwner['stack lwp0']).toBe(512 * 1024);
+    expect(st.inUse).toBeLessThanOrEqual(st.limit);
+    for (const it of got) call(k, 'pool_put', pp, it);
+    call(k, 'pool_destroy', pp);
+    expect(k.memstat().byOwner['pool bigpl']).toBeUndefined();
+  });
+});

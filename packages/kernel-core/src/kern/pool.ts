@@ -87,7 +87,9 @@ export class Pools {
   get(st: PoolState, flags: number, who = 'pool_get'): bigint {
     const k = this.k;
     if (st.free.length === 0) {
-      const bytes = Math.max(PAGE_SIZE, Math.ceil((st.size * 8) / PAGE_SIZE) * PAGE_SIZE);
+      // A run holds 16 KiB worth of small items, or one large item (as NetBSD sizes pool pages).
+      const perRun = st.size >= PAGE_SIZE ? 1 : Math.max(1, Math.floor((4 * PAGE_SIZE) / st.size));
+      const bytes = Math.ceil((perRun * st.size) / PAGE_SIZE) * PAGE_SIZE;
       const run = k.arena.allocate(bytes, Math.max(PAGE_SIZE, st.align), `pool ${st.name}`);
       if (run < 0) {
         if (flags & kmflags.PR_NOWAIT) return 0n;
