@@ -204,4 +204,33 @@ describe('ffs.kmod', () => {
       },
     );
   }
+
+  const tiny1 = join(FIXTURES, 'tiny-ffs1.img.gz');
+  it.skipIf(!HAVE || !existsSync(tiny1))(
+    `an image left mounted (no unmount) stays "not clean" across the next mounts ${NEED}`,
+    () => {
+      const SB_CLEAN = 8192 + 0xd1;
+      const { k, host } = boot(new Uint8Array(gunzipSync(readFileSync(tiny1))));
+      k.vfs.mountUfs('ffs', '/ffs.img', '/mnt', 0);
+      const f = k.vfs.open('/mnt/synced', 0x200 | 2, 0o644);
+      k.vfs.write(f, new TextEncoder().encode('made it to disk\n'));
+      k.vfs.fsync(f);
+      k.vfs.close(f);
+      k.vfs.sync();
+      // "Crash": the kernel is dropped without unmounting; the image is what the disk got.
+      const crashed = host.readFile('/host/ffs.img').slice();
+      expect(crashed[SB_CLEAN]).toBe(2); // FS_WASCLEAN: mounted read-write
+      const ro = boot(crashed.slice());
+      ro.k.vfs.mountUfs('ffs', '/ffs.img', '/mnt', MNT_RDONLY);
+      expect(ro.k.dmesg()).toMatch(/not clean/);
+      expect(new TextDecoder().decode(ro.k.vfs.readFile('/mnt/synced'))).toBe('made it to disk\n');
+      ro.k.vfs.unmount('/mnt');
+      const rw = boot(crashed.slice());
+      rw.k.vfs.mountUfs('ffs', '/ffs.img', '/mnt', 0);
+      expect(new TextDecoder().decode(rw.k.vfs.readFile('/mnt/synced'))).toBe('made it to disk\n');
+      rw.k.vfs.unmount('/mnt');
+      // ffs keeps a file system that was not clean marked so until fsck: fs_clean stays 0.
+      expect(rw.host.readFile('/host/ffs.img')[SB_CLEAN]).toBe(0);
+    },
+  );
 });
