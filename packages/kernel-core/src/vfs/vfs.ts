@@ -208,7 +208,8 @@ export class Vfs {
       } finally {
         this.depth--;
         // vdrain: between system calls, keep at most desiredvnodes unreferenced vnodes cached.
-        if (this.depth === 0) this.vnodes.drain(this.desiredvnodes());
+        if (this.depth === 0 && !this.k.dead && this.k.halted === undefined)
+          this.vnodes.drain(this.desiredvnodes());
       }
     });
   }
