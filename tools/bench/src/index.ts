@@ -7,7 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FIGURES, type FigureKey, figure } from './figures.js';
+import { FIGURES, type FigureKey, figure, type Unit } from './figures.js';
 import { benchDir, haveMakefs, pristineImage } from './images.js';
 import { JsProfiler } from './jsprofile.js';
 import { machineFacts } from './machine.js';
@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   const inProcess: number[] = [];
   for (let run = 1; run <= opts.runs; run++) {
     const t = performance.now();
-    const r = runOnce(target, w, pristine, scratch);
+    const r = runOnce(target, w, pristine, scratch, undefined, opts.steady);
     if (script) {
       const s = runScenario(script, target, pristine);
       r.scenario = s.wallMs;
@@ -78,16 +78,25 @@ async function main(): Promise<void> {
     });
   };
   for (const f of FIGURES) add(f.key);
-  const extra = (key: 'boot-init' | 'scenario-in-process', label: string, values: number[]) => {
-    if (values.length > 0)
-      results.push({ key, label, unit: 'ms', ours: summarize(values), values });
+  const extra = (key: FigureResult['key'], label: string, unit: Unit, values: number[]) => {
+    if (values.length > 0) results.push({ key, label, unit, ours: summarize(values), values });
   };
+  const column = (key: 'boot-init' | 'read-steady' | 'stat-steady') =>
+    ours.map((r) => r[key]).filter((v): v is number => v !== undefined);
+  extra('boot-init', '(extra) rump_init alone, no modules', 'ms', column('boot-init'));
+  extra('scenario-in-process', '(extra) scenario inside the process', 'ms', inProcess);
   extra(
-    'boot-init',
-    '(extra) rump_init alone, no modules',
-    ours.map((r) => r['boot-init']!),
+    'read-steady',
+    `(extra) read, warm, after ${opts.steady} more passes`,
+    'MiB/s',
+    column('read-steady'),
   );
-  extra('scenario-in-process', '(extra) scenario inside the process', inProcess);
+  extra(
+    'stat-steady',
+    `(extra) stat, warm, after ${opts.steady} more passes`,
+    'ops/s',
+    column('stat-steady'),
+  );
   say('');
   say(figuresTable(results, native.length > 0));
 

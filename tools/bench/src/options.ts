@@ -11,6 +11,8 @@ export interface Options {
   readonly profile: boolean;
   /** Guest instructions between profile samples; 0 = no sampling. */
   readonly sampleEvery: number;
+  /** Extra warm passes of read and stat before the steady-state extras (0 = none). */
+  readonly steady: number;
   /** Skip the classic-scenario process. */
   readonly noScenario: boolean;
 }
@@ -31,6 +33,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
   let noScenario = false;
   let runs = env.RUMP_BENCH_RUNS;
   let scale = env.RUMP_BENCH_SCALE;
+  let steady = env.RUMP_BENCH_STEADY;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k]!;
     if (a === '--') continue;
@@ -39,9 +42,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     else if (a === '--no-scenario') noScenario = true;
     else if (a === '--runs') runs = argv[++k];
     else if (a === '--scale') scale = argv[++k];
+    else if (a === '--steady') steady = argv[++k];
     else
       throw new Error(
-        `unknown argument '${a}' (known: --json --profile --no-scenario --runs N --scale S)`,
+        `unknown argument '${a}' (known: --json --profile --no-scenario --runs N --scale S --steady N)`,
       );
   }
   const r = Math.round(positive('RUMP_BENCH_RUNS', runs, 3));
@@ -57,5 +61,6 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
         ? 0
         : Math.round(positive('RUMP_BENCH_SAMPLE', env.RUMP_BENCH_SAMPLE, 20_000)),
     noScenario,
+    steady: steady === '0' ? 0 : Math.round(positive('RUMP_BENCH_STEADY', steady, 0)),
   };
 }

@@ -8,7 +8,7 @@ import type { Target } from './target.js';
 import type { Workload } from './workload.js';
 
 export interface FigureResult {
-  readonly key: FigureKey | 'boot-init' | 'scenario-in-process';
+  readonly key: FigureKey | 'boot-init' | 'scenario-in-process' | 'read-steady' | 'stat-steady';
   readonly label: string;
   readonly unit: Unit;
   readonly ours: Summary;

@@ -29,8 +29,12 @@ export interface Probe {
   end(phase: Phase, ops: number, unit: string): void;
 }
 
-/** Measured phases: the issue's figures, plus `boot-init` (rump_init alone, without modules). */
-export type Phase = FigureKey | 'boot-init';
+/**
+ * Measured phases: the issue's figures, plus `boot-init` (rump_init alone, without modules) and,
+ * with `steady` passes, `read-steady` / `stat-steady`: the last of N more warm passes, once the
+ * emulator has compiled the hot guest blocks and V8 has optimized the kernel's TypeScript.
+ */
+export type Phase = FigureKey | 'boot-init' | 'read-steady' | 'stat-steady';
 
 export type RunResult = Partial<Record<Phase, number>>;
 
@@ -49,6 +53,7 @@ export function runOnce(
   pristine: string,
   scratch: string,
   probe?: Probe,
+  steady = 0,
 ): RunResult {
   copyFileSync(pristine, scratch);
   const out: RunResult = {};
@@ -111,6 +116,7 @@ export function runOnce(
   };
   readBig('read-cold');
   readBig('read-warm');
+  for (let k = 0; k < steady; k++) readBig('read-steady');
 
   const data = new Uint8Array(IO_SIZE).fill(0x5a);
   const [, writeMs] = time('write-fsync', w.writeBytes / IO_SIZE, '64 KiB write', () => {
@@ -139,6 +145,7 @@ export function runOnce(
   };
   statAll('stat-cold');
   statAll('stat-warm');
+  for (let k = 0; k < steady; k++) statAll('stat-steady');
 
   const small = new Uint8Array(SMALL_FILE);
   const [, readSmallMs] = time('read-small', names.length, 'file', () => {
