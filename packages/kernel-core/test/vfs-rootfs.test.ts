@@ -96,3 +96,30 @@ describe('etfs through the VFS', () => {
     expect(() => k.vfs.etfsRemove('/disk')).toThrow(/ENOENT/);
   });
 });
+
+describe('block devices as files', () => {
+  it('read and write a BLK etfs node through spec_read/spec_write and the buffer cache', () => {
+    const host = new MemoryHost();
+    const img = new Uint8Array(64 * 1024).map((_, i) => (i * 13) & 0xff);
+    host.addFile('/host/disk', img.slice());
+    const k = createKernel({ host });
+    k.vfs.etfsRegister('/disk', '/host/disk', 'BLK');
+    const f = k.vfs.open('/disk', 2);
+    expect(k.vfs.fstat(f).mode & 0o170000).toBe(0o060000);
+    expect(
+      Buffer.from(k.vfs.pread(f, 5000, 1234)).equals(Buffer.from(img.subarray(1234, 6234))),
+    ).toBe(true);
+    expect(k.vfs.pread(f, 100, 64 * 1024).length).toBe(0);
+    const patch = te.encode('written through the kernel');
+    expect(k.vfs.pwrite(f, patch, 3000)).toBe(patch.length);
+    const whole = new Uint8Array(4096).fill(7);
+    expect(k.vfs.pwrite(f, whole, 8192)).toBe(4096);
+    // A second open of an open block device is refused (spec_open: EBUSY).
+    expect(() => k.vfs.open('/disk', 0)).toThrow(/EBUSY/);
+    k.vfs.close(f);
+    const want = img.slice();
+    want.set(patch, 3000);
+    want.set(whole, 8192);
+    expect(Buffer.from(host.readFile('/host/disk')).equals(Buffer.from(want))).toBe(true);
+  });
+});

@@ -17,6 +17,7 @@ const FREAD = 1;
 const FNONBLOCK = 0x4;
 const S_IFBLK = 0o060000;
 const MAXBSIZE = 0x10000;
+const BLKDEV_IOSIZE = 2048;
 const DEV_BSHIFT = 9;
 const EOPNOTSUPP = errno.EOPNOTSUPP;
 
@@ -207,6 +208,59 @@ export class Specfs {
     return 0;
   }
 
+  /**
+   * spec_read / spec_write of a block device: through the buffer cache in blocks of the
+   * partition's block size (DIOCGPARTINFO pi_bsize, else BLKDEV_IOSIZE); whole-block writes are
+   * asynchronous, partial ones delayed (read-modify-write), as NetBSD does. No read-ahead.
+   */
+  rdwr(vp: bigint, uio: bigint, write: boolean): number {
+    const k = this.k;
+    const m = k.mem;
+    const vn = this.vfs.vn;
+    if (vn.type(vp) !== vtype.VBLK) return errno.EOPNOTSUPP;
+    const U = k.S.uio;
+    const B = k.S.buf;
+    const offA = uio + BigInt(U.uio_offset.offset);
+    const residA = uio + BigInt(U.uio_resid.offset);
+    if (BigInt.asIntN(64, m.read64(offA)) < 0n) return errno.EINVAL;
+    if (m.read64(residA) === 0n) return 0;
+    const dev = vn.rdev(vp);
+    const bsize = this.vfs.vop.withScratch(partinfo.$size, (pi) => {
+      if (this.devsw().bdevIoctl(dev, dkio.DIOCGPARTINFO, pi, FREAD) !== 0) return BLKDEV_IOSIZE;
+      return Math.min(
+        Math.max(m.read32(pi + BigInt(partinfo.pi_bsize)), 1 << DEV_BSHIFT),
+        MAXBSIZE,
+      );
+    });
+    const bscale = bsize >> DEV_BSHIFT;
+    const bc = this.vfs.io().bufcache;
+    for (;;) {
+      const off = Number(m.read64(offA));
+      const resid = Number(m.read64(residA));
+      if (resid <= 0) return 0;
+      const bn = Math.floor(off / (1 << DEV_BSHIFT)) & ~(bscale - 1);
+      const on = off % bsize;
+      let n = Math.min(bsize - on, resid);
+      let bp: bigint;
+      let error = 0;
+      if (write && n === bsize) bp = bc.getblk(vp, bn, bsize);
+      else {
+        [error, bp] = bc.bread(vp, bn, bsize, write ? 1 /* B_MODIFY */ : 0);
+        if (error) return error;
+      }
+      n = Math.min(n, bsize - m.read32(bp + BigInt(B.b_resid.offset)));
+      if (n <= 0) {
+        bc.brelse(bp, 0);
+        return write ? errno.ENOSPC : 0;
+      }
+      error = this.vfs.vnops.uiomove(m.read64(bp + BigInt(B.b_data.offset)) + BigInt(on), n, uio);
+      if (error || !write) bc.brelse(bp, 0);
+      else if (n + on === bsize) bc.bawrite(bp);
+      else bc.bdwrite(bp);
+      if (error) return error;
+    }
+  }
+
   private a64(ap: bigint, st: string, field: string): bigint {
     const s = (this.k.S as unknown as Record<string, Record<string, { offset: number }>>)[st]!;
     return this.k.mem.read64(ap + BigInt(s[field]!.offset));
@@ -286,8 +340,20 @@ export class Specfs {
     def('spec_kqfilter', () => errno.EOPNOTSUPP);
     def('spec_mmap', () => errno.EOPNOTSUPP);
     def('spec_fdiscard', () => errno.EOPNOTSUPP);
-    def('spec_read', () => errno.EOPNOTSUPP);
-    def('spec_write', () => errno.EOPNOTSUPP);
+    def('spec_read', (ap) =>
+      this.rdwr(
+        this.a64(ap, 'vop_read_args', 'a_vp'),
+        this.a64(ap, 'vop_read_args', 'a_uio'),
+        false,
+      ),
+    );
+    def('spec_write', (ap) =>
+      this.rdwr(
+        this.a64(ap, 'vop_write_args', 'a_vp'),
+        this.a64(ap, 'vop_write_args', 'a_uio'),
+        true,
+      ),
+    );
     k.ksyms.function('spec_node_init', 'specfs', (c) => this.nodeInit(c.arg(0), c.arg(1)));
     k.ksyms.function('spec_node_destroy', 'specfs', (c) => this.nodeDestroy(c.arg(0)));
     k.ksyms.function('spec_node_revoke', 'specfs', (c) => this.nodeRevoke(c.arg(0)));
