@@ -191,4 +191,24 @@ describe('buffer cache', () => {
     b.bc.biodone(bp);
     expect(() => b.bc.biodone(bp)).toThrow(/biodone2 already/);
   });
+
+  it('past maxBytes, idle clean bufs are evicted oldest first; delayed writes stay until written', () => {
+    const { k, host, vp, bc } = setup();
+    bc.maxBytes = 4096;
+    const d = bc.getblk(vp, 100, 1024);
+    k.mem.fill(bc.data(d), 1024, 0x99);
+    bc.bdwrite(d);
+    for (let bn = 0; bn < 20; bn++) {
+      const [e, bp] = bc.bread(vp, bn * 2, 1024, 0);
+      expect(e).toBe(0);
+      bc.brelse(bp, 0);
+    }
+    expect(bc.stats.evicted).toBeGreaterThan(10);
+    expect(bc.stats.bytes).toBeLessThanOrEqual(4096 + 1024);
+    expect(bc.incore(vp, 100)).toBe(d);
+    expect(bc.incore(vp, 0)).toBe(0n);
+    expect(bc.incore(vp, 38)).not.toBe(0n);
+    expect(bc.vflushbuf(vp, V_.FSYNC_WAIT)).toBe(0);
+    expect(host.readFile('/disk.img')[100 * 512]).toBe(0x99);
+  });
 });

@@ -14,7 +14,7 @@ import {
   sysUio,
 } from './support/io.js';
 
-const IMG = 256 * 1024;
+const IMG = 2 * 1024 * 1024;
 
 function setup() {
   const img = patterned(IMG);
@@ -198,5 +198,31 @@ describe('page cache', () => {
     ubcRead(k2, d2, 0, 4096);
     k2.io.uvn.lock(d2);
     expect(() => p2.unbusy([p2.lookup(d2, 0n)])).toThrow(/PG_BUSY/);
+  });
+
+  it('past maxResident, clean idle pages are reclaimed least recently used first; dirty ones never', () => {
+    const { k, img, devvp, pages, blk } = setup();
+    pages.maxResident = 16;
+    // 12 dirty pages stay, whatever the pressure.
+    expect(ubcWrite(k, devvp, 0, new Uint8Array(12 * 4096).fill(0x42))).toBe(0);
+    // One 1 MiB transfer goes through in windows of 64 pages; earlier windows make room.
+    const [err, got] = ubcRead(k, devvp, 64 * 1024, 1024 * 1024);
+    expect(err).toBe(0);
+    expect(sameBytes(got, img.subarray(64 * 1024, 64 * 1024 + 1024 * 1024))).toBe(true);
+    expect(pages.stats.reclaimed).toBeGreaterThan(150);
+    expect(pages.stats.resident).toBeLessThanOrEqual(12 + 64 + 16);
+    const dirty = pages
+      .pagesOf(devvp)
+      .filter(([, p]) => pages.getdirty(p) !== 1)
+      .map(([i]) => i);
+    expect(dirty).toEqual([...Array(12).keys()]);
+    // Reclaimed pages come back from the disk with the right bytes.
+    const ios = blk.stats.ios;
+    const [, again] = ubcRead(k, devvp, 64 * 1024, 64 * 1024);
+    expect(sameBytes(again, img.subarray(64 * 1024, 128 * 1024))).toBe(true);
+    expect(blk.stats.ios).toBeGreaterThan(ios);
+    expect(putpages(k, devvp, pgo.PGO_CLEANIT | pgo.PGO_SYNCIO | pgo.PGO_ALLPAGES)).toBe(0);
+    const [, mine] = ubcRead(k, devvp, 0, 12 * 4096);
+    expect(mine.every((b) => b === 0x42)).toBe(true);
   });
 });

@@ -9,7 +9,7 @@
  * Kernel object, so each part can be tested on a kernel assembled from the real pieces.
  */
 import type { Cpu, GuestMemory } from '@rump/cpu-x86';
-import type { Host } from '@rump/hypercall';
+import { type Host, readHostParams } from '@rump/hypercall';
 import { kmflags } from '../abi/netbsd-10.99/constants.js';
 import type { Structs } from '../abi/profile.js';
 import type { KernelSymbolTable } from '../kern/kern_ksyms.js';
@@ -60,8 +60,9 @@ export function registerIo(k: IoKernel): IoSubsystems {
   const call = new KernelCalls(k);
   const devsw = new DevSw(k, call);
   const bufcache = new BufCache(k, call);
+  bufcache.maxBytes = Math.max(1 << 20, memlimit(k) >> 3);
   const rumpblk = new RumpBlk(k, devsw, (bp) => bufcache.biodone(bp));
-  const pages = new UvmPages(k);
+  const pages = new UvmPages(k, memlimit(k));
   const genfsNodes = new GenfsNodes(k);
   const uvn = new UvmVnode(k, pages, call);
   const ubc = new UvmBio(k, pages, uvn, call);
@@ -79,6 +80,15 @@ export function registerIo(k: IoKernel): IoSubsystems {
   const vop = k.vfs?.vop;
   genfs.register(vop ? (name, sub, impl) => vop.define(name, sub, impl) : undefined);
   return { devsw, rumpblk, bufcache, pages, uvn, ubc, genfsNodes, genfs };
+}
+
+/** RUMP_MEMLIMIT of the host, for cache sizes. */
+function memlimit(k: IoKernel): number {
+  try {
+    return readHostParams(k.host).memlimit;
+  } catch {
+    return 256 << 20;
+  }
 }
 
 /**

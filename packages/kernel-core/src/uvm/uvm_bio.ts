@@ -27,6 +27,8 @@ const PAGE_MASK = 4095n;
 /** rump vm.c PAGERFLAGS */
 const PAGERFLAGS = pgo.PGO_SYNCIO | pgo.PGO_NOBLOCKALLOC | pgo.PGO_NOTIMESTAMP;
 const UIO_WRITE = 1;
+/** Pages per pager call of ubc_uiomove (256 KiB). */
+const UBC_WINPAGES = 64;
 
 const trunc_page = (n: bigint) => n & ~PAGE_MASK;
 const round_page = (n: bigint) => (n + PAGE_MASK) & ~PAGE_MASK;
@@ -78,7 +80,10 @@ export class UvmBio {
   uiomove(uobj: bigint, uio: bigint, todo: bigint, _advice: number, flags: number): number {
     const m = this.k.mem;
     if (todo <= 0n) return 0;
-    const maxpages = len2npages(BigInt.asIntN(64, m.read64(uio + this.oUioOffset)), todo);
+    const maxpages = Math.min(
+      len2npages(BigInt.asIntN(64, m.read64(uio + this.oUioOffset)), todo),
+      UBC_WINPAGES,
+    );
     const pgalloc = maxpages * 8;
     const pgs = this.call.scratch(pgalloc + 8);
     const npagesp = pgs + BigInt(pgalloc);
@@ -92,7 +97,9 @@ export class UvmBio {
       this.uvn.lock(uobj);
       do {
         const off = BigInt.asIntN(64, m.read64(uio + this.oUioOffset));
-        const npages = len2npages(off, todo);
+        // A window of at most UBC_WINPAGES pages at a time (as NetBSD's UBC maps windows), so
+        // that one large transfer does not pin all of its pages at once.
+        const npages = Math.min(len2npages(off, todo), UBC_WINPAGES);
         m.fill(pgs, pgalloc, 0);
         m.write32(npagesp, npages);
         rv = this.pgoGet(uobj, trunc_page(off), pgs, npagesp, prot, pagerflags);

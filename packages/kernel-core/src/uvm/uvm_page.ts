@@ -45,6 +45,8 @@ export interface UvmPageStats {
   resident: number;
   allocated: number;
   freed: number;
+  /** Clean pages freed to stay under maxResident. */
+  reclaimed: number;
 }
 
 export class UvmPages {
@@ -55,7 +57,15 @@ export class UvmPages {
    * scan and an object with none is skipped at once.
    */
   private readonly dirty = new Map<bigint, Set<number>>();
-  readonly stats: UvmPageStats = { resident: 0, allocated: 0, freed: 0 };
+  readonly stats: UvmPageStats = { resident: 0, allocated: 0, freed: 0, reclaimed: 0 };
+  /**
+   * Resident pages beyond which allocating a page first reclaims clean, idle pages of objects
+   * nobody has locked, least recently used first — what the page daemon does, done inline (a
+   * rump kernel has no page daemon). Default: half of RUMP_MEMLIMIT.
+   */
+  maxResident: number;
+  /** Every resident page, least recently used first (re-inserted on use). */
+  private readonly lru = new Map<bigint, true>();
   /** pgo_markdirty of vnode objects (uvn_markdirty): set by uvm_vnode. */
   onObjectDirty: (uobj: bigint) => void = () => {};
   /** Called when an object loses its last page (VI_PAGES cleared). */
@@ -73,7 +83,11 @@ export class UvmPages {
   private readonly oObjlock: bigint;
   private readonly oIflag: bigint;
 
-  constructor(private readonly k: IoKernel) {
+  constructor(
+    private readonly k: IoKernel,
+    memlimit = 256 << 20,
+  ) {
+    this.maxResident = Math.max(64, Math.floor(memlimit / 2 / PAGE_SIZE));
     const P = k.S.vm_page;
     this.oFlags = BigInt(P.flags.offset);
     this.oPqflags = BigInt(P.pqflags.offset);
@@ -185,6 +199,8 @@ export class UvmPages {
       m = new Map();
       this.objects.set(uobj, m);
     }
+    if (this.stats.resident >= this.maxResident)
+      this.reclaim(this.maxResident - Math.max(1, this.maxResident >> 4));
     if (m.has(idx))
       this.k.panic(
         `uvm_pagealloc: object ${this.k.describeAddress(uobj)} already has a page at 0x${off.toString(16)}`,
@@ -198,6 +214,7 @@ export class UvmPages {
     this.k.mutexes.init(p + this.oInterlock, locks.MUTEX_DEFAULT, 0);
     this.setFlags(p, pg.PG_BUSY | pg.PG_FAKE | pg.PG_CLEAN | pg.PG_TABLED | pg.PG_FILE);
     m.set(idx, p);
+    this.lru.set(p, true);
     mem.write32(uobj + this.oNpages, m.size);
     if (m.size === 1 && this.isVnodeObject(uobj)) {
       mem.write32(uobj + this.oIflag, mem.read32(uobj + this.oIflag) | V_.VI_PAGES);
@@ -230,8 +247,36 @@ export class UvmPages {
     this.k.mutexes.destroy(p + this.oInterlock);
     this.k.kmem.free(this.frame(p), PAGE_SIZE, 'page frame');
     this.k.kmem.free(p, this.k.S.vm_page.$size, 'vm_page');
+    this.lru.delete(p);
     this.stats.resident--;
     this.stats.freed++;
+  }
+
+  /** The page was used: it becomes the most recently used. */
+  touch(p: bigint): void {
+    if (this.lru.delete(p)) this.lru.set(p, true);
+  }
+
+  /**
+   * Frees least recently used pages until at most `target` are resident: only clean, idle pages
+   * (no PG_BUSY, PG_FAKE, dirty or unknown status), which need no write-back. Returns pages freed.
+   */
+  reclaim(target: number): number {
+    let freed = 0;
+    for (const p of this.lru.keys()) {
+      if (this.stats.resident <= target) break;
+      const f = this.flags(p);
+      if (f & (pg.PG_BUSY | pg.PG_FAKE) || (f & (pg.PG_CLEAN | pg.PG_DIRTY)) !== pg.PG_CLEAN)
+        continue;
+      if (this.uobject(p) === 0n) continue;
+      // NetBSD's page daemon skips objects it cannot lock. With one lwp a held object lock can
+      // only be ours, and every page our callers still use is busy: idle clean pages of a locked
+      // object are as free to go as any, which lets one large read stream through a small cache.
+      this.free(p);
+      freed++;
+    }
+    this.stats.reclaimed += freed;
+    return freed;
   }
 
   /** uvm_pagegetdirty: CLEAN, DIRTY or UNKNOWN (neither bit). */

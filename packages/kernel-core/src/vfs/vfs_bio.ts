@@ -50,6 +50,8 @@ export interface BufCacheStats {
   /** Buffers and data bytes alive now. */
   buffers: number;
   bytes: number;
+  /** Clean bufs dropped to stay under maxBytes. */
+  evicted: number;
 }
 
 /** buf_roundsize: allocations are powers of two (at least DEV_BSIZE). */
@@ -114,7 +116,22 @@ export class BufCache {
   private readonly keys = new Map<bigint, BufKey>();
   /** Bufs made by getiobuf (not cached, no data of their own). */
   private readonly iobufs = new Set<bigint>();
-  readonly stats: BufCacheStats = { hits: 0, misses: 0, reads: 0, writes: 0, buffers: 0, bytes: 0 };
+  readonly stats: BufCacheStats = {
+    hits: 0,
+    misses: 0,
+    reads: 0,
+    writes: 0,
+    buffers: 0,
+    bytes: 0,
+    evicted: 0,
+  };
+  /**
+   * Data bytes of cached bufs beyond which a new buf first evicts valid, idle, clean bufs, least
+   * recently released first (NetBSD's buf_trim above bufmem_hiwater). Delayed writes stay.
+   */
+  maxBytes = 32 << 20;
+  /** Idle cached bufs, least recently released first. */
+  private readonly lru = new Map<bigint, true>();
   /** Address of the bufcache_lock data symbol (kmutex_t). */
   bufcacheLock = 0n;
   /** The kmutex standing for NetBSD's buffer_lock (b_objlock of bufs without a vnode). */
@@ -343,7 +360,19 @@ export class BufCache {
     return bp;
   }
 
+  /** buf_trim: drop idle, valid, clean cached bufs, oldest first, until `target` bytes remain. */
+  trim(target: number): void {
+    for (const bp of this.lru.keys()) {
+      if (this.stats.bytes <= target) break;
+      if (this.cflags(bp) & BC_BUSY || this.oflags(bp) & BO_DELWRI) continue;
+      this.bbusy(bp);
+      this.brelse(bp, BC_INVAL);
+      this.stats.evicted++;
+    }
+  }
+
   private freeBuf(bp: bigint): void {
+    this.lru.delete(bp);
     const size = this.bufsize(bp);
     const data = this.data(bp);
     if (size > 0 && data !== 0n && !this.iobufs.has(bp)) {
@@ -419,6 +448,7 @@ export class BufCache {
       return cached;
     }
     this.stats.misses++;
+    if (this.stats.bytes > this.maxBytes) this.trim(this.maxBytes - (this.maxBytes >> 3));
     const bp = this.newBuf();
     this.w32(bp + this.o.cflags, BC_BUSY);
     const bn = BigInt(blkno);
@@ -612,6 +642,8 @@ export class BufCache {
       return;
     }
     this.clrC(bp, BC_AGE | BC_BUSY | BC_NOCACHE);
+    this.lru.delete(bp);
+    if (this.keys.has(bp)) this.lru.set(bp, true);
     this.clrF(bp, B_ASYNC);
   }
 

@@ -222,6 +222,7 @@ export class GenfsIo {
           );
         }
         this.pages.setFlags(p, f | pg.PG_BUSY);
+        this.pages.touch(p);
       }
       out.push(p);
     }
