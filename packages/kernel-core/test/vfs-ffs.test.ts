@@ -135,6 +135,15 @@ describe('ffs.kmod', () => {
         expect(sv.fstypename).toBe('ffs');
         expect(sv.mntonname).toBe('/mnt');
         expect(sv.iosize).toBeGreaterThan(0n);
+        // Sizes as ffs_statvfs computes them from the superblock: within the image, consistent.
+        expect(sv.frsize).toBeGreaterThan(0n);
+        expect(sv.bsize % sv.frsize).toBe(0n);
+        expect(sv.blocks * sv.frsize).toBeLessThanOrEqual(BigInt(image.length));
+        expect(sv.blocks * sv.frsize).toBeGreaterThan(BigInt(image.length) / 2n);
+        expect(sv.bfree).toBeLessThanOrEqual(sv.blocks);
+        expect(sv.files).toBeGreaterThan(0n);
+        expect(sv.namemax).toBe(255n);
+        expect(sv.flag & 1n).toBe(1n); // MNT_RDONLY
         const { files, links } = walk(k, '/mnt');
         const want = existsSync(sums)
           ? parseSums(readFileSync(sums, 'utf8'))
