@@ -4,6 +4,7 @@
  * release profile can sit beside it), so nothing else in the kernel hard-codes a release fact.
  */
 import type * as current from './netbsd-10.99/structs/index.js';
+import type { VdescFacts } from './netbsd-10.99/vdesc-table.js';
 
 export type Structs = typeof current;
 
@@ -16,6 +17,8 @@ export interface Profile {
   readonly isCurrent: boolean;
   readonly structs: Structs;
   readonly vopNames: readonly string[];
+  /** The vop_*_desc descriptors in vdesc_offset order: names, flags, argument-block members. */
+  readonly vdesc: readonly VdescFacts[];
   /** Whether modules of this release are built with DIAGNOSTIC (adds kern_assert, mutex_owned ...). */
   readonly diagnostic: boolean;
 }

@@ -7,7 +7,7 @@
  */
 
 import type { Field, StructMeta } from '../abi/layout.js';
-import { VDESC_FACTS, VDESC_NO_OFFSET } from '../abi/netbsd-10.99/vdesc-table.js';
+import { VDESC_NO_OFFSET } from '../abi/netbsd-10.99/vdesc-table.js';
 import type { Kernel } from '../kernel.js';
 
 const S_IFIFO = 0o010000;
@@ -31,7 +31,7 @@ export function registerVfsData(k: Kernel): void {
 
   // vop_*_desc: struct vnodeop_desc, in descriptor order.
   const D = S.vnodeop_desc;
-  VDESC_FACTS.forEach((d, index) => {
+  k.profile.vdesc.forEach((d, index) => {
     const symbol = d.name === 'default' ? 'vop_default_desc' : `${d.name}_desc`;
     const desc = data(symbol, 'vnode_if', D.$size);
     const args = d.args

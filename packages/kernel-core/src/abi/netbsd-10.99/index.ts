@@ -2,10 +2,12 @@
 import type { Profile } from '../profile.js';
 import * as structs from './structs/index.js';
 import { VOP_NAMES } from './vdesc.js';
+import { VDESC_FACTS } from './vdesc-table.js';
 
 export * as constants from './constants.js';
 export { errno, errnoName } from './errno.js';
 export { VNODE_OPS_COUNT, VOP_DESCOFFSET, VOP_NAMES } from './vdesc.js';
+export { VDESC_FACTS, VDESC_NO_OFFSET, type VdescFacts } from './vdesc-table.js';
 
 export const netbsd_10_99: Profile = {
   release: '10.99.12',
@@ -13,5 +15,6 @@ export const netbsd_10_99: Profile = {
   isCurrent: true,
   structs,
   vopNames: VOP_NAMES,
+  vdesc: VDESC_FACTS,
   diagnostic: true,
 };
