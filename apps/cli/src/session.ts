@@ -9,9 +9,10 @@
  * NetBSD errno name (ENOENT, ENOTDIR, EROFS ...), which the commands turn into one-line
  * messages: `rump: cat: disk.img:/etc/x: No such file or directory (ENOENT)`.
  *
- * Until @rump/syscalls implements rump_sys_*, `openSession` fails with "needs @rump/syscalls:
- * not available yet" (after the work that does not need it: target, partition, file-system type,
- * modules, lock). Tests and embedders may install another implementation with setSessionFactory.
+ * `openSession` uses @rump/syscalls (rump-session.ts); were it missing, it would fail with "needs
+ * @rump/syscalls: not available yet" after the work that does not need it (target, partition,
+ * file-system type, modules, lock). Tests and embedders may install another implementation with
+ * setSessionFactory.
  */
 import type { NetBSDErrnoName } from '@rump/hypercall';
 import * as syscalls from '@rump/syscalls';
@@ -215,52 +216,22 @@ export function setSessionFactory(factory: SessionFactory | undefined): void {
   installed = factory;
 }
 
-/** The rump_sys_* entry points this CLI needs from @rump/syscalls. */
-export const REQUIRED_SYSCALLS = [
-  'rump_sys_mount',
-  'rump_sys_unmount',
-  'rump_sys_reboot',
-  'rump_sys_open',
-  'rump_sys_read',
-  'rump_sys_write',
-  'rump_sys_close',
-  'rump_sys_getdents',
-  'rump_sys_stat',
-  'rump_sys_lstat',
-  'rump_sys_mkdir',
-  'rump_sys_rmdir',
-  'rump_sys_unlink',
-  'rump_sys_rename',
-  'rump_sys_link',
-  'rump_sys_symlink',
-  'rump_sys_readlink',
-  'rump_sys_chmod',
-  'rump_sys_chown',
-  'rump_sys_utimes',
-  'rump_sys_statvfs',
-  'rump_sys_modctl',
-] as const;
-
-/** The rump_sys_* calls @rump/syscalls does not export yet. */
-export function missingSyscalls(): string[] {
-  const have = syscalls as Readonly<Record<string, unknown>>;
-  return REQUIRED_SYSCALLS.filter((name) => typeof have[name] !== 'function');
-}
-
 export const SYSCALLS_NOT_AVAILABLE = 'needs @rump/syscalls: not available yet';
 
-/** Boots a kernel and mounts `plan`; fails clearly while @rump/syscalls is not there. */
+/** Whether @rump/syscalls offers what the session needs (bootRump and RumpSys). */
+export function syscallsAvailable(): boolean {
+  const have = syscalls as Readonly<Record<string, unknown>>;
+  return ['bootRump', 'RumpSys'].every((name) => name in have && typeof have[name] === 'function');
+}
+
+/** Boots a kernel and mounts `plan` (through @rump/syscalls unless a factory is installed). */
 export async function openSession(
   plan: MountPlan,
   options: SessionOptions = {},
 ): Promise<FileSystemSession> {
   if (installed) return installed(plan, options);
-  const missing = missingSyscalls();
-  const why =
-    missing.length === REQUIRED_SYSCALLS.length
-      ? SYSCALLS_NOT_AVAILABLE
-      : missing.length > 0
-        ? `${SYSCALLS_NOT_AVAILABLE} (missing ${missing.join(', ')})`
-        : 'needs the @rump/syscalls session adapter in apps/cli/src/session.ts: not written yet';
-  throw new OperationError(why, { subject: plan.image, errno: 'ENOSYS' });
+  if (!syscallsAvailable())
+    throw new OperationError(SYSCALLS_NOT_AVAILABLE, { subject: plan.image, errno: 'ENOSYS' });
+  const { openRumpSession } = await import('./rump-session.js');
+  return openRumpSession(plan, options);
 }

@@ -77,25 +77,8 @@ afterEach(() => {
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('file commands without @rump/syscalls', () => {
+describe('refusals before any kernel boots', () => {
   beforeEach(() => setSessionFactory(undefined));
-
-  it('fail with one clear line and exit 1, after checking image, type and module', async () => {
-    for (const argv of [
-      ['ls', img('/')],
-      ['cat', img('/etc/motd')],
-      ['put', join(dir, 'x'), img('/x')],
-    ]) {
-      writeFileSync(join(dir, 'x'), 'x');
-      const r = await rump(...M(), ...argv);
-      expect(r.status).toBe(1);
-      expect(r.out).toBe('');
-      expect(r.err).toBe(
-        `rump: ${argv[0]}: ${image}: needs @rump/syscalls: not available yet (ENOSYS)\n`,
-      );
-    }
-    expect(existsSync(lockPath(image))).toBe(false);
-  });
 
   it('say which module is missing and where they looked', async () => {
     const r = await rump('ls', '--module-path', dir, img('/'));

@@ -235,11 +235,14 @@ async function putOne(run: SessionRun, src: string, dst: string, o: CopyOptions)
   if (o.preserve) {
     const isLink = st.isSymbolicLink();
     await s.chown(dst, st.uid, st.gid, !isLink);
-    const ts = (ms: number) => ({
-      sec: Math.floor(ms / 1000),
-      nsec: Math.round((ms % 1000) * 1e6),
-    });
-    await s.utimes(dst, ts(st.atimeMs), ts(st.mtimeMs), !isLink);
+    // A symlink's own times would need lutimes; like cp -p on such systems, they are not kept.
+    if (!isLink) {
+      const ts = (ms: number) => ({
+        sec: Math.floor(ms / 1000),
+        nsec: Math.round((ms % 1000) * 1e6),
+      });
+      await s.utimes(dst, ts(st.atimeMs), ts(st.mtimeMs));
+    }
   }
   return copied;
 }

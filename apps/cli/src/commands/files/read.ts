@@ -44,12 +44,13 @@ export const stat: Command = {
       for (const t of targets) {
         const st = follow ? await s.stat(t.path!) : await s.lstat(t.path!);
         const target = fileTypeOfMode(st.mode) === 'lnk' ? await s.readlink(t.path!) : undefined;
+        const isDevice = fileTypeOfMode(st.mode) === 'chr' || fileTypeOfMode(st.mode) === 'blk';
         json.push(statJson(t.path!, st, target === undefined ? {} : { target }));
         out.push(
           `  File: ${t.path}${target === undefined ? '' : ` -> ${target}`}`,
           `  Type: ${fileTypeOfMode(st.mode)}  Mode: 0${(st.mode & 0o7777).toString(8)} (${modeString(st.mode)})  Flags: 0x${st.flags.toString(16)}`,
           ` Inode: ${st.ino}  Links: ${st.nlink}  Uid: ${st.uid}  Gid: ${st.gid}  Gen: ${st.gen}`,
-          `  Size: ${st.size}  Blocks: ${st.blocks}  IO Block: ${st.blksize}${st.rdev ? `  Device: ${st.rdev}` : ''}`,
+          `  Size: ${st.size}  Blocks: ${st.blocks}  IO Block: ${st.blksize}${isDevice ? `  Device: ${st.rdev}` : ''}`,
           `Access: ${isoTime(st.atime)}`,
           `Modify: ${isoTime(st.mtime)}`,
           `Change: ${isoTime(st.ctime)}`,
