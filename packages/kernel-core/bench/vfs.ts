@@ -37,7 +37,9 @@ function treeWalk(label: string, k: Kernel): void {
   const t0 = performance.now();
   const bytes = walk(k, '/mnt');
   const ms = performance.now() - t0;
-  console.log(`${label.padEnd(48)} ${ms.toFixed(1).padStart(9)} ms     ${(bytes / 1024 / 1024 / (ms / 1000)).toFixed(2)} MiB/s (${bytes} bytes)`);
+  console.log(
+    `${label.padEnd(48)} ${ms.toFixed(1).padStart(9)} ms     ${(bytes / 1024 / 1024 / (ms / 1000)).toFixed(2)} MiB/s (${bytes} bytes)`,
+  );
 }
 
 // tinyfs: a tree of 8 directories × 16 files of 16 KiB, plus a deep path.
@@ -45,10 +47,19 @@ function treeWalk(label: string, k: Kernel): void {
   const dirs: Record<string, TinyfsEntrySpec> = {};
   for (let d = 0; d < 8; d++) {
     const files: Record<string, TinyfsEntrySpec> = {};
-    for (let f = 0; f < 16; f++) files[`f${f}`] = { type: 'file', content: new Uint8Array(16384).fill(d + f) };
+    for (let f = 0; f < 16; f++)
+      files[`f${f}`] = { type: 'file', content: new Uint8Array(16384).fill(d + f) };
     dirs[`d${d}`] = { type: 'dir', entries: files };
   }
-  dirs.a = { type: 'dir', entries: { b: { type: 'dir', entries: { c: { type: 'dir', entries: { leaf: { type: 'file', content: 'x' } } } } } } };
+  dirs.a = {
+    type: 'dir',
+    entries: {
+      b: {
+        type: 'dir',
+        entries: { c: { type: 'dir', entries: { leaf: { type: 'file', content: 'x' } } } },
+      },
+    },
+  };
   const host = new MemoryHost();
   host.addFile('/host/tinyfs.kmod', readFileSync(join(kmodDir, 'tinyfs.kmod')));
   host.addFile('/host/tiny.img', mkfsTinyfs({ entries: dirs }));
@@ -82,7 +93,11 @@ if (FFS && MODPATH && existsSync(IMG)) {
   k.vfs.mountUfs('ffs', '/ffs.img', '/mnt', MNT_RDONLY);
   treeWalk('ffs.kmod ffs1.img: walk + read every file (cold)', k);
   treeWalk('ffs.kmod ffs1.img: walk + read every file (warm)', k);
-  time('ffs.kmod: stat /mnt/deep/a/b/c/d/e/leaf.txt', 1000, () => k.vfs.stat('/mnt/deep/a/b/c/d/e/leaf.txt'));
+  time('ffs.kmod: stat /mnt/deep/a/b/c/d/e/leaf.txt', 1000, () =>
+    k.vfs.stat('/mnt/deep/a/b/c/d/e/leaf.txt'),
+  );
 } else {
-  console.log('ffs.kmod benchmarks skipped (needs RUMP_TEST_FFS_KMOD, RUMP_TEST_MODULE_PATH and /work/netbsd/images/ffs1.img)');
+  console.log(
+    'ffs.kmod benchmarks skipped (needs RUMP_TEST_FFS_KMOD, RUMP_TEST_MODULE_PATH and /work/netbsd/images/ffs1.img)',
+  );
 }
