@@ -155,6 +155,8 @@ describe('dot and dot-dot as the last component', () => {
     expect(() => k.vfs.rename('/mnt/d/..', '/mnt/x')).toThrow(/EINVAL/);
     expect(() => k.vfs.rename('/mnt/file', '/mnt/d/.')).toThrow(/EINVAL|EISDIR/);
     expect(() => k.vfs.link('/mnt/d', '/mnt/d2')).toThrow(/EPERM/);
+    expect(k.vfs.pathconf('/mnt/d', 4)).toBeGreaterThan(0n); // _PC_NAME_MAX
+    expect(k.vfs.pathconf('/', 4)).toBe(255n);
     expect(() => k.vfs.mkdir('/mnt/d/.')).toThrow(/EEXIST|EISDIR|EINVAL/);
     expect(() => k.vfs.symlink('x', '/mnt/d/.')).toThrow(/EEXIST|EISDIR|EINVAL/);
     expect(() => k.vfs.mkdir('/.')).toThrow(/EEXIST|EISDIR|EINVAL/);

@@ -749,13 +749,17 @@ export class Rootfs {
     def('rump_vop_pathconf', (ap) => {
       const name = this.a32(ap, 'vop_pathconf_args', 'a_name');
       const ret = this.a64(ap, 'vop_pathconf_args', 'a_retval');
+      // _PC_LINK_MAX 1, _PC_NAME_MAX 4, _PC_PATH_MAX 5, _PC_PIPE_BUF 6, _PC_CHOWN_RESTRICTED 7,
+      // _PC_NO_TRUNC 8, _PC_SYNC_IO 10, _PC_FILESIZEBITS 11 (sys/unistd.h), rumpfs's answers.
       const values: Record<number, bigint> = {
         1: 32767n,
-        3: 255n,
-        4: 1024n,
-        5: 512n,
-        6: 1n,
+        4: 255n,
+        5: 1024n,
+        6: 512n,
         7: 1n,
+        8: 1n,
+        10: 1n,
+        11: 43n,
       };
       const v = values[name];
       if (v === undefined) return errno.EINVAL;

@@ -488,6 +488,14 @@ export class Vfs {
     });
   }
 
+  /** pathconf(2): _PC_LINK_MAX 1, _PC_NAME_MAX 4, _PC_PATH_MAX 5, _PC_PIPE_BUF 6, _PC_CHOWN_RESTRICTED 7, _PC_NO_TRUNC 8 ... */
+  pathconf(path: string, name: number): bigint {
+    return this.entry(() => this.vnops.pathconf(path, name));
+  }
+  fpathconf(f: VnodeFile, name: number): bigint {
+    return this.entry(() => this.vnops.fpathconf(f, name));
+  }
+
   /** sync(2) */
   sync(): void {
     this.entry(() => this.mounts.syncAll());

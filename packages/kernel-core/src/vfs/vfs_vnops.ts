@@ -532,6 +532,31 @@ export class VnodeOps {
     }
   }
 
+  /** pathconf(2) / fpathconf(2): VOP_PATHCONF(vp, name, &retval) (_PC_LINK_MAX 1, _PC_NAME_MAX 4, _PC_PATH_MAX 5 ...). */
+  pathconfVnode(vp: bigint, name: number): bigint {
+    const vfs = this.vfs;
+    return vfs.vop.withScratch(8, (ret) => {
+      this.lock(vp, VF.LK_SHARED | VF.LK_RETRY);
+      let e: number;
+      try {
+        e = vfs.vop.pathconf(vp, name, ret);
+      } finally {
+        vfs.vop.unlock(vp);
+      }
+      this.check(e, 'pathconf');
+      return BigInt.asIntN(64, this.k.mem.read64(ret));
+    });
+  }
+
+  pathconf(path: string, name: number): bigint {
+    return this.withPath(path, true, (vp) => this.pathconfVnode(vp, name));
+  }
+
+  fpathconf(f: VnodeFile, name: number): bigint {
+    this.live(f);
+    return this.pathconfVnode(f.vp, name);
+  }
+
   /** fsync(2): VOP_FSYNC(FSYNC_WAIT). */
   fsync(f: VnodeFile): void {
     this.live(f);
