@@ -53,6 +53,7 @@ import { EventCounters, registerEvcnt } from './kern/subr_evcnt.js';
 import { registerHash } from './kern/subr_hash.js';
 import { AB_VERBOSE, registerPrf } from './kern/subr_prf.js';
 import { registerWorkqueue, Workqueues } from './kern/subr_workqueue.js';
+import { registerXattr } from './kern/vfs_xattr.js';
 import { Etfs } from './rump/etfs.js';
 import { KernelArena } from './uvm/uvm_km.js';
 import { registerVfs, type Vfs } from './vfs/vfs.js';
@@ -186,6 +187,7 @@ export class Kernel {
     registerCopy(this);
     registerKauth(this);
     registerAclPosix1e(this);
+    registerXattr(this);
     registerSysctl(this);
     registerEvcnt(this);
     registerCprng(this);

@@ -304,3 +304,22 @@ describe('memory accounting', () => {
     expect(k.memstat().byOwner['pool bigpl']).toBeUndefined();
   });
 });
+
+describe('extattr_check_cred', () => {
+  it('root may do anything; users need VOP_ACCESS for "user" and privilege for "system"', () => {
+    const k = createKernel({ host: new MemoryHost() });
+    k.vfs.stat('/');
+    const root = k.mem.read64(k.ksyms.resolve('rootvnode')!);
+    expect(root).not.toBe(0n);
+    const user = call(k, 'kauth_cred_alloc');
+    k.kauth.fill(user, 1000, 100);
+    const VREAD = 0o400;
+    const VWRITE = 0o200;
+    expect(call(k, 'extattr_check_cred', root, 1, k.kauth.cred0, VWRITE)).toBe(0n);
+    expect(call(k, 'extattr_check_cred', root, 1, user, VREAD)).toBe(0n);
+    expect(Number(call(k, 'extattr_check_cred', root, 1, user, VWRITE))).toBe(errno.EACCES);
+    expect(Number(call(k, 'extattr_check_cred', root, 2, user, VREAD))).toBe(errno.EPERM);
+    expect(Number(call(k, 'extattr_check_cred', root, 3, user, VREAD))).toBe(errno.EPERM);
+    expect(call(k, 'extattr_check_cred', root, 2, k.kauth.cred0, VREAD)).toBe(0n);
+  });
+});

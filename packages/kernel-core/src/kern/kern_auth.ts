@@ -121,6 +121,20 @@ export class Kauth {
   authorize(scope: string, cred: bigint, action: bigint, args: bigint[]): number {
     return this.decide(scope, cred, action, args) === RESULT_ALLOW ? 0 : errno.EPERM;
   }
+
+  /** kauth_authorize_vnode: a DENY is EACCES, an ALLOW 0, otherwise the file system's decision. */
+  authorizeVnode(
+    cred: bigint,
+    action: bigint,
+    vp: bigint,
+    dvp: bigint,
+    fsDecision: number,
+  ): number {
+    const r = this.decide(K.KAUTH_SCOPE_VNODE, cred, action, [vp, dvp]);
+    if (r === RESULT_DENY) return errno.EACCES;
+    if (r === RESULT_ALLOW) return 0;
+    return fsDecision === -1 /* KAUTH_VNODE_REMOTEFS */ ? 0 : fsDecision;
+  }
 }
 
 export function registerKauth(k: Kernel): void {
@@ -197,10 +211,7 @@ export function registerKauth(k: Kernel): void {
   t.function('kauth_authorize_vnode', 'kauth', (cpu) => {
     // Read every argument first: listeners run in the guest and clobber the registers.
     const fsDecision = Number(BigInt.asIntN(32, cpu.arg(4)));
-    const r = a.decide(K.KAUTH_SCOPE_VNODE, cpu.arg(0), cpu.arg(1), [cpu.arg(2), cpu.arg(3)]);
-    if (r === RESULT_DENY) return errno.EACCES;
-    if (r === RESULT_ALLOW) return 0;
-    return fsDecision === -1 /* KAUTH_VNODE_REMOTEFS */ ? 0 : fsDecision;
+    return a.authorizeVnode(cpu.arg(0), cpu.arg(1), cpu.arg(2), cpu.arg(3), fsDecision);
   });
   t.function('kauth_accmode_to_action', 'kauth', (cpu) => {
     const acc = Number(cpu.arg(0) & 0xffffffffn);
