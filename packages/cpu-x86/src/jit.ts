@@ -439,6 +439,48 @@ function template(
     st.known = null;
     return code;
   }
+  if ((fn === md.imulGE || fn === md.imulGEI) && size === 8) {
+    const b =
+      fn === md.imulGEI
+        ? `B = ${i.immLo}; BH = ${i.immHi};`
+        : `B = r[${i.reg}]; BH = r[${i.reg + 16}];`;
+    const code = `${readE(i, 8)} A = v; AH = vh; ${b} X = Math.imul(A, B); XH = (mulhu(A, B) + Math.imul(A, BH) + Math.imul(AH, B)) | 0; c.flags = (materialize(c) & ~0x801) | (imul64Overflows(A, AH, B, BH) ? 0x801 : 0); ${wreg(i.reg, 8, 'X', 'XH')}`;
+    st.known = null;
+    return mem ? faulting(code) : code;
+  }
+  if (fn === ctl.callE) {
+    return faulting(
+      `${readE(i, 8)} s = r[4]; al = (s - 8) | 0; ah = ((s >>> 0) < 8 ? r[20] - 1 : r[20]) | 0; A = v; AH = vh; ${store(8, `${i.nextLo}`, `${i.nextHi}`)} r[4] = al; r[20] = ah; c.ripLo = A; c.ripHi = AH;`,
+    );
+  }
+  if (fn === ctl.jmpE) {
+    const code = `${readE(i, 8)} c.ripLo = v; c.ripHi = vh;`;
+    return mem ? faulting(code) : code;
+  }
+  if (fn === ctl.leave && size === 8) {
+    return faulting(
+      `al = r[5]; ah = r[21]; ${load(8)} s = (al >>> 0) + 8; r[4] = s | 0; r[20] = s >= ${TWO32} ? (ah + 1) | 0 : ah; r[5] = v; r[21] = vh;`,
+    );
+  }
+  if (fn === alu.notE && !mem) {
+    const m = MASK[size];
+    return wreg(i.rm, size, m ? `~${rlo(i.rm, size)} & ${m}` : `~r[${i.rm}]`, `~r[${i.rm + 16}]`);
+  }
+  if (fn === alu.negE && !mem && size >= 4) {
+    st.known = { kind: Lazy.Sub, size };
+    const x =
+      size === 8
+        ? 'X = (0 - B) | 0; XH = (0 - BH - (B !== 0 ? 1 : 0)) | 0;'
+        : 'X = (0 - B) | 0; XH = 0;';
+    return `A = 0; AH = 0; B = r[${i.rm}]; BH = ${rhi(i.rm, size)}; ${x} ${record(Lazy.Sub, size)} ${wreg(i.rm, size, 'X', 'XH')}`;
+  }
+  if (fn === mv.bswap && size >= 4) {
+    const sw = (e: string): string =>
+      `(((${e} & 0xff) << 24) | ((${e} & 0xff00) << 8) | ((${e} >>> 8) & 0xff00) | (${e} >>> 24))`;
+    return size === 8
+      ? `v = r[${i.reg}]; vh = r[${i.reg + 16}]; r[${i.reg}] = ${sw('vh')}; r[${i.reg + 16}] = ${sw('v')};`
+      : `v = r[${i.reg}]; r[${i.reg}] = ${sw('v')}; r[${i.reg + 16}] = 0;`;
+  }
   if ((fn === md.imulGE || fn === md.imulGEI) && size === 4) {
     const b = fn === md.imulGEI ? `${i.immLo}` : `r[${i.reg}]`;
     const code = `${readE(i, 4)} B = ${b}; X = Math.imul(v, B); s = v * B; c.flags = (materialize(c) & ~0x801) | (s < -2147483648 || s > 2147483647 ? 0x801 : 0); ${wreg(i.reg, 4, 'X', '0')}`;
@@ -547,10 +589,20 @@ ${dispatch}
     }
   }
 };`;
-  const factory = new Function('V', 'cond', 'carry', 'materialize', 'P', ...names, src) as (
+  const deps = ['V', 'cond', 'carry', 'materialize', 'P', 'mulhu', 'imul64Overflows'];
+  const factory = new Function(...deps, ...names, src) as (
     ...deps: unknown[]
   ) => (c: CpuState, entry: number) => void;
   return {
-    run: factory(blocks, condition, carry, materialize, PARITY, ...blocks.map((b) => b.insns)),
+    run: factory(
+      blocks,
+      condition,
+      carry,
+      materialize,
+      PARITY,
+      md.mulhu,
+      md.imul64Overflows,
+      ...blocks.map((b) => b.insns),
+    ),
   };
 }

@@ -48,6 +48,13 @@ function mul64lo(c: CpuState, a: number, ah: number, b: number, bh: number): num
   return Math.imul(a, b);
 }
 
+/** True when the signed 64x64 product does not fit in 64 bits. */
+export function imul64Overflows(a: number, ah: number, b: number, bh: number): boolean {
+  if (ah === a >> 31 && bh === b >> 31) return false; // both fit in 32 bits: |product| < 2^62
+  const p = bigS(a, ah) * bigS(b, bh);
+  return p !== BigInt.asIntN(64, p);
+}
+
 /** Signed truncated multiply at `size`; sets flags, returns lo (hi in c.th). */
 function imulTrunc(
   c: CpuState,
@@ -60,12 +67,7 @@ function imulTrunc(
   if (size === 8) {
     const lo = mul64lo(c, a, ah, b, bh);
     const hi = c.th;
-    let overflow = false;
-    if (ah !== a >> 31 || bh !== b >> 31) {
-      const p = bigS(a, ah) * bigS(b, bh);
-      overflow = p !== BigInt.asIntN(64, p);
-    }
-    mulFlags(c, 8, lo, hi, overflow);
+    mulFlags(c, 8, lo, hi, imul64Overflows(a, ah, b, bh));
     c.th = hi;
     return lo;
   }
@@ -151,17 +153,41 @@ function mul(c: CpuState, size: number, b: number, bh: number, signed: boolean):
     mulFlags(c, 4, lo, 0, signed ? hi !== lo >> 31 : hi !== 0);
     return;
   }
-  const a = signed ? bigS(r[0]!, r[16]!) : big(r[0]!, r[16]!);
-  const bb = signed ? bigS(b, bh) : big(b, bh);
-  const p = a * bb;
-  const low = p & M64;
-  const high = (p >> 64n) & M64;
-  r[0] = loOf(low);
-  r[16] = hiOf(low);
-  r[2] = loOf(high);
-  r[18] = hiOf(high);
-  const overflow = signed ? p !== BigInt.asIntN(64, p) : high !== 0n;
-  mulFlags(c, 8, r[0]!, r[16]!, overflow);
+  // 64x64 -> 128 from four 32x32 -> 64 partial products.
+  const al = r[0]!;
+  const ah = r[16]!;
+  const l0 = Math.imul(al, b);
+  const h0 = mulhu(al, b) >>> 0;
+  const l1 = Math.imul(al, bh) >>> 0;
+  const h1 = mulhu(al, bh) >>> 0;
+  const l2 = Math.imul(ah, b) >>> 0;
+  const h2 = mulhu(ah, b) >>> 0;
+  const l3 = Math.imul(ah, bh) >>> 0;
+  const h3 = mulhu(ah, bh) >>> 0;
+  const w1 = h0 + l1 + l2;
+  const w2 = h1 + h2 + l3 + Math.floor(w1 / TWO32);
+  let w3 = (h3 + Math.floor(w2 / TWO32)) | 0;
+  let hiLo = w2 | 0;
+  if (signed) {
+    // Signed product = unsigned product - (a < 0 ? b << 64 : 0) - (b < 0 ? a << 64 : 0).
+    if (ah < 0) {
+      const d = (hiLo >>> 0) - (b >>> 0);
+      hiLo = d | 0;
+      w3 = (w3 - bh - (d < 0 ? 1 : 0)) | 0;
+    }
+    if (bh < 0) {
+      const d = (hiLo >>> 0) - (al >>> 0);
+      hiLo = d | 0;
+      w3 = (w3 - ah - (d < 0 ? 1 : 0)) | 0;
+    }
+  }
+  r[0] = l0;
+  r[16] = w1 | 0;
+  r[2] = hiLo;
+  r[18] = w3;
+  const sign = r[16]! >> 31;
+  const overflow = signed ? hiLo !== sign || w3 !== sign : hiLo !== 0 || w3 !== 0;
+  mulFlags(c, 8, l0, w1 | 0, overflow);
 }
 
 /** True when (l, h) is a 64-bit value that fits in 32 bits (signed or unsigned). */
@@ -258,5 +284,3 @@ function divide(c: CpuState, size: number, b: number, bh: number, signed: boolea
   r[2] = loOf(ru);
   r[18] = hiOf(ru);
 }
-
-void TWO32;

@@ -198,10 +198,14 @@ export function shxd(c: CpuState, i: Insn): void {
     writeEKept(c, i, size, v, vh);
     return;
   }
+  if (size !== 2) {
+    shxdWide(c, i, size, n, v, vh, src, size === 8 ? srch : 0);
+    return;
+  }
   const bits = BigInt(size * 8);
   const mask = (1n << bits) - 1n;
   const d = big(v, vh) & mask;
-  const s = big(src, size === 8 ? srch : 0) & mask;
+  const s = big(src, 0) & mask;
   const nn = BigInt(n);
   let res: bigint;
   let cf: bigint;
@@ -224,6 +228,88 @@ export function shxd(c: CpuState, i: Insn): void {
   const second = Number((res >> (bits - 2n)) & 1n);
   // shld: CF ^ top bit of (dst << count), which is the result's top bit for counts below the width.
   const of = i.op === 0 ? Number(cf) ^ (nn < bits ? top : 0) : top ^ second;
+  setStatus(c, szp(size, rl, rh) | AF | (cf ? CF : 0) | (of ? OF : 0));
+  writeEKept(c, i, size, rl, rh);
+}
+
+/** High half left by shl64/shr64. */
+let hi64 = 0;
+/** (lo, hi) << n for n in 0..64; returns lo, high half in hi64. */
+function shl64(lo: number, hi: number, n: number): number {
+  if (n === 0) {
+    hi64 = hi;
+    return lo;
+  }
+  if (n >= 64) {
+    hi64 = 0;
+    return 0;
+  }
+  if (n >= 32) {
+    hi64 = lo << (n - 32);
+    return 0;
+  }
+  hi64 = (hi << n) | (lo >>> (32 - n));
+  return lo << n;
+}
+/** (lo, hi) >>> n for n in 0..64; returns lo, high half in hi64. */
+function shr64(lo: number, hi: number, n: number): number {
+  if (n === 0) {
+    hi64 = hi;
+    return lo;
+  }
+  if (n >= 64) {
+    hi64 = 0;
+    return 0;
+  }
+  if (n >= 32) {
+    hi64 = 0;
+    return hi >>> (n - 32);
+  }
+  hi64 = hi >>> n;
+  return (lo >>> n) | (hi << (32 - n));
+}
+
+/** shld/shrd at 32 or 64 bits (count 1..width-1) on int32 halves. */
+function shxdWide(
+  c: CpuState,
+  i: Insn,
+  size: number,
+  n: number,
+  d: number,
+  dh: number,
+  s: number,
+  sh: number,
+): void {
+  let rl: number;
+  let rh: number;
+  let cf: number;
+  if (size === 4) {
+    rh = 0;
+    if (i.op === 0) {
+      rl = (d << n) | (s >>> (32 - n));
+      cf = (d >>> (32 - n)) & 1;
+    } else {
+      rl = (d >>> n) | (s << (32 - n));
+      cf = (d >>> (n - 1)) & 1;
+    }
+  } else if (i.op === 0) {
+    const a = shl64(d, dh, n);
+    const ah = hi64;
+    const b = shr64(s, sh, 64 - n);
+    rl = a | b;
+    rh = ah | hi64;
+    cf = shr64(d, dh, 64 - n) & 1;
+  } else {
+    const a = shr64(d, dh, n);
+    const ah = hi64;
+    const b = shl64(s, sh, 64 - n);
+    rl = a | b;
+    rh = ah | hi64;
+    cf = shr64(d, dh, n - 1) & 1;
+  }
+  const top = msb(size, rl, rh);
+  const second = size === 8 ? (rh >>> 30) & 1 : (rl >>> 30) & 1;
+  const of = i.op === 0 ? cf ^ top : top ^ second;
   setStatus(c, szp(size, rl, rh) | AF | (cf ? CF : 0) | (of ? OF : 0));
   writeEKept(c, i, size, rl, rh);
 }
