@@ -243,7 +243,7 @@ export class Profiler implements Probe {
       const d = n - (a.samples.get(addr) ?? 0);
       if (d <= 0) continue;
       total += d;
-      const f = functionOf(this.symbol(addr));
+      const f = this.sampleSymbol(addr);
       fnSamples.set(f, (fnSamples.get(f) ?? 0) + d);
     }
     const insns = b.insns - a.insns;
@@ -266,6 +266,18 @@ export class Profiler implements Probe {
     });
   }
 
+  /**
+   * A sampled rip: the block about to run — module code, a host-function trap (the guest is about
+   * to make that hypercall) or the return-to-host trap (guest code is returning to TypeScript).
+   */
+  sampleSymbol(addr: bigint): string {
+    const cpu = this.kernel?.cpu;
+    const host = cpu?.hostFunctionName(addr);
+    if (host !== undefined) return `(entering hypercall ${host})`;
+    if (cpu?.describe(addr).includes('<return to host>')) return '(returning to TypeScript)';
+    return functionOf(this.symbol(addr));
+  }
+
   /** Symbolizes through the kernel (module symbols, kernel functions), cached per address. */
   symbol(addr: bigint): string {
     let s = this.symbols.get(addr);
@@ -286,7 +298,7 @@ export class Profiler implements Probe {
     let total = 0;
     for (const [addr, n] of this.samples) {
       total += n;
-      const f = functionOf(this.symbol(addr));
+      const f = this.sampleSymbol(addr);
       fn.set(f, (fn.get(f) ?? 0) + n);
     }
     const callers = new Map<string, number>();

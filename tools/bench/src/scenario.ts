@@ -14,7 +14,7 @@ import type { Target } from './target.js';
 export interface ScenarioResult {
   /** Spawn to exit, ms. */
   readonly wallMs: number;
-  /** Peak resident set of the child, MB (10^6 bytes, as /usr/bin/time's KiB × 1024). */
+  /** Peak resident set of the child (VmHWM, else maxRSS), MB = 10^6 bytes. */
   readonly peakRssMB: number;
   /** From the child's first line of benchmark code to reboot's return, ms. */
   readonly inProcessMs: number;
