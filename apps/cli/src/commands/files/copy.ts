@@ -144,6 +144,8 @@ export const get: Command = {
         if (local === '-') {
           const write =
             ctx.io.outBytes ?? ((b: Uint8Array) => ctx.io.out(Buffer.from(b).toString('latin1')));
+          if (fileTypeOfMode((await run.session.stat(t.path!)).mode) === 'dir')
+            throw new SessionError('EISDIR', t.path!, 'Is a directory (cannot write it to stdout)');
           bytes += await readWhole(run.session, t.path!, write, run.checkInterrupted);
           continue;
         }

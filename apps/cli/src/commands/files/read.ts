@@ -1,7 +1,7 @@
 /** Reading commands: cat, stat, df (read-only mounts). */
 import type { Command } from '../../cli/command.js';
 import { columns, humanBytes } from '../../format.js';
-import { fileTypeOfMode } from '../../session.js';
+import { fileTypeOfMode, SessionError } from '../../session.js';
 import { isoTime, readWhole, statJson, TARGET_HELP } from './common.js';
 import { modeString } from './mode.js';
 import { imageTargets, withSession } from './run-session.js';
@@ -20,7 +20,12 @@ export const cat: Command = {
     return withSession(ctx, targets[0]!, true, async ({ session: s, checkInterrupted }) => {
       const write =
         ctx.io.outBytes ?? ((b: Uint8Array) => ctx.io.out(Buffer.from(b).toString('latin1')));
-      for (const t of targets) await readWhole(s, t.path!, write, checkInterrupted);
+      for (const t of targets) {
+        // read(2) of a directory is allowed by ffs (raw entries); cat refuses it, as on Linux.
+        if (fileTypeOfMode((await s.stat(t.path!)).mode) === 'dir')
+          throw new SessionError('EISDIR', t.path!);
+        await readWhole(s, t.path!, write, checkInterrupted);
+      }
       return 0;
     });
   },
