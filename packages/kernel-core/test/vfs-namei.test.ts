@@ -165,3 +165,27 @@ describe('dot and dot-dot as the last component', () => {
     k.vfs.unmount('/mnt');
   });
 });
+
+describe('mount cycles', () => {
+  it('mount, use and unmount leave kernel memory as they found it', () => {
+    const { k } = withTinyfs();
+    const cycle = () => {
+      k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 0);
+      const f = k.vfs.open('/mnt/new', 0x200 | 2, 0o644);
+      k.vfs.write(f, new Uint8Array(10000).fill(1));
+      k.vfs.close(f);
+      k.vfs.readdir('/mnt/dir');
+      k.vfs.readFile('/mnt/dir/up');
+      k.vfs.unlink('/mnt/new');
+      k.vfs.unmount('/mnt');
+    };
+    k.vfs.unmount('/mnt');
+    cycle();
+    const before = k.kmem.stats();
+    const vnodes = k.vfs.vnodeCount();
+    cycle();
+    cycle();
+    expect(k.vfs.vnodeCount()).toBe(vnodes);
+    expect(k.kmem.stats()).toEqual(before);
+  });
+});

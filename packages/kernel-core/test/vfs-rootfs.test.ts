@@ -123,3 +123,25 @@ describe('block devices as files', () => {
     expect(Buffer.from(host.readFile('/host/disk')).equals(Buffer.from(want))).toBe(true);
   });
 });
+
+describe('no leaks', () => {
+  it('lookups, opens, reads and listings leave kernel memory as they found it', () => {
+    const host = new MemoryHost();
+    host.addFile('/host/f', te.encode('abc'));
+    const k = createKernel({ host });
+    k.vfs.etfsRegister('/f', '/host/f', 'REG');
+    k.vfs.mkdir('/d');
+    k.vfs.symlink('/f', '/d/l');
+    const round = () => {
+      k.vfs.stat('/d/l');
+      k.vfs.readdir('/d');
+      k.vfs.close(k.vfs.open('/f', 0));
+      k.vfs.readFile('/d/l');
+      expect(() => k.vfs.stat('/nope/x')).toThrow(/ENOENT/);
+    };
+    round();
+    const before = k.kmem.stats();
+    for (let i = 0; i < 50; i++) round();
+    expect(k.kmem.stats()).toEqual(before);
+  });
+});

@@ -296,6 +296,7 @@ export class Mounts {
     const updating = k.mem.read64(this.field(mp, 'mnt_updating'));
     k.mutexes.enter(updating);
     const nd = vfs.lookup.namei(k.mem.readCString(path), { follow: true, lockleaf: true });
+    nd.release();
     error = nd.error;
     if (!error && nd.vp !== vp) {
       vfs.vnodes.vput(nd.vp);
@@ -335,6 +336,7 @@ export class Mounts {
   unmount(path: string, flags: number): number {
     const vfs = this.vfs;
     const nd = vfs.lookup.namei(path, { follow: true, lockleaf: true });
+    nd.release();
     if (nd.error) return nd.error;
     const vp = nd.vp;
     const mp = vfs.vn.mount(vp);
