@@ -181,4 +181,16 @@ describe('rumpblk', () => {
     expect(k.io.rumpblk.attach('/d16.img').minor).toBe(3);
     expect(() => k.io.rumpblk.detach('/d3.img')).toThrow(/ENOENT/);
   });
+
+  it('an asynchronous write of an I/O buf that fails completes without touching any vnode list', () => {
+    const { k } = bootIo({}, { '/ro.img': new Uint8Array(IMG) });
+    const d = k.io.rumpblk.attach('/ro.img');
+    const w = rawBuf(k, { dev: d.dev, blkno: 0, bcount: 512, read: false, async: true });
+    k.io.rumpblk.strategy(w.bp);
+    expect(bufField(k, w.bp, 'b_error')).toBe(errno.EROFS);
+    expect(bufField(k, w.bp, 'b_oflags') & B_.BO_DONE).toBe(B_.BO_DONE);
+    expect(bufField(k, w.bp, 'b_cflags') & B_.BC_BUSY).toBe(0);
+    k.io.bufcache.putiobuf(w.bp);
+    expect(k.io.bufcache.stats.buffers).toBe(0);
+  });
 });

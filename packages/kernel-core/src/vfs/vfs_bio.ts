@@ -619,6 +619,13 @@ export class BufCache {
 
   /** brelse/brelsel: release a busy buf; invalid (or errored, or NOCACHE) bufs leave the cache. */
   brelse(bp: bigint, set: number): void {
+    if (this.iobufs.has(bp)) {
+      // An I/O buf (getiobuf) completing asynchronously is no cache block: it is only unbusied
+      // here and goes back with putiobuf.
+      this.clrC(bp, BC_BUSY);
+      this.clrF(bp, B_ASYNC);
+      return;
+    }
     this.setC(bp, set);
     if (!(this.cflags(bp) & BC_BUSY))
       this.k.panic(`brelse: buf ${this.k.describeAddress(bp)} is not busy`);

@@ -545,6 +545,7 @@ export class GenfsIo {
     len: number,
     blkno: bigint,
     read: boolean,
+    async = false,
   ): number {
     const m = this.k.mem;
     const o = this.o;
@@ -554,7 +555,9 @@ export class GenfsIo {
       m.write32(bp + o.bBcount, len);
       m.write32(bp + o.bBufsize, len);
       m.write32(bp + o.bResid, len);
-      m.write32(bp + o.bFlags, read ? B_.B_READ : 0);
+      // B_ASYNC for writes without PGO_SYNCIO, as genfs_do_io marks them: the disk need not make
+      // them durable before completing (biodone releases the buf, putiobuf frees it).
+      m.write32(bp + o.bFlags, read ? B_.B_READ : async ? B_.B_ASYNC : 0);
       m.write64(bp + o.bLblkno, 0n);
       m.write64(bp + o.bBlkno, BigInt.asUintN(64, blkno));
       if (!read) m.write32(vp + o.vNumoutput, m.read32(vp + o.vNumoutput) + 1);
@@ -706,7 +709,7 @@ export class GenfsIo {
    * genfs_do_io, then complete them as uvm_aio_aiodone does: unbusy, and on failure mark them
    * dirty again so the data is not lost.
    */
-  gopWriteImpl(vp: bigint, pgsArr: bigint, npages: number, _flags: number): number {
+  gopWriteImpl(vp: bigint, pgsArr: bigint, npages: number, flags: number): number {
     const list: bigint[] = [];
     for (let i = 0; i < npages; i++) list.push(this.r64(pgsArr + BigInt(8 * i)));
     const off = this.pages.offset(list[0]!);
@@ -714,7 +717,7 @@ export class GenfsIo {
     const kva = this.k.kmem.alloc(len, 1, false, 'genfs pagermap');
     try {
       this.mapin(kva, list);
-      const error = this.doIo(vp, off, kva, len, true);
+      const error = this.doIo(vp, off, kva, len, true, (flags & pgo.PGO_SYNCIO) === 0);
       this.uvn.lock(vp);
       if (error) for (const p of list) this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
       this.pages.unbusy(list);
@@ -726,7 +729,7 @@ export class GenfsIo {
   }
 
   /** genfs_do_io: move [off, off+len) of vp between `kva` and disk, stopping at the block-rounded end of file. */
-  doIo(vp: bigint, off: bigint, kva: bigint, len: number, write: boolean): number {
+  doIo(vp: bigint, off: bigint, kva: bigint, len: number, write: boolean, async = false): number {
     const size = this.uvn.size(vp);
     const ws = this.uvn.writesize(vp);
     if (size < 0n || ws < 0n || size > ws) {
@@ -754,7 +757,7 @@ export class GenfsIo {
         if (!write) this.k.mem.fill(at, iobytes, 0);
       } else {
         const blkno = bm.blkno + ((offset - (lbn << fsBshift)) >> devBshift);
-        const error = this.transfer(vp, bm.devvp, at, iobytes, blkno, !write);
+        const error = this.transfer(vp, bm.devvp, at, iobytes, blkno, !write, write && async);
         if (error) return error;
       }
       offset += BigInt(iobytes);
