@@ -5,7 +5,11 @@
  * writes must reach the image so that the image checker and a second mount see them.
  */
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
+import { NodeHost } from '@rump/hypercall/node';
 import { describe, expect, it } from 'vitest';
 import { mnt } from '../src/abi/netbsd-10.99/constants.js';
 import { createKernel } from '../src/index.js';
@@ -109,5 +113,29 @@ describe.skipIf(!haveKmod('tinyfs'))('tinyfs.kmod through the I/O path', () => {
     again.k.vfs.mountUfs('tinyfs', '/dev/tfs', '/mnt', mnt.MNT_RDONLY);
     check('after remount', again.k.vfs.readFile('/mnt/stress.bin'), want);
     again.k.vfs.unmount('/mnt');
+  });
+
+  it('on the Node host, an image the host keeps read-only mounts read-only, refuses a read-write mount, and stays byte-identical', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rump-io-'));
+    try {
+      const { img, big } = image();
+      writeFileSync(join(dir, 'tinyfs.img'), img);
+      writeFileSync(join(dir, 'tinyfs.kmod'), kmod('tinyfs'));
+      const host = new NodeHost({ readOnly: true, env: false, console: { write: () => true } });
+      const k = createKernel({ host });
+      k.etfs.register('/tinyfs.kmod', join(dir, 'tinyfs.kmod'), 'REG');
+      k.modctl('load', { filename: '/tinyfs.kmod' });
+      k.etfs.register('/dev/tfs', join(dir, 'tinyfs.img'), 'BLK');
+      k.vfs.mkdir('/mnt');
+      expect(() => k.vfs.mountUfs('tinyfs', '/dev/tfs', '/mnt', 0)).toThrow(/EACCES|EROFS/);
+      k.vfs.mountUfs('tinyfs', '/dev/tfs', '/mnt', mnt.MNT_RDONLY);
+      expect(sha(k.vfs.readFile('/mnt/big'))).toBe(sha(big));
+      k.vfs.unmount('/mnt');
+      expect(k.io.rumpblk.stats.bytesWritten).toBe(0);
+      expect(sha(readFileSync(join(dir, 'tinyfs.img')))).toBe(sha(img));
+      host.shutdown();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
