@@ -40,6 +40,9 @@ export type RunResult = Partial<Record<Phase, number>>;
 
 const MiB = 2 ** 20;
 
+/** The kernel's console goes to stderr, so that `--json` leaves stdout to the JSON. */
+const newHost = () => new NodeHost({ console: process.stderr });
+
 export class BenchmarkFailure extends Error {
   constructor(phase: string, message: string) {
     super(`${phase}: ${message}`);
@@ -68,7 +71,7 @@ export function runOnce(
   };
 
   // boot: rump_init, then the file-system module(s) (native links ffs in; we load ffs.kmod + ufs.kmod).
-  const host: Host = probe?.wrapHost ? probe.wrapHost(new NodeHost()) : new NodeHost();
+  const host: Host = probe?.wrapHost ? probe.wrapHost(newHost()) : newHost();
   let rump!: Rump;
   const [, bootMs] = time('boot', 1, 'boot', () => {
     const [r, initMs] = time('boot-init', 1, 'boot', () =>
