@@ -121,6 +121,7 @@ function replay(file: VectorFile, m: Machine, form: VectorForm, c: VectorCase): 
   cpu.setReg(Reg.RSP, STACK);
   cpu.rflags = big(c.f) | 2n;
   cpu.gsBase = file.gsBase ? relocate(big(file.gsBase)) : 0n;
+  cpu.fsBase = file.fsBase ? relocate(big(file.fsBase)) : 0n;
   if (c.m) m.memory.write(window, Buffer.from(c.m, 'hex'));
   const diffs: string[] = [];
   let fault: unknown;

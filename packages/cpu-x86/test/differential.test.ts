@@ -87,6 +87,7 @@ function replay(
   });
   cpu.rflags = BigInt(`0x${c.f}`) | 2n;
   cpu.gsBase = file.gsBase ? BigInt(`0x${file.gsBase}`) : 0n;
+  cpu.fsBase = file.fsBase ? BigInt(`0x${file.fsBase}`) : 0n;
   if (c.m) cpu.memory.write(window, Buffer.from(c.m, 'hex'));
   cpu.rip = address;
   const diffs: string[] = [];

@@ -1494,3 +1494,27 @@ function le64(m: Uint8Array, off: number): bigint {
     64,
   );
 }
+
+// ---------------------------------------------------------------- %fs: operands (FS base = MEM_WINDOW)
+{
+  const r6 = new SplitMix64(0x5eed_0f5n);
+  const FS: [string, string, Reg64[]][] = [
+    ['mov fs:disp32, r64', 'movq %fs:8, %rax', []],
+    ['mov r32, fs:disp32', 'movl %ecx, %fs:16', ['rcx']],
+    ['add r64, fs:(base)', 'addq %rcx, %fs:(%rbx)', ['rcx', 'rbx']],
+    ['inc fs:disp (lock)', 'lock incl %fs:4', []],
+  ];
+  for (const [name, asm, ins] of FS) {
+    const cases: Case[] = [];
+    for (const f of F2) {
+      for (let k = 0; k < 2; k++) {
+        cases.push({
+          flags: f,
+          regs: ins.map((r) => (r === 'rbx' ? 8n : r6.next())),
+          mem: r6.bytes(32),
+        });
+      }
+    }
+    add('segment', name, asm, ins, cases, 32);
+  }
+}

@@ -52,7 +52,13 @@ function buildHarness(dir: string, list: readonly Form[]): { exe: string; stubs:
   const exe = join(dir, 'harness');
   writeFileSync(
     c,
-    harnessSource(list.map((f) => ({ asm: f.asm, setsRsp: f.inputs.includes('rsp') }))),
+    harnessSource(
+      list.map((f) => ({
+        asm: f.asm,
+        setsRsp: f.inputs.includes('rsp'),
+        usesFs: f.asm.includes('%fs:'),
+      })),
+    ),
   );
   execFileSync('gcc', ['-O1', '-no-pie', '-fno-pie', '-o', exe, c], { stdio: 'inherit' });
   const table = execFileSync(exe, ['table'], { encoding: 'utf8', maxBuffer: 1 << 28 });
@@ -131,6 +137,7 @@ function main(): void {
       memBase: hex(MEM_BASE),
       memWindow: hex(MEM_WINDOW),
       gsBase: hex(MEM_WINDOW),
+      fsBase: hex(MEM_WINDOW),
       flagMask: hex(FLAG_MASK),
       fillers: fill.map(hex),
     };

@@ -12,7 +12,9 @@
  *
  * Forms that read RSP get it loaded right before the instruction (the stub's own calls use the
  * harness stack); `{T}` in a form's text names the stub's branch target, which records that a
- * branch was taken. GS base is set to MEM_WINDOW so %gs: operands address the memory window.
+ * branch was taken. GS base is set to MEM_WINDOW so %gs: operands address the memory window; forms
+ * with %fs: operands get FS base = MEM_WINDOW around the stub only (libc's TLS lives at %fs), set and
+ * restored with raw arch_prctl system calls so nothing touches TLS in between.
  */
 
 /** Data memory the vectors address: mapped at a fixed address so the records are reproducible. */
@@ -49,6 +51,8 @@ export interface StubSpec {
   readonly asm: string;
   /** The instruction reads RSP: load it from g_in right before executing it. */
   readonly setsRsp: boolean;
+  /** The instruction uses %fs: give it FS base = MEM_WINDOW while it runs. */
+  readonly usesFs: boolean;
 }
 
 export function harnessSource(stubs: readonly StubSpec[]): string {
@@ -124,6 +128,14 @@ export function harnessSource(stubs: readonly StubSpec[]): string {
 
 uint64_t g_in[17], g_out[17], g_saved_rsp;
 uint8_t g_taken;
+static const uint8_t stub_uses_fs[STUB_COUNT] = {${stubs.map((x) => (x.usesFs ? 1 : 0)).join(',')}};
+
+/* arch_prctl without libc's wrapper (which may write errno, a TLS variable, while FS is moved). */
+static long raw_arch_prctl(long code, unsigned long arg) {
+  long ret;
+  __asm__ volatile("syscall" : "=a"(ret) : "a"(SYS_arch_prctl), "D"(code), "S"(arg) : "rcx", "r11", "memory");
+  return ret;
+}
 extern const uint64_t stub_table[STUB_COUNT * 4];
 extern void run_stub(uint64_t stub);
 
@@ -203,7 +215,15 @@ int main(int argc, char **argv) {
     fault_rip = 0;
     g_taken = 0;
     if (sigsetjmp(jb, 1) == 0) {
-      run_stub(stub_table[stub * 4]);
+      if (stub_uses_fs[stub]) {
+        unsigned long saved_fs;
+        raw_arch_prctl(ARCH_GET_FS, (unsigned long)&saved_fs);
+        raw_arch_prctl(ARCH_SET_FS, MEM_WINDOW);
+        run_stub(stub_table[stub * 4]);
+        raw_arch_prctl(ARCH_SET_FS, saved_fs);
+      } else {
+        run_stub(stub_table[stub * 4]);
+      }
     }
     uint32_t res[2] = {(uint32_t)fault_signal, g_taken};
     fwrite(res, 1, 8, stdout);

@@ -49,6 +49,8 @@ export interface VectorFile {
   memWindow: string;
   /** GS base the instructions ran with (%gs: operands address the memory window). */
   gsBase?: string;
+  /** FS base the %fs: forms ran with. */
+  fsBase?: string;
   flagMask: string;
   /** Values of all 16 GPRs (RAX..R15) a form does not name. */
   fillers: string[];
