@@ -7,6 +7,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { higherIsBetter, readBaseline } from './baseline.js';
 import { FIGURES, type FigureKey, figure, type Unit } from './figures.js';
 import { benchDir, haveMakefs, pristineImage } from './images.js';
 import { JsProfiler } from './jsprofile.js';
@@ -97,10 +98,27 @@ async function main(): Promise<void> {
     'ops/s',
     column('stat-steady'),
   );
+  const base = opts.baseline ? readBaseline(opts.baseline, w) : undefined;
+  const compared = base
+    ? results.map((r) => {
+        const b = base.medians.get(r.key);
+        if (b === undefined) return r;
+        return {
+          ...r,
+          baseline: b,
+          vsBaseline: speedRatio(r.ours.median, b, higherIsBetter(r.unit)),
+        };
+      })
+    : results;
   say('');
-  say(figuresTable(results, native.length > 0));
+  if (base)
+    say(
+      `baseline: ${base.path} (${base.date ?? 'undated'}${base.commit ? ` at ${base.commit}` : ''})` +
+        (base.mismatch ? ` — not like for like: ${base.mismatch}` : ''),
+    );
+  say(figuresTable(compared, native.length > 0, base !== undefined));
 
-  const json = { machine, target, workload: w, runs: opts.runs, figures: results, native };
+  const json = { machine, target, workload: w, runs: opts.runs, figures: compared, native };
   emitJson(opts, json);
 }
 

@@ -13,6 +13,8 @@ export interface Options {
   readonly sampleEvery: number;
   /** Extra warm passes of read and stat before the steady-state extras (0 = none). */
   readonly steady: number;
+  /** A previous JSON result to compare with. */
+  readonly baseline: string | undefined;
   /** Skip the classic-scenario process. */
   readonly noScenario: boolean;
 }
@@ -34,6 +36,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
   let runs = env.RUMP_BENCH_RUNS;
   let scale = env.RUMP_BENCH_SCALE;
   let steady = env.RUMP_BENCH_STEADY;
+  let baseline = env.RUMP_BENCH_BASELINE || undefined;
   for (let k = 0; k < argv.length; k++) {
     const a = argv[k]!;
     if (a === '--') continue;
@@ -43,9 +46,10 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
     else if (a === '--runs') runs = argv[++k];
     else if (a === '--scale') scale = argv[++k];
     else if (a === '--steady') steady = argv[++k];
+    else if (a === '--baseline') baseline = argv[++k];
     else
       throw new Error(
-        `unknown argument '${a}' (known: --json --profile --no-scenario --runs N --scale S --steady N)`,
+        `unknown argument '${a}' (known: --json --profile --no-scenario --runs N --scale S --steady N --baseline FILE)`,
       );
   }
   const r = Math.round(positive('RUMP_BENCH_RUNS', runs, 3));
@@ -61,6 +65,7 @@ export function parseOptions(argv: readonly string[], env: NodeJS.ProcessEnv): O
         ? 0
         : Math.round(positive('RUMP_BENCH_SAMPLE', env.RUMP_BENCH_SAMPLE, 20_000)),
     noScenario,
+    baseline,
     steady: steady === '0' ? 0 : Math.round(positive('RUMP_BENCH_STEADY', steady, 0)),
   };
 }

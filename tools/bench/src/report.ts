@@ -19,6 +19,9 @@ export interface FigureResult {
   /** The issue's native reference and our speed relative to it. */
   readonly reference?: number;
   readonly vsReference?: number;
+  /** The median of a previous result (RUMP_BENCH_BASELINE), and our speed relative to it. */
+  readonly baseline?: number;
+  readonly vsBaseline?: number;
 }
 
 function table(rows: string[][]): string {
@@ -46,13 +49,23 @@ export function header(m: MachineFacts, t: Target, w: Workload, runs: number): s
   ].join('\n');
 }
 
-export function figuresTable(results: readonly FigureResult[], haveNative: boolean): string {
+export function figuresTable(
+  results: readonly FigureResult[],
+  haveNative: boolean,
+  haveBaseline = false,
+): string {
   const head = ['figure', 'unit', 'min', 'median', 'max'];
+  if (haveBaseline) head.push('baseline', 'vs baseline');
   if (haveNative) head.push('native', 'vs native');
   head.push('issue ref', 'vs issue ref');
   const rows = [head];
   for (const r of results) {
     const row = [r.label, r.unit, fmt(r.ours.min), fmt(r.ours.median), fmt(r.ours.max)];
+    if (haveBaseline)
+      row.push(
+        r.baseline !== undefined ? fmt(r.baseline) : '-',
+        r.vsBaseline !== undefined ? fmtRatio(r.vsBaseline, r.unit === 'MB') : '-',
+      );
     if (haveNative)
       row.push(
         r.native ? fmt(r.native.median) : '-',
