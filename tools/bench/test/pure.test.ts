@@ -2,7 +2,11 @@
  * The benchmark's pure parts: statistics, ratios, the native line format, option parsing and the
  * workload sizes. No benchmark runs here (benchmarks never run in `pnpm test`).
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { higherIsBetter, readBaseline } from '../src/baseline.js';
 import { parseNativeOutput } from '../src/native.js';
 import { DEFAULT_SCALE, parseOptions } from '../src/options.js';
 import { functionOf } from '../src/profile.js';
@@ -88,5 +92,34 @@ describe('functionOf', () => {
   it('drops the offset of a symbolized address', () => {
     expect(functionOf('ufs.kmod ufs_lookup+0x4c')).toBe('ufs.kmod ufs_lookup');
     expect(functionOf('kernel memcmp')).toBe('kernel memcmp');
+  });
+});
+
+describe('readBaseline', () => {
+  it('takes the medians of a previous result and says when it is not like for like', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
+    const path = join(dir, 'old.json');
+    writeFileSync(
+      path,
+      JSON.stringify({
+        machine: { date: 'then', commit: 'abc1234' },
+        workload: { fs: 'ffs', scale: 0.0625 },
+        figures: [
+          { key: 'boot', ours: { median: 400 } },
+          { key: 'stat-cold', ours: { median: 58 } },
+        ],
+      }),
+    );
+    const same = readBaseline(path, workload('ffs', 0.0625));
+    expect([...same.medians]).toEqual([
+      ['boot', 400],
+      ['stat-cold', 58],
+    ]);
+    expect(same.mismatch).toBeUndefined();
+    expect(readBaseline(path, workload('tinyfs', 0.0625)).mismatch).toMatch(/ffs at scale 0.0625/);
+    writeFileSync(path, '{"nothing": 1}');
+    expect(() => readBaseline(path, workload('ffs', 1))).toThrow(/not a benchmark result/);
+    expect(higherIsBetter('MiB/s')).toBe(true);
+    expect(higherIsBetter('ms')).toBe(false);
   });
 });
