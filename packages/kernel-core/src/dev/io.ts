@@ -40,7 +40,12 @@ export interface IoKernel {
   describeAddress(address: bigint): string;
   /** The VFS layer, if built: vnode operations written in TypeScript go through its `vop.define`. */
   readonly vfs?: {
-    readonly vop: { define(name: string, subsystem: string, impl: (ap: bigint) => number): bigint };
+    readonly vop: {
+      define(name: string, subsystem: string, impl: (ap: bigint) => number): bigint;
+      /** VOP_X(args...) by vdesc_offset, straight from TypeScript. */
+      vop(offset: number, args: readonly (bigint | number)[]): number;
+      offsetOf(name: string): number;
+    };
   };
 }
 
@@ -102,10 +107,22 @@ export class KernelCalls {
   private readonly addr = new Map<string, bigint>();
   constructor(private readonly k: IoKernel) {}
 
-  /** Calls kernel function `name`; the result is RAX as a signed 32-bit int (errno-style). */
+  /**
+   * Calls kernel function `name`; the result is RAX as a signed 32-bit int (errno-style).
+   * VOP_* calls go straight to vnode_if's dispatcher (what their symbols' thunks do anyway).
+   */
   int(name: string, ...args: (bigint | number)[]): number {
+    let off = this.vopOffsets.get(name);
+    if (off === undefined) {
+      const vop = this.k.vfs?.vop;
+      off = vop && name.startsWith('VOP_') ? vop.offsetOf(name.slice(4).toLowerCase()) : -1;
+      this.vopOffsets.set(name, off);
+    }
+    if (off >= 0) return this.k.vfs!.vop.vop(off, args) | 0;
     return Number(BigInt.asIntN(32, this.raw(name, ...args)));
   }
+
+  private readonly vopOffsets = new Map<string, number>();
 
   /** Calls kernel function `name`; returns RAX. */
   raw(name: string, ...args: (bigint | number)[]): bigint {
