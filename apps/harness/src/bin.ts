@@ -6,3 +6,9 @@ process.exitCode = main(process.argv.slice(2), {
   err: (s) => process.stderr.write(s),
   env: process.env,
 });
+
+// `rump-harness list | head` closes the pipe early: that is not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw e;
+});

@@ -19,6 +19,9 @@ import {
 import type { FsProfile } from '../profile.js';
 import { type ConformanceTest, TestContext } from './context.js';
 
+/** Guest instructions per kernel entry in conformance tests unless told otherwise. */
+export const CONFORMANCE_BUDGET = 2_000_000_000;
+
 export interface ConformanceOptions {
   /** Only tests whose id contains one of these strings (all when empty). */
   readonly filter?: readonly string[];
@@ -30,7 +33,7 @@ export interface ConformanceOptions {
   readonly image?: Uint8Array;
   /** Tests that fill the file system are not run on user images larger than this (default 16 MiB). */
   readonly maxFillBytes?: number;
-  /** Instructions per kernel entry (default: unlimited). */
+  /** Instructions per kernel entry (default 2 000 000 000: a looping module ends, eventually). */
   readonly instructionBudget?: number;
   /** Called after each test, for progress output. */
   readonly onResult?: (r: TestResult) => void;
@@ -101,7 +104,7 @@ export function runOne(
       image = profile.makeImage({ ...DEFAULT_IMAGE, ...test.image });
     }
     const machine = new Machine(profile, image, {
-      ...(options.instructionBudget ? { instructionBudget: options.instructionBudget } : {}),
+      instructionBudget: options.instructionBudget ?? CONFORMANCE_BUDGET,
     });
     machine.start();
     let dir = '/mnt';
