@@ -189,3 +189,33 @@ describe('mount cycles', () => {
     expect(k.kmem.stats()).toEqual(before);
   });
 });
+
+describe('name cache', () => {
+  for (const enabled of [true, false]) {
+    it(`${enabled ? 'hits, negative entries and purges' : 'disabled: every lookup misses'} keep lookups right`, () => {
+      const { k } = withTinyfs();
+      const nc = k.vfs.cache;
+      nc.enabled = enabled;
+      k.vfs.stat('/mnt/dir/up');
+      const h0 = nc.stats.hits;
+      k.vfs.stat('/mnt/dir/up');
+      if (enabled) expect(nc.stats.hits).toBeGreaterThan(h0);
+      else expect(nc.stats.hits).toBe(0);
+      expect(() => k.vfs.stat('/mnt/dir/later')).toThrow(/ENOENT/);
+      expect(() => k.vfs.stat('/mnt/dir/later')).toThrow(/ENOENT/);
+      if (enabled) expect(nc.stats.negativeHits).toBeGreaterThan(0);
+      k.vfs.close(k.vfs.open('/mnt/dir/later', 0x200 | 1, 0o644));
+      expect(k.vfs.stat('/mnt/dir/later').size).toBe(0n);
+      k.vfs.rename('/mnt/dir/later', '/mnt/moved');
+      expect(() => k.vfs.stat('/mnt/dir/later')).toThrow(/ENOENT/);
+      expect(k.vfs.stat('/mnt/moved').size).toBe(0n);
+      k.vfs.unlink('/mnt/moved');
+      expect(() => k.vfs.stat('/mnt/moved')).toThrow(/ENOENT/);
+      k.vfs.mkdir('/mnt/dir/sub');
+      k.vfs.rmdir('/mnt/dir/sub');
+      expect(() => k.vfs.stat('/mnt/dir/sub')).toThrow(/ENOENT/);
+      k.vfs.unmount('/mnt');
+      expect(nc.stats.entries).toBe(0);
+    });
+  }
+});

@@ -73,7 +73,7 @@ export class Vfs {
     this.init = new VfsInit(k, this.vop);
     this.mounts = new Mounts(k, this);
     this.vnodes = new VnodeCache(k, this);
-    this.cache = new NameCache(k);
+    this.cache = new NameCache(k, this);
     this.subr = new VfsSubr(k);
     this.strings = new GuestStrings(k);
     this.lookup = new Namei(k, this);

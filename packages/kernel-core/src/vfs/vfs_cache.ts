@@ -1,17 +1,51 @@
 /**
- * kern/vfs_cache.c: the name cache. This kernel's cache never holds names: cache_lookup always
- * misses, so file systems scan their directories (correct, and the simplification NetBSD's
- * own design allows — a cache is an optimisation). What the kernel must still keep is the
- * identity cache_enter_id records in vnode_impl (vi_nc_mode/uid/gid), which only the kernel reads.
+ * kern/vfs_cache.c: the name cache. Entries map (directory vnode, name) to a vnode, or to
+ * nothing (a negative entry: the name does not exist). File systems consult it first in their
+ * lookup (cache_lookup) and fill it after a directory scan (cache_enter); the protocol that
+ * keeps it true is NetBSD's: a DELETE/RENAME lookup of the last component (MAKEENTRY clear)
+ * removes the entry, a CREATE lookup drops a negative one, directories and reclaimed vnodes are
+ * purged (cache_purge1), and an unmount purges its file system. `enabled = false` makes every
+ * lookup miss (always correct, only slower). The identity cache_enter_id records lives in
+ * vnode_impl (vi_nc_mode/uid/gid), where only the kernel reads it.
  */
+import { namei as N } from '../abi/netbsd-10.99/constants.js';
 import type { Kernel } from '../kernel.js';
+import type { Vfs } from './vfs.js';
+
+const PURGE_PARENTS = 1;
+const PURGE_CHILDREN = 2;
+/** cache_maxlen: longer names are not cached. */
+const NCHNAMLEN_MAX = 255;
+
+interface Entry {
+  readonly dvp: bigint;
+  readonly name: string;
+  /** 0 for a negative entry. */
+  readonly vp: bigint;
+}
+
+export interface NameCacheStats {
+  hits: number;
+  negativeHits: number;
+  misses: number;
+  entries: number;
+}
 
 export class NameCache {
+  enabled = true;
   private readonly o: { mode: bigint; uid: bigint; gid: bigint };
-  /** Lookups answered (all misses): for statistics. */
-  misses = 0;
+  /** Per directory: name → entry. */
+  private readonly dirs = new Map<bigint, Map<string, Entry>>();
+  /** Per vnode: the entries naming it (for PURGE_PARENTS). */
+  private readonly names = new Map<bigint, Set<Entry>>();
+  /** Every entry, oldest first (the LRU cache_reclaim trims). */
+  private readonly lru = new Set<Entry>();
+  readonly stats: NameCacheStats = { hits: 0, negativeHits: 0, misses: 0, entries: 0 };
 
-  constructor(private readonly k: Kernel) {
+  constructor(
+    private readonly k: Kernel,
+    private readonly vfs: Vfs,
+  ) {
     const I = k.S.vnode_impl;
     this.o = {
       mode: BigInt(I.vi_nc_mode.offset),
@@ -20,41 +54,146 @@ export class NameCache {
     };
   }
 
-  /** cache_purge1(vp, name, namelen, flags): nothing is cached, so nothing to drop. */
-  purge(_vp: bigint, _flags: number): void {}
+  private nameAt(p: bigint, len: number): string {
+    let s = '';
+    const b = this.k.mem.read(p, len);
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
 
-  /** cache_purgevfs(mp) */
-  purgevfs(_mp: bigint): void {}
+  private remove(e: Entry): void {
+    const d = this.dirs.get(e.dvp);
+    if (d?.get(e.name) === e) {
+      d.delete(e.name);
+      if (d.size === 0) this.dirs.delete(e.dvp);
+    }
+    if (e.vp !== 0n) {
+      const n = this.names.get(e.vp);
+      n?.delete(e);
+      if (n && n.size === 0) this.names.delete(e.vp);
+    }
+    this.lru.delete(e);
+    this.stats.entries = this.lru.size;
+  }
+
+  /** cache_lookup: [hit, vnode (referenced; 0 for a negative hit)]. */
+  lookup(
+    dvp: bigint,
+    name: bigint,
+    namelen: number,
+    nameiop: number,
+    cnflags: number,
+  ): [boolean, bigint] {
+    if (!this.enabled || namelen > NCHNAMLEN_MAX) {
+      this.stats.misses++;
+      return [false, 0n];
+    }
+    const e = this.dirs.get(dvp)?.get(this.nameAt(name, namelen));
+    if (!e) {
+      this.stats.misses++;
+      return [false, 0n];
+    }
+    if (!(cnflags & N.MAKEENTRY)) {
+      // Last component of a delete or rename: the entry is about to become wrong.
+      this.remove(e);
+      this.stats.misses++;
+      return [false, 0n];
+    }
+    if (e.vp === 0n) {
+      if (nameiop === N.CREATE && cnflags & N.ISLASTCN) {
+        this.remove(e);
+        this.stats.misses++;
+        return [false, 0n];
+      }
+      this.stats.negativeHits++;
+      return [true, 0n];
+    }
+    if (this.vfs.vnodes.tryVget(e.vp) !== 0) {
+      this.stats.misses++;
+      return [false, 0n];
+    }
+    this.lru.delete(e);
+    this.lru.add(e);
+    this.stats.hits++;
+    return [true, e.vp];
+  }
+
+  /** cache_enter(dvp, vp, name, namelen, cnflags) */
+  enter(dvp: bigint, vp: bigint, name: bigint, namelen: number, cnflags: number): void {
+    if (!this.enabled || !(cnflags & N.MAKEENTRY) || namelen > NCHNAMLEN_MAX) return;
+    const key = this.nameAt(name, namelen);
+    let d = this.dirs.get(dvp);
+    if (!d) this.dirs.set(dvp, (d = new Map()));
+    const old = d.get(key);
+    if (old) this.remove(old);
+    const e: Entry = { dvp, name: key, vp };
+    d = this.dirs.get(dvp) ?? new Map();
+    this.dirs.set(dvp, d);
+    d.set(key, e);
+    if (vp !== 0n) {
+      let n = this.names.get(vp);
+      if (!n) this.names.set(vp, (n = new Set()));
+      n.add(e);
+    }
+    this.lru.add(e);
+    // cache_reclaim: at most desiredvnodes entries.
+    const limit = Math.max(this.vfs.desiredvnodes(), 16);
+    for (const x of this.lru) {
+      if (this.lru.size <= limit) break;
+      this.remove(x);
+    }
+    this.stats.entries = this.lru.size;
+  }
+
+  /** cache_purge1(vp, name, namelen, flags): PURGE_PARENTS 1, PURGE_CHILDREN 2, or one name in vp. */
+  purge(vp: bigint, flags: number, name = 0n, namelen = 0): void {
+    if (flags & PURGE_PARENTS) for (const e of [...(this.names.get(vp) ?? [])]) this.remove(e);
+    if (flags & PURGE_CHILDREN)
+      for (const e of [...(this.dirs.get(vp)?.values() ?? [])]) this.remove(e);
+    if (name !== 0n) {
+      const e = this.dirs.get(vp)?.get(this.nameAt(name, namelen));
+      if (e) this.remove(e);
+    }
+  }
+
+  /** cache_purgevfs(mp): every entry of the mount's vnodes. */
+  purgevfs(mp: bigint): void {
+    const vn = this.vfs.vn;
+    for (const e of [...this.lru]) {
+      if (vn.mount(e.dvp) === mp || (e.vp !== 0n && vn.mount(e.vp) === mp)) this.remove(e);
+    }
+  }
 
   /** cache_enter_id(vp, mode, uid, gid, valid): remembers the owner and mode of a vnode. */
   enterId(vp: bigint, mode: number, uid: number, gid: number, valid: boolean): void {
     const m = this.k.mem;
-    if (valid) {
-      m.write32(vp + this.o.mode, mode);
-      m.write32(vp + this.o.uid, uid);
-      m.write32(vp + this.o.gid, gid);
-    } else {
-      m.write32(vp + this.o.mode, 0xffffffff);
-      m.write32(vp + this.o.uid, 0xffffffff);
-      m.write32(vp + this.o.gid, 0xffffffff);
-    }
+    m.write32(vp + this.o.mode, valid ? mode : 0xffffffff);
+    m.write32(vp + this.o.uid, valid ? uid : 0xffffffff);
+    m.write32(vp + this.o.gid, valid ? gid : 0xffffffff);
   }
 
   register(): void {
     const t = this.k.ksyms;
     const m = this.k.mem;
     const u32 = (v: bigint) => Number(v & 0xffffffffn);
-    // cache_lookup(dvp, name, namelen, nameiop, cnflags, iswht_ret, vn_ret): a miss.
+    // cache_lookup(dvp, name, namelen, nameiop, cnflags, iswht_ret, vn_ret)
     t.function('cache_lookup', 'vfs', (cpu) => {
-      this.misses++;
       const iswht = cpu.arg(5);
-      if (iswht !== 0n) m.write32(iswht, 0);
       const vpp = cpu.arg(6);
-      if (vpp !== 0n) m.write64(vpp, 0n);
-      return false;
+      const [hit, vp] = this.lookup(
+        cpu.arg(0),
+        cpu.arg(1),
+        Number(cpu.arg(2)),
+        u32(cpu.arg(3)),
+        u32(cpu.arg(4)),
+      );
+      if (iswht !== 0n) m.write32(iswht, 0);
+      if (vpp !== 0n) m.write64(vpp, vp);
+      return hit;
     });
-    t.function('cache_lookup_linked', 'vfs', () => false);
-    t.function('cache_enter', 'vfs', () => undefined);
+    t.function('cache_enter', 'vfs', (cpu) =>
+      this.enter(cpu.arg(0), cpu.arg(1), cpu.arg(2), Number(cpu.arg(3)), u32(cpu.arg(4))),
+    );
     t.function('cache_enter_id', 'vfs', (cpu) =>
       this.enterId(
         cpu.arg(0),
@@ -64,7 +203,10 @@ export class NameCache {
         (cpu.arg(4) & 0xffn) !== 0n,
       ),
     );
-    t.function('cache_purge1', 'vfs', (cpu) => this.purge(cpu.arg(0), u32(cpu.arg(3))));
+    // cache_purge1(vp, name, namelen, flags)
+    t.function('cache_purge1', 'vfs', (cpu) =>
+      this.purge(cpu.arg(0), u32(cpu.arg(3)), cpu.arg(1), Number(cpu.arg(2))),
+    );
     t.function('cache_purgevfs', 'vfs', (cpu) => this.purgevfs(cpu.arg(0)));
     t.function('namecache_count_pass2', 'vfs', () => undefined);
     t.function('namecache_count_2passes', 'vfs', () => undefined);

@@ -267,6 +267,14 @@ export class VnodeCache {
     this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
   }
 
+  /** vcache_tryvget (name-cache hits): a reference to a loaded vnode, EBUSY otherwise. */
+  tryVget(vp: bigint): number {
+    if (!this.live.has(vp) || this.state(vp) !== VS.LOADED) return errno.EBUSY;
+    this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
+    this.free.delete(vp);
+    return 0;
+  }
+
   /** vcache_vget for iterator results and cache hits: a reference unless reclaimed. */
   private vget(vp: bigint): number {
     if (this.state(vp) === VS.RECLAIMED) return errno.ENOENT;
