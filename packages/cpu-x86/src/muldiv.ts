@@ -270,6 +270,7 @@ function divide(c: CpuState, size: number, b: number, bh: number, signed: boolea
       return;
     }
   }
+  if (divide64(r, lo, hi, dlo, dhi, b, bh, signed)) return;
   const n = signed
     ? BigInt.asIntN(128, (big(dlo, dhi) << 64n) | big(lo, hi))
     : (big(dlo, dhi) << 64n) | big(lo, hi);
@@ -283,4 +284,146 @@ function divide(c: CpuState, size: number, b: number, bh: number, signed: boolea
   r[16] = hiOf(qu);
   r[2] = loOf(ru);
   r[18] = hiOf(ru);
+}
+
+// ---------------------------------------------------------------- 64-bit division without BigInt
+
+/** Results of udiv: quotient and remainder halves. */
+let qLo = 0;
+let qHi = 0;
+let rLo = 0;
+let rHi = 0;
+
+/**
+ * Unsigned (x:n) / d for x < d, when d < 2^32 (any x) or x = 0 (any d); returns false otherwise.
+ * Exact: long division in 16-bit digits (partial remainders < 2^48), or a double estimate of the
+ * quotient corrected against the exact 96-bit product.
+ */
+function udiv(
+  nlo: number,
+  nhi: number,
+  xlo: number,
+  xhi: number,
+  dlo: number,
+  dhi: number,
+): boolean {
+  if (dhi === 0) {
+    if (xhi !== 0) return false;
+    const d = dlo >>> 0;
+    let rem = xlo >>> 0;
+    let cur = rem * 65536 + (nhi >>> 16);
+    const q3 = Math.floor(cur / d);
+    rem = cur - q3 * d;
+    cur = rem * 65536 + (nhi & 0xffff);
+    const q2 = Math.floor(cur / d);
+    rem = cur - q2 * d;
+    cur = rem * 65536 + (nlo >>> 16);
+    const q1 = Math.floor(cur / d);
+    rem = cur - q1 * d;
+    cur = rem * 65536 + (nlo & 0xffff);
+    const q0 = Math.floor(cur / d);
+    rem = cur - q0 * d;
+    qHi = (q3 << 16) | q2;
+    qLo = (q1 << 16) | q0;
+    rLo = rem | 0;
+    rHi = 0;
+    return true;
+  }
+  if (xlo !== 0 || xhi !== 0) return false;
+  const nu = (nhi >>> 0) * TWO32 + (nlo >>> 0);
+  const du = (dhi >>> 0) * TWO32 + (dlo >>> 0);
+  let q = Math.min(Math.floor(nu / du), 0xffffffff);
+  for (let pass = 0; pass < 3; pass++) {
+    // prod = q * d as three words (w2:w1:w0); compare with n.
+    const w0 = Math.imul(q, dlo) >>> 0;
+    const t = (mulhu(q, dlo) >>> 0) + (Math.imul(q, dhi) >>> 0);
+    const w1 = t % TWO32;
+    const w2 = (mulhu(q, dhi) >>> 0) + Math.floor(t / TWO32);
+    const nh = nhi >>> 0;
+    const nl = nlo >>> 0;
+    if (w2 > 0 || w1 > nh || (w1 === nh && w0 > nl)) {
+      q--; // the estimate was one too high
+      continue;
+    }
+    // r = n - prod (fits in 64 bits, non-negative)
+    let rl = nl - w0;
+    let rh = nh - w1;
+    if (rl < 0) {
+      rl += TWO32;
+      rh--;
+    }
+    const ru = rh * TWO32 + rl;
+    if (rh > dhi >>> 0 || (rh === dhi >>> 0 && rl >= dlo >>> 0)) {
+      if (ru >= du * 2 || pass === 2) return false;
+      q++; // one too low
+      continue;
+    }
+    qLo = q | 0;
+    qHi = 0;
+    rLo = rl | 0;
+    rHi = rh | 0;
+    return true;
+  }
+  return false;
+}
+
+/** 128/64 division of rdx:rax (n = hi:lo in x = dhi:dlo) by b:bh into r[], when udiv can do it. */
+function divide64(
+  r: Int32Array,
+  lo: number,
+  hi: number,
+  xlo: number,
+  xhi: number,
+  b: number,
+  bh: number,
+  signed: boolean,
+): boolean {
+  if (!signed) {
+    // Quotient overflow (x >= d) is left to the exact path, which raises #DE.
+    if (xhi >>> 0 > bh >>> 0 || (xhi === bh && xlo >>> 0 >= b >>> 0)) return false;
+    if (!udiv(lo, hi, xlo, xhi, b, bh)) return false;
+    r[0] = qLo;
+    r[16] = qHi;
+    r[2] = rLo;
+    r[18] = rHi;
+    return true;
+  }
+  // Signed: only when rdx is the sign extension of rax (a 64-bit dividend).
+  const sign = hi >> 31;
+  if (xlo !== sign || xhi !== sign) return false;
+  const nNeg = sign < 0;
+  const dNeg = bh < 0;
+  let nl = lo;
+  let nh = hi;
+  if (nNeg) {
+    nl = (~lo + 1) | 0;
+    nh = (~hi + (nl === 0 ? 1 : 0)) | 0;
+  }
+  let dl = b;
+  let dh = bh;
+  if (dNeg) {
+    dl = (~b + 1) | 0;
+    dh = (~bh + (dl === 0 ? 1 : 0)) | 0;
+  }
+  if (!udiv(nl, nh, 0, 0, dl, dh)) return false;
+  // The quotient must fit in a signed 64-bit value.
+  const qNeg = nNeg !== dNeg;
+  if (qHi < 0 && !(qNeg && qHi === -0x80000000 && qLo === 0)) return false;
+  let ql = qLo;
+  let qh = qHi;
+  if (qNeg) {
+    ql = (~qLo + 1) | 0;
+    qh = (~qHi + (ql === 0 ? 1 : 0)) | 0;
+  }
+  let rl = rLo;
+  let rh = rHi;
+  if (nNeg) {
+    rl = (~rLo + 1) | 0;
+    rh = (~rHi + (rl === 0 ? 1 : 0)) | 0;
+  }
+  r[0] = ql;
+  r[16] = qh;
+  r[2] = rl;
+  r[18] = rh;
+  return true;
 }
