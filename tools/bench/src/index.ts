@@ -140,8 +140,11 @@ async function profileMode(
   } finally {
     profiler.uninstall();
   }
-  const jsProfile = js.stop();
   const report = profiler.report();
+  const jsProfile = js.stop(
+    25,
+    report.phases.map((p) => ({ name: p.phase, fromMs: p.startMs, toMs: p.startMs + p.wallMs })),
+  );
   say('note: profiled run — instrumentation slows it down; its figures are not benchmark figures');
   say(profileText(report, jsProfile));
   emitJson(opts, { ...facts, profile: report, js: jsProfile, profiledFigures: result });

@@ -20,6 +20,7 @@ interface CpuProfile {
   startTime: number;
   endTime: number;
   samples?: number[];
+  timeDeltas?: number[];
 }
 
 export interface JsHotspot {
@@ -33,6 +34,15 @@ export interface JsProfile {
   readonly totalMs: number;
   readonly functions: JsHotspot[];
   readonly files: JsHotspot[];
+  /** The hottest functions within each window passed to stop() (phases), by window name. */
+  readonly windows: Record<string, JsHotspot[]>;
+}
+
+/** A time window in performance.now() milliseconds. */
+export interface JsWindow {
+  readonly name: string;
+  readonly fromMs: number;
+  readonly toMs: number;
 }
 
 /** Shortens a module URL to `packages/x/src/file.ts`. */
@@ -55,7 +65,7 @@ export class JsProfiler {
     this.post('Profiler.start');
   }
 
-  stop(top = 25): JsProfile {
+  stop(top = 25, windows: readonly JsWindow[] = [], perWindow = 6): JsProfile {
     const { profile } = this.post('Profiler.stop') as { profile: CpuProfile };
     this.session.disconnect();
     const totalMs = (profile.endTime - profile.startTime) / 1000;
@@ -77,7 +87,43 @@ export class JsProfiler {
         .sort((a, b) => b[1] - a[1])
         .slice(0, top)
         .map(([name, h]) => ({ name, ms: h * msPerHit, share: hits > 0 ? h / hits : 0 }));
-    return { intervalUs: this.intervalUs, totalMs, functions: list(byFn), files: list(byFile) };
+    const nameOf = new Map(
+      profile.nodes.map((n) => [
+        n.id,
+        `${n.callFrame.functionName || '(anonymous)'} ${shortUrl(n.callFrame.url)}`,
+      ]),
+    );
+    // Sample times are V8 TimeTicks (CLOCK_MONOTONIC µs, as process.hrtime); windows are in
+    // performance.now() ms: the offset between the two clocks maps one onto the other.
+    const offsetUs = Number(process.hrtime.bigint() / 1000n) - performance.now() * 1000;
+    const inWindows: Record<string, JsHotspot[]> = {};
+    const samples = profile.samples ?? [];
+    const deltas = profile.timeDeltas ?? [];
+    for (const w of windows) {
+      const counts = new Map<string, number>();
+      let n = 0;
+      let t = profile.startTime;
+      for (let i = 0; i < samples.length; i++) {
+        t += deltas[i] ?? 0;
+        const ms = (t - offsetUs) / 1000;
+        if (ms < w.fromMs || ms > w.toMs) continue;
+        const name = nameOf.get(samples[i]!) ?? '?';
+        if (name.startsWith('(idle)') || name.startsWith('(program)')) continue;
+        counts.set(name, (counts.get(name) ?? 0) + 1);
+        n++;
+      }
+      inWindows[w.name] = [...counts]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, perWindow)
+        .map(([name, h]) => ({ name, ms: (h * this.intervalUs) / 1000, share: n > 0 ? h / n : 0 }));
+    }
+    return {
+      intervalUs: this.intervalUs,
+      totalMs,
+      functions: list(byFn),
+      files: list(byFile),
+      windows: inWindows,
+    };
   }
 
   /** Session.post answers synchronously on the main thread's own session. */

@@ -44,6 +44,8 @@ export interface PhaseProfile {
   readonly ops: number;
   readonly unit: string;
   readonly wallMs: number;
+  /** performance.now() at the phase's start (to find its JavaScript profile samples). */
+  readonly startMs: number;
   /** Exclusive ms per mode (MODE_NAMES order). */
   readonly modeMs: number[];
   readonly instructions: number;
@@ -252,6 +254,7 @@ export class Profiler implements Probe {
       ops,
       unit,
       wallMs: b.t - a.t,
+      startMs: a.t,
       modeMs: Array.from(b.modes, (v, i) => v - a.modes[i]!),
       instructions: insns,
       instructionsPerOp: insns / ops,

@@ -131,7 +131,7 @@ export function profileText(p: ProfileReport, js: JsProfile | undefined): string
   );
   out.push(
     '',
-    '== per phase: top hypercalls (count, exclusive ms) and hottest guest functions (sample share) ==',
+    '== per phase: top hypercalls (count, exclusive ms), host calls, hottest guest functions and JavaScript functions (sample shares) ==',
   );
   for (const ph of p.phases) {
     out.push(`${ph.phase}:`);
@@ -144,6 +144,9 @@ export function profileText(p: ProfileReport, js: JsProfile | undefined): string
     out.push(
       `  guest: ${ph.topGuestFunctions.map((g) => `${g.name} ${pct(g.share)}`).join(', ') || '-'}`,
     );
+    const jsTop = js?.windows[ph.phase];
+    if (jsTop && jsTop.length > 0)
+      out.push(`  JavaScript: ${jsTop.map((f) => `${f.name} ${pct(f.share)}`).join(', ')}`);
   }
   out.push('', `== hottest guest functions (a sample every ${p.sampleEvery} instructions) ==`);
   out.push(
