@@ -193,4 +193,26 @@ describe('rumpblk', () => {
     k.io.bufcache.putiobuf(w.bp);
     expect(k.io.bufcache.stats.buffers).toBe(0);
   });
+
+  it('getdisksize and getdiskinfo answer through the etfs device vnode (VOP_IOCTL → specfs → rumpblk)', () => {
+    const { k } = bootIo({ '/disk.img': new Uint8Array(IMG) });
+    k.etfs.register('/dev/disk', '/disk.img', 'BLK');
+    const vp = k.enter(() => {
+      k.vfs.ready();
+      const r = k.vfs.lookup.nameiSimple('/dev/disk', true);
+      expect(r.error).toBe(0);
+      return r.vp;
+    });
+    const out = k.kmem.alloc(16, 1, true);
+    expect(Number(k.callGuest(k.ksyms.resolve('getdisksize')!, vp, out, out + 8n))).toBe(0);
+    expect(k.mem.read64(out)).toBe(BigInt(IMG / 512));
+    expect(k.mem.read32(out + 8n)).toBe(512);
+    const W = k.S.dkwedge_info;
+    const dkw = k.kmem.alloc(W.$size, 1, true);
+    expect(Number(k.callGuest(k.ksyms.resolve('getdiskinfo')!, vp, dkw))).toBe(0);
+    expect(k.mem.readCString(dkw + BigInt(W.dkw_devname.offset))).toBe('rumpblk0a');
+    expect(k.mem.readCString(dkw + BigInt(W.dkw_parent.offset))).toBe('rumpblk0');
+    expect(k.mem.read64(dkw + BigInt(W.dkw_size.offset))).toBe(BigInt(IMG / 512));
+    expect(k.mem.readCString(dkw + BigInt(W.dkw_ptype.offset))).toBe('unused');
+  });
 });
