@@ -64,6 +64,8 @@ describe.skipIf(!have)('ffs.kmod over the I/O path (needs RUMP_TEST_FFS_KMOD)', 
       expect(sha(k.vfs.readFile('/mnt/a_directory/README'))).toBe(TINY_README);
       k.vfs.unmount('/mnt');
       expect(k.io.rumpblk.stats.bytesWritten).toBe(0);
+      expect(k.io.bufcache.stats.buffers).toBe(0);
+      expect(k.io.pages.stats.resident).toBe(0);
       expect(sha(host.readFile('/img/ffs.img'))).toBe(before);
     });
 

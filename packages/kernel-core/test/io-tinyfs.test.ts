@@ -65,6 +65,9 @@ describe.skipIf(!haveKmod('tinyfs'))('tinyfs.kmod through the I/O path', () => {
     expect(k.io.rumpblk.stats.bytesWritten).toBe(0);
     k.vfs.unmount('/mnt');
     expect(k.io.rumpblk.stats.bytesWritten).toBe(0);
+    // Unmount reclaimed every vnode and closed the device: no buf or page of it is left.
+    expect(k.io.bufcache.stats.buffers).toBe(0);
+    expect(k.io.pages.stats.resident).toBe(0);
     expect(sha(host.readFile('/img/tinyfs.img'))).toBe(before);
   });
 
