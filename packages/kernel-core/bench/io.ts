@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
 import { mnt } from '../src/abi/netbsd-10.99/constants.js';
 import { createKernel } from '../src/index.js';
-import { blockVnode, patterned, rawBuf } from '../test/support/io.js';
+import { ubc } from '../src/uvm/uvm_bio.js';
+import { attachGenfsNode, blockVnode, patterned, rawBuf, sysUio } from '../test/support/io.js';
 import { mkfsTinyfs } from '../test/support/tinyfs-image.js';
 
 const kmodDir = join(import.meta.dirname, '..', '..', '..', 'tools', 'test-modules', 'kmod');
@@ -47,6 +48,30 @@ function rate(label: string, bytes: number, n: number, fn: () => void): void {
     const [, b] = k.io.bufcache.bread(vp, 64, 8192, 0);
     k.io.bufcache.brelse(b, 0);
   });
+}
+
+// Streaming a 64 MiB device through a page cache held to 1024 pages (reclaim at work).
+{
+  const size = 64 << 20;
+  const host = new MemoryHost();
+  host.addFile('/disk.img', patterned(size));
+  const k = createKernel({ host });
+  const d = k.io.rumpblk.attach('/disk.img');
+  const vp = blockVnode(k, d.dev);
+  attachGenfsNode(k, vp);
+  k.io.uvn.setsize(vp, BigInt(size));
+  k.io.pages.maxResident = 1024;
+  const chunk = 1 << 20;
+  const buf = k.kmem.alloc(chunk, 1, true);
+  rate('ubc_uiomove 64 MiB device, 4 MiB of pages', size, 2, () => {
+    for (let off = 0; off < size; off += chunk) {
+      const uio = sysUio(k, buf, chunk, off, false);
+      k.io.ubc.uiomove(vp, uio, BigInt(chunk), 0, ubc.UBC_READ);
+    }
+  });
+  console.log(
+    `  pages reclaimed ${k.io.pages.stats.reclaimed}, resident ${k.io.pages.stats.resident}`,
+  );
 }
 
 // Files through tinyfs.kmod and the page cache.

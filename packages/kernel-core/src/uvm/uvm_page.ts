@@ -39,6 +39,8 @@ export const UVM_PAGE_STATUS_DIRTY = 2;
 export const PGO_DONTCARE = 0xffffffffffffffffn;
 
 export const PAGE_SHIFT = 12;
+/** Page frames taken from kmem at a time. */
+const FRAME_RUN = 16;
 
 export interface UvmPageStats {
   /** Pages resident now. */
@@ -66,6 +68,11 @@ export class UvmPages {
   maxResident: number;
   /** Every resident page, least recently used first (re-inserted on use). */
   private readonly lru = new Map<bigint, true>();
+  /**
+   * Page frames not in use. Frames come from kmem in runs of FRAME_RUN pages and are reused
+   * LIFO (the physical page free list), so taking and giving back a page costs O(1).
+   */
+  private readonly freeFrames: bigint[] = [];
   /** pgo_markdirty of vnode objects (uvn_markdirty): set by uvm_vnode. */
   onObjectDirty: (uobj: bigint) => void = () => {};
   /** Called when an object loses its last page (VI_PAGES cleared). */
@@ -207,7 +214,7 @@ export class UvmPages {
       );
     const mem = this.k.mem;
     const p = this.k.kmem.alloc(this.k.S.vm_page.$size, 1, true, 'vm_page');
-    const frame = this.k.kmem.alloc(PAGE_SIZE, 1, false, 'page frame');
+    const frame = this.takeFrame();
     mem.write64(p + this.oPhys, frame);
     mem.write64(p + this.oUobject, uobj);
     mem.write64(p + this.oOffset, off);
@@ -222,6 +229,14 @@ export class UvmPages {
     this.stats.resident++;
     this.stats.allocated++;
     return p;
+  }
+
+  private takeFrame(): bigint {
+    const f = this.freeFrames.pop();
+    if (f !== undefined) return f;
+    const run = this.k.kmem.alloc(FRAME_RUN * PAGE_SIZE, 1, false, 'page frames');
+    for (let i = FRAME_RUN - 1; i > 0; i--) this.freeFrames.push(run + BigInt(i * PAGE_SIZE));
+    return run;
   }
 
   /** uvm_pagefree: take the page out of its object and give its memory back. */
@@ -245,7 +260,7 @@ export class UvmPages {
       }
     }
     this.k.mutexes.destroy(p + this.oInterlock);
-    this.k.kmem.free(this.frame(p), PAGE_SIZE, 'page frame');
+    this.freeFrames.push(this.frame(p));
     this.k.kmem.free(p, this.k.S.vm_page.$size, 'vm_page');
     this.lru.delete(p);
     this.stats.resident--;
