@@ -69,3 +69,16 @@ describe('vnode_if', () => {
     expect(() => k.vfs.vop.islocked(vp)).toThrow(/vop_islocked/);
   });
 });
+
+describe('VOP tracing', () => {
+  it('reports every VOP call with its vnode, errno and nesting depth', () => {
+    const k = createKernel({ host: new MemoryHost() });
+    k.vfs.mkdir('/d');
+    const seen: string[] = [];
+    k.vfs.vop.trace = (op, _vp, error, depth) => seen.push(`${depth}:${op}:${error}`);
+    expect(() => k.vfs.stat('/d/missing')).toThrow(/ENOENT/);
+    k.vfs.vop.trace = undefined;
+    expect(seen).toContain('0:VOP_LOOKUP:2');
+    expect(seen.some((s) => s.endsWith(':VOP_LOCK:0'))).toBe(true);
+  });
+});

@@ -78,6 +78,12 @@ export class VnodeIf {
   /** Guest address of each vop_X_desc, indexed by vdesc_offset. */
   readonly descs: bigint[] = [];
   fstrans: FstransHooks | undefined;
+  /**
+   * Observer of every VOP_* call made through the wrappers (for tracing tools): operation name
+   * (`VOP_LOOKUP`), the vnode, the errno and the nesting depth. Unset: no cost.
+   */
+  trace: ((op: string, vp: bigint, error: number, depth: number) => void) | undefined;
+  private depth = 0;
   private readonly ops: Op[] = [];
   private readonly direct = new Map<bigint, VopImpl>();
   private readonly argBase: bigint;
@@ -254,7 +260,14 @@ export class VnodeIf {
         if (e) return e;
       } else t.start(mp);
     }
-    const error = this.vocall(mem.read64(vp + this.vOpOff), op.offset, ap);
+    this.depth++;
+    let error: number;
+    try {
+      error = this.vocall(mem.read64(vp + this.vOpOff), op.offset, ap);
+    } finally {
+      this.depth--;
+    }
+    if (this.trace) this.trace(op.upper, vp, error, this.depth);
     let post = false;
     if (op.fst === 'yes') post = true;
     else if (op.fst === 'unlock') post = true;
