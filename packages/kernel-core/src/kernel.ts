@@ -27,6 +27,7 @@ import {
   KernelHalted,
   KernelPanic,
 } from './errors.js';
+import { registerFsSupport } from './fs_support.js';
 import { registerAtomic } from './kern/atomic.js';
 import { Console } from './kern/cons.js';
 import { registerCprng } from './kern/cprng.js';
@@ -198,6 +199,7 @@ export class Kernel {
     registerVfsData(this);
     this.vfs = registerVfs(this);
     this.io = registerIo(this);
+    registerFsSupport(this);
     // Every other name a real file-system module imports: present, panicking until implemented.
     for (const [subsystem, names] of Object.entries(NETBSD_FFS_UFS_IMPORTS)) {
       for (const name of names)
