@@ -398,6 +398,38 @@ function template(
     const code = `${readE(i, size)} if (${cond(i.op, st.known)}) { ${wreg(i.reg, size, 'v', 'vh')} }${size === 4 ? ` else r[${i.reg + 16}] = 0;` : ''}`;
     return mem ? faulting(code) : code;
   }
+  if (fn === sh.shiftImm && !mem && (size === 4 || size === 8) && i.op < 2) {
+    // rol/ror by a constant: only CF and OF change.
+    const reg = i.rm;
+    const n = i.imm2 & (size === 8 ? 63 : 31);
+    if (n === 0) return size === 4 ? `r[${reg + 16}] = 0;` : '';
+    let m = i.op === 0 ? n : size * 8 - n;
+    let code: string;
+    if (size === 4) {
+      code = `v = r[${reg}]; X = (v << ${m}) | (v >>> ${32 - m}); XH = 0; ${wreg(reg, 4, 'X', '0')}`;
+    } else {
+      let l = 'v';
+      let h = 'vh';
+      if (m >= 32) {
+        l = 'vh';
+        h = 'v';
+        m -= 32;
+      }
+      code =
+        m === 0
+          ? `v = r[${reg}]; vh = r[${reg + 16}]; X = ${l}; XH = ${h};`
+          : `v = r[${reg}]; vh = r[${reg + 16}]; X = (${l} << ${m}) | (${h} >>> ${32 - m}); XH = (${h} << ${m}) | (${l} >>> ${32 - m});`;
+      code += ` ${wreg(reg, 8, 'X', 'XH')}`;
+    }
+    const top = size === 8 ? 'XH' : 'X';
+    code +=
+      i.op === 0
+        ? ` CF = X & 1; OF = (${top} >>> 31) ^ CF;`
+        : ` CF = ${top} >>> 31; OF = CF ^ ((${top} >>> 30) & 1);`;
+    code += ' c.flags = (materialize(c) & ~0x801) | CF | (OF << 11);';
+    st.known = null;
+    return code;
+  }
   if (
     fn === sh.shiftImm &&
     !mem &&

@@ -51,8 +51,27 @@ function mul64lo(c: CpuState, a: number, ah: number, b: number, bh: number): num
 /** True when the signed 64x64 product does not fit in 64 bits. */
 export function imul64Overflows(a: number, ah: number, b: number, bh: number): boolean {
   if (ah === a >> 31 && bh === b >> 31) return false; // both fit in 32 bits: |product| < 2^62
-  const p = bigS(a, ah) * bigS(b, bh);
-  return p !== BigInt.asIntN(64, p);
+  // High 64 bits of the signed 128-bit product must be the sign extension of the low 64.
+  const w1 = (mulhu(a, b) >>> 0) + (Math.imul(a, bh) >>> 0) + (Math.imul(ah, b) >>> 0);
+  const w2 =
+    (mulhu(a, bh) >>> 0) +
+    (mulhu(ah, b) >>> 0) +
+    (Math.imul(ah, bh) >>> 0) +
+    Math.floor(w1 / TWO32);
+  let w3 = (mulhu(ah, bh) + Math.floor(w2 / TWO32)) | 0;
+  let hiLo = w2 | 0;
+  if (ah < 0) {
+    const d = (hiLo >>> 0) - (b >>> 0);
+    hiLo = d | 0;
+    w3 = (w3 - bh - (d < 0 ? 1 : 0)) | 0;
+  }
+  if (bh < 0) {
+    const d = (hiLo >>> 0) - (a >>> 0);
+    hiLo = d | 0;
+    w3 = (w3 - ah - (d < 0 ? 1 : 0)) | 0;
+  }
+  const sign = (w1 | 0) >> 31;
+  return hiLo !== sign || w3 !== sign;
 }
 
 /** Signed truncated multiply at `size`; sets flags, returns lo (hi in c.th). */

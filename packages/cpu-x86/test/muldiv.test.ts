@@ -8,6 +8,7 @@ import { CODE, machine, u64 } from './machine.js';
 
 const MUL = [0x48, 0xf7, 0xe1]; // mul rcx
 const IMUL = [0x48, 0xf7, 0xe9]; // imul rcx
+const IMUL2 = [0x48, 0x0f, 0xaf, 0xc1]; // imul rax, rcx
 const DIV = [0x48, 0xf7, 0xf1]; // div rcx
 const IDIV = [0x48, 0xf7, 0xf9]; // idiv rcx
 const s64 = (v: bigint): bigint => BigInt.asIntN(64, v);
@@ -24,13 +25,18 @@ function* operands(count: number): Generator<bigint> {
   }
 }
 
+const { cpu, mem } = machine();
+let flags = 0n;
+
+/** Executes one instruction; returns rax/rdx (or the fault) and leaves CF|OF in `flags`. */
 function run(
   code: number[],
   rax: bigint,
   rdx: bigint,
   rcx: bigint,
 ): { rax: bigint; rdx: bigint; fault?: unknown } {
-  const { cpu } = machine(code);
+  mem.write(CODE, Uint8Array.from(code));
+  cpu.rflags = 0n;
   cpu.setReg(Reg.RAX, rax);
   cpu.setReg(Reg.RDX, rdx);
   cpu.setReg(Reg.RCX, rcx);
@@ -40,12 +46,13 @@ function run(
   } catch (e) {
     return { rax: 0n, rdx: 0n, fault: e };
   }
+  flags = cpu.rflags & 0x801n;
   return { rax: cpu.getReg(Reg.RAX), rdx: cpu.getReg(Reg.RDX) };
 }
 
 describe('64-bit multiply and divide match BigInt', () => {
-  const a = [...operands(130)];
-  const b = [...operands(131)].reverse();
+  const a = [...operands(400)];
+  const b = [...operands(401)].reverse();
 
   it('mul and imul give the full 128-bit product', () => {
     for (let k = 0; k < a.length; k++) {
@@ -55,6 +62,11 @@ describe('64-bit multiply and divide match BigInt', () => {
       expect(run(MUL, x, 0n, y)).toEqual({ rax: u64(p), rdx: u64(p >> 64n) });
       const sp = s64(x) * s64(y);
       expect(run(IMUL, x, 0n, y)).toEqual({ rax: u64(sp), rdx: u64(sp >> 64n) });
+      const overflow = sp !== s64(sp) ? 0x801n : 0n;
+      expect(flags, `imul ${x} ${y}`).toBe(overflow);
+      // imul rax, rcx (truncating form): same CF/OF rule
+      expect(run(IMUL2, x, 7n, y)).toEqual({ rax: u64(sp), rdx: 7n });
+      expect(flags, `imul2 ${x} ${y}`).toBe(overflow);
     }
   });
 
