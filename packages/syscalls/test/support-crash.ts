@@ -165,3 +165,86 @@ export function snapshotTree(rump: Rump, root: string): Map<string, string> {
   }
   return out;
 }
+
+// ---------------------------------------------------------------- the kill log (support-crash-child.ts)
+
+export interface KillLog {
+  /** Completed host writes, in order: byte offset and the hash of each sector written. */
+  readonly completed: { offset: number; hashes: string[] }[];
+  /** The host write the kill interrupted (begun, not known to have ended), if any. */
+  readonly inFlight: { offset: number; hashes: string[] } | undefined;
+  /** Files whose data and name were fsync'ed, path → sha256, minus those later unlinked. */
+  readonly durable: Map<string, string>;
+  /** fsync'ed files unlinked afterwards: path → sha256 (gone or intact both fine). */
+  readonly unlinked: Map<string, string>;
+  readonly ready: boolean;
+}
+
+/** Reads the child's log; a last line cut by the kill is ignored (its write had not begun). */
+export function parseKillLog(text: string): KillLog {
+  const lines = text.split('\n');
+  lines.pop(); // "" after the last newline, or a line the kill cut short
+  const begun = new Map<number, { offset: number; hashes: string[] }>();
+  const completed: { offset: number; hashes: string[] }[] = [];
+  const durable = new Map<string, string>();
+  const unlinked = new Map<string, string>();
+  let ready = false;
+  for (const line of lines) {
+    const [tag, a, b, , d] = line.split(' ');
+    if (tag === 'B') begun.set(Number(a), { offset: Number(b), hashes: d!.split(',') });
+    else if (tag === 'E') {
+      completed.push(begun.get(Number(a))!);
+      begun.delete(Number(a));
+    } else if (tag === 'F') durable.set(a!, b!);
+    else if (tag === 'U') {
+      unlinked.set(a!, durable.get(a!)!);
+      durable.delete(a!);
+    } else if (tag === 'ready') ready = true;
+  }
+  if (begun.size > 1) throw new Error(`${begun.size} host writes in flight at once`);
+  return { completed, inFlight: [...begun.values()][0], durable, unlinked, ready };
+}
+
+/**
+ * Torn writes: sectors of `after` that are neither what the last completed host write (or the
+ * original image) put there, and an in-flight write that landed only in part.
+ */
+export function tornWrites(
+  before: Uint8Array,
+  after: Uint8Array,
+  log: KillLog,
+  hash: (b: Uint8Array) => string,
+  sector = 512,
+): string[] {
+  const problems: string[] = [];
+  const expected: string[] = [];
+  for (let o = 0; o < before.length; o += sector)
+    expected.push(hash(before.subarray(o, o + sector)));
+  for (const w of log.completed)
+    w.hashes.forEach((h, i) => {
+      expected[w.offset / sector + i] = h;
+    });
+  const actual = (s: number) => hash(after.subarray(s * sector, (s + 1) * sector));
+  const pending = new Set<number>();
+  if (log.inFlight) {
+    const first = log.inFlight.offset / sector;
+    const hs = log.inFlight.hashes;
+    for (let i = 0; i < hs.length; i++) pending.add(first + i);
+    const isNew = hs.map((h, i) => actual(first + i) === h);
+    const isOld = hs.map((_, i) => actual(first + i) === expected[first + i]);
+    const allNew = isNew.every(Boolean);
+    const allOld = isOld.every(Boolean);
+    if (!allNew && !allOld) {
+      const mixed = hs.map((_, i) => (isNew[i] ? 'N' : isOld[i] ? 'O' : '?')).join('');
+      problems.push(
+        `torn: the write of ${hs.length} sectors at byte ${log.inFlight.offset} landed in part (${mixed})`,
+      );
+    }
+  }
+  for (let s = 0; s < expected.length; s++) {
+    if (pending.has(s)) continue;
+    if (actual(s) !== expected[s])
+      problems.push(`sector ${s}: neither the original nor the last completed write`);
+  }
+  return problems;
+}
