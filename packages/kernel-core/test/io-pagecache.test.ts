@@ -70,10 +70,14 @@ describe('page cache', () => {
       expect(pages.getdirty(p)).toBe(1);
     }
     const ios = blk.stats.ios;
+    const hits = k.io.genfs.stats.pageHits;
     const [err2, again] = ubcRead(k, devvp, 4096, 8192);
     expect(err2).toBe(0);
     expect(sameBytes(again, img.subarray(4096, 12288))).toBe(true);
     expect(blk.stats.ios).toBe(ios);
+    expect(k.io.genfs.stats.pageHits - hits).toBe(2);
+    expect(k.io.genfs.stats.pageMisses).toBe(3);
+    expect(k.io.ubc.stats.bytesRead).toBe(10000 + 8192);
   });
 
   it('writes dirty the pages and put the vnode on the syncer list; putpages writes them back once', () => {

@@ -35,7 +35,17 @@ const round_page = (n: bigint) => (n + PAGE_MASK) & ~PAGE_MASK;
 const len2npages = (off: bigint, len: bigint) =>
   Number((round_page(off + len) - trunc_page(off)) >> BigInt(PAGE_SHIFT));
 
+export interface UbcStats {
+  /** ubc_uiomove calls and the bytes they moved (each copied once, page frame ↔ uio). */
+  calls: number;
+  bytesRead: number;
+  bytesWritten: number;
+  /** Bytes zeroed by ubc_zerorange. */
+  bytesZeroed: number;
+}
+
 export class UvmBio {
+  readonly stats: UbcStats = { calls: 0, bytesRead: 0, bytesWritten: 0, bytesZeroed: 0 };
   private readonly oPgops: bigint;
   private readonly oPgoGet: bigint;
   private readonly oUioOffset: bigint;
@@ -80,6 +90,7 @@ export class UvmBio {
   uiomove(uobj: bigint, uio: bigint, todo: bigint, _advice: number, flags: number): number {
     const m = this.k.mem;
     if (todo <= 0n) return 0;
+    this.stats.calls++;
     const maxpages = Math.min(
       len2npages(BigInt.asIntN(64, m.read64(uio + this.oUioOffset)), todo),
       UBC_WINPAGES,
@@ -123,6 +134,8 @@ export class UvmBio {
             this.pages.setFlags(p, this.pages.flags(p) & ~pg.PG_FAKE);
             this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
           }
+          if (isWrite) this.stats.bytesWritten += xfer;
+          else this.stats.bytesRead += xfer;
           todo -= BigInt(xfer);
           if (todo === 0n) break;
         }
@@ -166,6 +179,7 @@ export class UvmBio {
           const chunkoff = off & PAGE_MASK;
           const chunklen = BigInt(PAGE_SIZE) - chunkoff < len ? BigInt(PAGE_SIZE) - chunkoff : len;
           m.fill(this.pages.frame(p) + chunkoff, Number(chunklen), 0);
+          this.stats.bytesZeroed += Number(chunklen);
           this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
           off += chunklen;
           len -= chunklen;

@@ -42,6 +42,9 @@ const MAXPAGES = 16;
 const LLONG_MAX = 0x7fffffffffffffffn;
 
 export interface GenfsIoStats {
+  /** Pages getpages found resident (page cache hits) and had to allocate (misses). */
+  pageHits: number;
+  pageMisses: number;
   /** Pages read from disk (or zero-filled for holes / past EOF) by getpages. */
   pagesRead: number;
   /** Pages written back by putpages. */
@@ -94,7 +97,14 @@ function genfsOffsets(k: IoKernel) {
 type GenfsOffsets = ReturnType<typeof genfsOffsets>;
 
 export class GenfsIo {
-  readonly stats: GenfsIoStats = { pagesRead: 0, pagesWritten: 0, reads: 0, writes: 0 };
+  readonly stats: GenfsIoStats = {
+    pageHits: 0,
+    pageMisses: 0,
+    pagesRead: 0,
+    pagesWritten: 0,
+    reads: 0,
+    writes: 0,
+  };
   private readonly o: GenfsOffsets;
 
   constructor(
@@ -212,6 +222,7 @@ export class GenfsIo {
       const at = off + BigInt(i) * PAGE;
       let p = this.pages.lookup(vp, at);
       if (p === 0n) {
+        this.stats.pageMisses++;
         p = this.pages.alloc(vp, at);
         this.k.mem.fill(this.pages.frame(p), PAGE_SIZE, 0);
       } else {
@@ -223,6 +234,7 @@ export class GenfsIo {
         }
         this.pages.setFlags(p, f | pg.PG_BUSY);
         this.pages.touch(p);
+        this.stats.pageHits++;
       }
       out.push(p);
     }
