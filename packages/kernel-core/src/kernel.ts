@@ -64,6 +64,8 @@ import { registerVfsData } from './vfs/vfs_data.js';
 const ARG_REGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9];
 /** rsp and the callee-saved registers a SysV function must give back. */
 const KEPT_REGS = [Reg.RSP, Reg.RBX, Reg.RBP, Reg.R12, Reg.R13, Reg.R14, Reg.R15];
+/** What callGuest saves: the argument registers first, then the kept ones. */
+const SAVED_REGS = [...ARG_REGS, ...KEPT_REGS];
 
 export const KDATA_OFFSET = 0x1000;
 export const KDATA_SIZE = 0x40_0000 - 0x1000;
@@ -266,34 +268,58 @@ export class Kernel {
     }
   }
 
+  /** Register halves saved by each nesting level of callGuest (reused: no allocation per call). */
+  private readonly guestSaves: Int32Array[] = [];
+  private guestLevel = 0;
+
   /** Calls guest code at `fn` with SysV arguments (nesting freely inside kernel functions). */
   callGuest(fn: bigint, ...args: (bigint | number)[]): bigint {
     if (fn === 0n) this.panic('call through a NULL function pointer');
     const cpu = this.cpu;
+    const r = cpu.r;
     // Inside a kernel function, keep that function's SysV argument registers, so its
     // `cpu.arg(i)` reads stay valid after the nested guest call (which is free to clobber them).
-    const args0 = this.depth === 0 ? undefined : ARG_REGS.map((r) => cpu.getReg(r));
     // If the call ends with an error the kernel survives (an ErrnoError thrown through guest
     // frames), the CPU does not unwind those frames: put back the stack and the callee-saved
     // registers so the guest code (or the next entry) continues on an intact stack.
-    const saved = KEPT_REGS.map((r) => cpu.getReg(r));
-    const rip = cpu.rip;
+    const nested = this.depth !== 0;
+    const level = this.guestLevel;
+    let save = this.guestSaves[level];
+    if (save === undefined) {
+      save = new Int32Array(2 * SAVED_REGS.length);
+      this.guestSaves[level] = save;
+    }
+    for (let i = 0; i < SAVED_REGS.length; i++) {
+      const reg = SAVED_REGS[i]!;
+      save[2 * i] = r[reg]!;
+      save[2 * i + 1] = r[reg + 16]!;
+    }
+    const ripLo = cpu.ripLo;
+    const ripHi = cpu.ripHi;
     let result: bigint;
+    this.guestLevel = level + 1;
     try {
       result = this.enter(() => cpu.call(fn, ...args));
     } catch (e) {
       if (!this.death) {
-        KEPT_REGS.forEach((r, i) => {
-          cpu.setReg(r, saved[i]!);
-        });
-        cpu.rip = rip;
+        for (let i = ARG_REGS.length; i < SAVED_REGS.length; i++) {
+          const reg = SAVED_REGS[i]!;
+          r[reg] = save[2 * i]!;
+          r[reg + 16] = save[2 * i + 1]!;
+        }
+        cpu.ripLo = ripLo;
+        cpu.ripHi = ripHi;
       }
       throw e;
+    } finally {
+      this.guestLevel = level;
     }
-    if (args0) {
-      ARG_REGS.forEach((r, i) => {
-        cpu.setReg(r, args0[i]!);
-      });
+    if (nested) {
+      for (let i = 0; i < ARG_REGS.length; i++) {
+        const reg = SAVED_REGS[i]!;
+        r[reg] = save[2 * i]!;
+        r[reg + 16] = save[2 * i + 1]!;
+      }
     }
     return result;
   }

@@ -6,6 +6,7 @@
  * succeeds with a hole, and the table can say what is implemented and what is not.
  */
 import type { Cpu } from '@rump/cpu-x86';
+import { setReturn } from './hostcall.js';
 
 export type SymbolKind = 'function' | 'data';
 
@@ -36,9 +37,20 @@ export class KernelSymbolTable {
   /** Defines a function implemented in TypeScript. */
   function(name: string, subsystem: string, fn: KernelFunction): bigint {
     this.checkNew(name);
+    // Integer and boolean results go straight into RAX's halves (no BigInt per call); the Cpu
+    // converts the rest (BigInts, and non-integers, which it rejects naming the function).
     const address = this.cpu.defineHostFunction(name, (cpu: Cpu) => {
       const r = fn(cpu);
-      return typeof r === 'boolean' ? (r ? 1 : 0) : r;
+      if (typeof r === 'number') {
+        if (!Number.isSafeInteger(r)) return r;
+        setReturn(cpu, r);
+        return undefined;
+      }
+      if (typeof r === 'boolean') {
+        setReturn(cpu, r ? 1 : 0);
+        return undefined;
+      }
+      return r;
     });
     this.symbols.set(name, {
       name,

@@ -88,8 +88,14 @@ export class Callouts {
     return min;
   }
 
-  /** Runs the earliest callout that is due; false when none is. */
+  /** True while some callout is pending (scheduled and not yet run or stopped). */
+  get armed(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Runs the earliest callout that is due; false when none is (no clock read when none is armed). */
   runOne(): boolean {
+    if (this.pending.size === 0) return false;
     const now = this.k.host.clockGettime('monotonic');
     let due: bigint | undefined;
     let at = 0n;

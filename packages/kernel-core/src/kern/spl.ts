@@ -6,6 +6,9 @@
  */
 import type { Kernel } from '../kernel.js';
 
+/** preempt_point calls between two looks at the host clock while a callout is armed. */
+export const PREEMPT_CLOCK_EVERY = 64;
+
 export class Spl {
   level = 0;
   /** Levels saved by spin mutexes, by mutex address. */
@@ -46,9 +49,20 @@ export function registerSpl(k: Kernel): void {
     k.mem.write32(nopreempt(), n - 1);
   });
   t.function('kpreempt_disabled', 'kpreempt', () => k.mem.read32(nopreempt()) !== 0);
-  // Preemption points: a single lwp has no one to yield to; deferred work may run here.
+  // preempt_point: a rump kernel's is empty (scheduler.c: nobody asks for a reschedule), its
+  // other threads running work and softclock concurrently. On our single lwp a long loop (ufs's
+  // directory scan calls it per entry) lets queued work run here, and due callouts — checking
+  // the host clock only when one is armed, and then on one call in PREEMPT_CLOCK_EVERY, since a
+  // tick is 10 ms and the end of the kernel entry checks again anyway.
+  let sinceClock = 0;
   t.function('preempt_point', 'kpreempt', () => {
-    k.runDeferredWork();
+    if (k.workqueues.queued) {
+      k.workqueues.runOne();
+      return;
+    }
+    if (!k.callouts.armed || ++sinceClock < PREEMPT_CLOCK_EVERY) return;
+    sinceClock = 0;
+    k.callouts.runOne();
   });
   t.function('preempt', 'kpreempt', () => {
     k.runDeferredWork();

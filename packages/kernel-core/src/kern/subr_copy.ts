@@ -3,77 +3,185 @@
  * its callers share one address space, so "user" addresses are guest addresses too; an
  * unmapped address makes these return EFAULT instead of faulting, as copy(9) promises.
  */
+import type { Cpu, GuestMemory } from '@rump/cpu-x86';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import type { Kernel } from '../kernel.js';
-import { copyBytes } from './libkern.js';
+import { argHi, argLo, argSize } from './hostcall.js';
+import { addressOf, copyBytes, copyWindow } from './libkern.js';
+
+const TWO32 = 4294967296;
+const addLo = (lo: number, i: number): number => ((lo >>> 0) + i) | 0;
+const addHi = (lo: number, hi: number, i: number): number =>
+  (hi + Math.floor(((lo >>> 0) + i) / TWO32)) | 0;
+/** Window offset of (lo, hi), or -1. */
+const win = (lo: number, hi: number): number => (hi === -1 && lo < 0 ? lo & 0x7fffffff : -1);
+
+/**
+ * copy(9)'s transfer of len bytes from (slo, shi) to (dlo, dhi): 0, or EFAULT (nothing copied)
+ * when either range is not entirely mapped. Window to window is one typed-array copy.
+ */
+export function copyPairs(
+  mem: GuestMemory,
+  slo: number,
+  shi: number,
+  dlo: number,
+  dhi: number,
+  len: number,
+): number {
+  if (len === 0) return 0;
+  const s = win(slo, shi);
+  const d = win(dlo, dhi);
+  if (s >= 0 && d >= 0) {
+    if (s + len > mem.windowSize || d + len > mem.windowSize) return errno.EFAULT;
+    copyWindow(mem, d, s, len);
+    return 0;
+  }
+  const src = addressOf(slo, shi);
+  const dst = addressOf(dlo, dhi);
+  if (!mem.isMapped(src, len) || !mem.isMapped(dst, len)) return errno.EFAULT;
+  copyBytes(mem, dst, src, len);
+  return 0;
+}
+
+/**
+ * copystr(from, to, max): copies through the NUL; returns the error (0, ENAMETOOLONG when no
+ * NUL within max bytes, EFAULT at the first unmapped byte) and sets `copied` to the bytes
+ * copied, NUL included, as *done receives them.
+ */
+export function copyString(
+  mem: GuestMemory,
+  flo: number,
+  fhi: number,
+  tlo: number,
+  thi: number,
+  max: number,
+  result: { copied: number },
+): number {
+  const f = win(flo, fhi);
+  const t = win(tlo, thi);
+  if (f >= 0 && t >= 0) {
+    // Both in the window: find the end in the source, then copy once. What lies past the
+    // backed end of either is unmapped (EFAULT after copying what fits, as byte by byte would).
+    const u8 = mem.u8;
+    const size = mem.windowSize;
+    const room = Math.min(size - f, size - t);
+    const lim = Math.min(max, room);
+    let i = 0;
+    while (i < lim && u8[f + i] !== 0) i++;
+    if (i < lim) {
+      copyWindow(mem, t, f, i + 1);
+      result.copied = i + 1;
+      return 0;
+    }
+    copyWindow(mem, t, f, lim);
+    result.copied = lim;
+    return lim === max ? errno.ENAMETOOLONG : errno.EFAULT;
+  }
+  let i = 0;
+  let err: number = errno.ENAMETOOLONG;
+  for (; i < max; i++) {
+    const from = addressOf(addLo(flo, i), addHi(flo, fhi, i));
+    const to = addressOf(addLo(tlo, i), addHi(tlo, thi, i));
+    if (!mem.isMapped(from, 1) || !mem.isMapped(to, 1)) {
+      err = errno.EFAULT;
+      break;
+    }
+    const b = mem.read8(from);
+    mem.write8(to, b);
+    if (b === 0) {
+      i++;
+      err = 0;
+      break;
+    }
+  }
+  result.copied = i;
+  return err;
+}
 
 export function registerCopy(k: Kernel): void {
   const t = k.ksyms;
   const mem = k.mem;
-  const n = (v: bigint) => Number(BigInt.asUintN(63, v));
-  const mapped = (a: bigint, len: number) => len === 0 || mem.isMapped(a, len);
-  const copy = (src: bigint, dst: bigint, len: number) => {
-    if (!mapped(src, len) || !mapped(dst, len)) return errno.EFAULT;
-    copyBytes(mem, dst, src, len);
-    return 0;
-  };
-  t.function('copyin', 'copy', (cpu) => copy(cpu.arg(0), cpu.arg(1), n(cpu.arg(2))));
-  t.function('copyout', 'copy', (cpu) => copy(cpu.arg(0), cpu.arg(1), n(cpu.arg(2))));
-  t.function('kcopy', 'copy', (cpu) => copy(cpu.arg(0), cpu.arg(1), n(cpu.arg(2))));
+  const copy = (cpu: Cpu) =>
+    copyPairs(mem, argLo(cpu, 0), argHi(cpu, 0), argLo(cpu, 1), argHi(cpu, 1), argSize(cpu, 2));
+  t.function('copyin', 'copy', copy);
+  t.function('copyout', 'copy', copy);
+  t.function('kcopy', 'copy', copy);
   // copystr(from, to, maxlen, *done): copies through the NUL; ENAMETOOLONG when none fits.
-  const copystr = (from: bigint, to: bigint, max: number, done: bigint) => {
-    let i = 0;
-    let err: number = errno.ENAMETOOLONG;
-    for (; i < max; i++) {
-      if (!mem.isMapped(from + BigInt(i), 1) || !mem.isMapped(to + BigInt(i), 1)) {
-        err = errno.EFAULT;
-        break;
-      }
-      const b = mem.read8(from + BigInt(i));
-      mem.write8(to + BigInt(i), b);
-      if (b === 0) {
-        i++;
-        err = 0;
-        break;
-      }
-    }
-    if (done !== 0n) mem.write64(done, BigInt(i));
+  const done = { copied: 0 };
+  const copystr = (cpu: Cpu) => {
+    const err = copyString(
+      mem,
+      argLo(cpu, 0),
+      argHi(cpu, 0),
+      argLo(cpu, 1),
+      argHi(cpu, 1),
+      argSize(cpu, 2),
+      done,
+    );
+    const dlo = argLo(cpu, 3);
+    const dhi = argHi(cpu, 3);
+    if (dlo !== 0 || dhi !== 0) mem.store64(dlo, dhi, done.copied | 0, 0);
     return err;
   };
-  for (const name of ['copystr', 'copyinstr', 'copyoutstr']) {
-    t.function(name, 'copy', (cpu) => copystr(cpu.arg(0), cpu.arg(1), n(cpu.arg(2)), cpu.arg(3)));
-  }
+  for (const name of ['copystr', 'copyinstr', 'copyoutstr']) t.function(name, 'copy', copystr);
 
   const U = k.S.uio;
   const IOV = k.S.iovec;
-  /** uiomove(buf, n, uio): moves up to n bytes between buf and the uio's iovecs, advancing the uio. */
+  const RW = U.uio_rw.offset;
+  const RESID = U.uio_resid.offset;
+  const IOVCNT = U.uio_iovcnt.offset;
+  const IOVP = U.uio_iov.offset;
+  const OFFSET = U.uio_offset.offset;
+  const BASE = IOV.iov_base.offset;
+  const LEN = IOV.iov_len.offset;
+  /**
+   * uiomove(buf, n, uio): moves up to n bytes between buf and the uio's iovecs, advancing the
+   * uio. Fields are read and written through GuestMemory's int32-pair accessors (no BigInt).
+   */
   t.function('uiomove', 'copy', (cpu) => {
-    let buf = cpu.arg(0);
-    let left = n(cpu.arg(1));
-    const uio = cpu.arg(2);
-    const rw = mem.read32(uio + BigInt(U.uio_rw.offset));
+    let blo = argLo(cpu, 0);
+    let bhi = argHi(cpu, 0);
+    let left = argSize(cpu, 1);
+    const ulo = argLo(cpu, 2);
+    const uhi = argHi(cpu, 2);
+    const ul = (o: number) => addLo(ulo, o);
+    const uh = (o: number) => addHi(ulo, uhi, o);
+    const rw = mem.load32(ul(RW), uh(RW));
     while (left > 0) {
-      const resid = mem.read64(uio + BigInt(U.uio_resid.offset));
-      if (resid === 0n) break;
-      const cnt = mem.read32(uio + BigInt(U.uio_iovcnt.offset));
+      const rlo = mem.load64(ul(RESID), uh(RESID));
+      const resid = (mem.hi >>> 0) * TWO32 + (rlo >>> 0);
+      if (resid === 0) break;
+      const cnt = mem.load32(ul(IOVCNT), uh(IOVCNT));
       if (cnt <= 0) k.panic('uiomove: uio_resid > 0 but no iovecs left');
-      const iov = mem.read64(uio + BigInt(U.uio_iov.offset));
-      const base = mem.read64(iov + BigInt(IOV.iov_base.offset));
-      const len = Number(mem.read64(iov + BigInt(IOV.iov_len.offset)));
+      const ilo = mem.load64(ul(IOVP), uh(IOVP));
+      const ihi = mem.hi;
+      const baseLo = mem.load64(addLo(ilo, BASE), addHi(ilo, ihi, BASE));
+      const baseHi = mem.hi;
+      const llo = mem.load64(addLo(ilo, LEN), addHi(ilo, ihi, LEN));
+      const len = (mem.hi >>> 0) * TWO32 + (llo >>> 0);
       if (len === 0) {
-        mem.write64(uio + BigInt(U.uio_iov.offset), iov + BigInt(IOV.$size));
-        mem.write32(uio + BigInt(U.uio_iovcnt.offset), cnt - 1);
+        mem.store64(ul(IOVP), uh(IOVP), addLo(ilo, IOV.$size), addHi(ilo, ihi, IOV.$size));
+        mem.store32(ul(IOVCNT), uh(IOVCNT), cnt - 1);
         continue;
       }
       const c = Math.min(len, left);
-      const err = rw === 0 ? copy(buf, base, c) : copy(base, buf, c); // UIO_READ: kernel → iov
+      // UIO_READ: kernel → iov
+      const err =
+        rw === 0
+          ? copyPairs(mem, blo, bhi, baseLo, baseHi, c)
+          : copyPairs(mem, baseLo, baseHi, blo, bhi, c);
       if (err) return err;
-      mem.write64(iov + BigInt(IOV.iov_base.offset), base + BigInt(c));
-      mem.write64(iov + BigInt(IOV.iov_len.offset), BigInt(len - c));
-      mem.write64(uio + BigInt(U.uio_resid.offset), resid - BigInt(c));
-      const off = uio + BigInt(U.uio_offset.offset);
-      mem.write64(off, mem.read64(off) + BigInt(c));
-      buf += BigInt(c);
+      const base2 = addLo(baseLo, c);
+      mem.store64(addLo(ilo, BASE), addHi(ilo, ihi, BASE), base2, addHi(baseLo, baseHi, c));
+      const rest = len - c;
+      mem.store64(addLo(ilo, LEN), addHi(ilo, ihi, LEN), (rest % TWO32) | 0, (rest / TWO32) | 0);
+      const r2 = resid - c;
+      mem.store64(ul(RESID), uh(RESID), (r2 % TWO32) | 0, (r2 / TWO32) | 0);
+      const olo = mem.load64(ul(OFFSET), uh(OFFSET));
+      const ohi = mem.hi;
+      mem.store64(ul(OFFSET), uh(OFFSET), addLo(olo, c), addHi(olo, ohi, c));
+      bhi = addHi(blo, bhi, c);
+      blo = addLo(blo, c);
       left -= c;
     }
     return 0;

@@ -38,6 +38,11 @@ export class Workqueues {
     this.k.kmem.free(h, 16, 'workqueue_destroy');
   }
 
+  /** True when some work item waits to run. */
+  get queued(): boolean {
+    return this.pending.length > 0;
+  }
+
   /** Runs one pending item; false when there is none. */
   runOne(): boolean {
     const item = this.pending.shift();

@@ -1,0 +1,67 @@
+/**
+ * Arguments and results of kernel functions called from guest code, read and written straight
+ * in the CPU's register file (int32 halves: low at r[reg], high at r[reg + 16]) — no BigInt and
+ * no array per call. `cpu.arg(i)` builds a BigInt from two halves; the hot kernel functions
+ * (mem*, str*, copy(9), uiomove, preemption points) use these instead. Kernel-window addresses
+ * (0xffffffff80000000 + offset) become plain window offsets.
+ */
+import { type Cpu, Reg } from '@rump/cpu-x86';
+
+/** SysV AMD64 integer argument registers, in order. */
+const ARG_REGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9] as const;
+const TWO32 = 4294967296;
+
+/** Low 32 bits of argument i (< 6), as an int32. */
+export function argLo(cpu: Cpu, i: number): number {
+  return cpu.r[ARG_REGS[i]!]!;
+}
+
+/** High 32 bits of argument i (< 6), as an int32. */
+export function argHi(cpu: Cpu, i: number): number {
+  return cpu.r[ARG_REGS[i]! + 16]!;
+}
+
+/**
+ * Window offset of the address in argument i (< 6), or -1 when it is not in the kernel
+ * window's address range (the range may extend past the backed part: callers bound it by
+ * `mem.windowSize`).
+ */
+export function argWindow(cpu: Cpu, i: number): number {
+  const r = cpu.r;
+  const reg = ARG_REGS[i]!;
+  const lo = r[reg]!;
+  return r[reg + 16] === -1 && lo < 0 ? lo & 0x7fffffff : -1;
+}
+
+/**
+ * Argument i (< 6) as a size_t count: its low 63 bits as a Number (exact below 2^53, which any
+ * length a real transfer can have is; larger values stay huge and fail the bounds checks).
+ */
+export function argSize(cpu: Cpu, i: number): number {
+  const r = cpu.r;
+  const reg = ARG_REGS[i]!;
+  return (r[reg + 16]! & 0x7fffffff) * TWO32 + (r[reg]! >>> 0);
+}
+
+/** Argument i (< 6) as an unsigned 32-bit number (an `unsigned int`, a `u_int` flag word). */
+export function argU32(cpu: Cpu, i: number): number {
+  return cpu.r[ARG_REGS[i]!]! >>> 0;
+}
+
+/**
+ * Sets RAX to the 64-bit two's complement of the integer `v` (|v| < 2^53), as a C function
+ * returning it would.
+ */
+export function setReturn(cpu: Cpu, v: number): void {
+  const r = cpu.r;
+  r[Reg.RAX] = (v % TWO32) | 0;
+  r[Reg.RAX + 16] = Math.floor(v / TWO32) | 0;
+}
+
+/** Sets RAX to argument i (< 6) unchanged, as memcpy returning its destination does. */
+export function returnArg(cpu: Cpu, i: number): void {
+  const r = cpu.r;
+  const reg = ARG_REGS[i]!;
+  r[Reg.RAX] = r[reg]!;
+  r[Reg.RAX + 16] = r[reg + 16]!;
+}
