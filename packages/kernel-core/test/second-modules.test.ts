@@ -18,6 +18,8 @@ const MODPATH = process.env.RUMP_TEST_MODULE_PATH;
 const MNT_RDONLY = 1;
 const S_IFMT = 0o170000;
 const S_IFDIR = 0o040000;
+const O_RDWR = 2;
+const O_CREAT = 0x200;
 
 interface Case {
   name: string;
@@ -80,7 +82,18 @@ const CASES: Case[] = [
       return b;
     },
   },
-  { name: 'tmpfs', env: 'RUMP_TEST_TMPFS_KMOD' },
+  {
+    name: 'tmpfs',
+    env: 'RUMP_TEST_TMPFS_KMOD',
+    // struct tmpfs_args: ta_version (TMPFS_ARGS_VERSION 1), ta_nodes_max 8, ta_size_max 16,
+    // ta_root_uid 24, ta_root_gid 28, ta_root_mode 32; 40 bytes.
+    args: () => {
+      const b = new Uint8Array(40);
+      le(b, 0, 1, 4);
+      le(b, 32, 0o755, 4);
+      return b;
+    },
+  },
 ];
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
@@ -159,6 +172,53 @@ for (const c of CASES) {
           for (const e of c.extra ?? []) expect(got.delete(e), e).toBe(true);
           expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
           for (const [p, v] of want) expect(got.get(p), p).toEqual(v);
+          k.vfs.unmount('/mnt');
+          k.modctl('unload', c.name);
+        },
+      );
+
+      it.skipIf(!!c.image || !IMAGES)(
+        'mounts empty, takes a copy of the tree, reads it back, removes it',
+        () => {
+          const { k } = boot(c);
+          k.modctl('load', { filename: `/${c.name}.kmod` });
+          k.vfs.mkdir('/mnt');
+          k.vfs.mount(c.name, '/mnt', 0, c.args!(0n));
+          const want = hostTree(join(IMAGES!, 'tree'), (n) => n);
+          const copy = (dir: string, to: string) => {
+            for (const e of readdirSync(dir)) {
+              const p = join(dir, e);
+              if (statSync(p).isDirectory()) {
+                k.vfs.mkdir(`${to}/${e}`);
+                copy(p, `${to}/${e}`);
+              } else {
+                const f = k.vfs.open(`${to}/${e}`, O_RDWR | O_CREAT, 0o644);
+                k.vfs.write(f, readFileSync(p));
+                k.vfs.close(f);
+              }
+            }
+          };
+          copy(join(IMAGES!, 'tree'), '/mnt');
+          const got = guestTree(k, '/mnt');
+          expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+          for (const [p, v] of want) expect(got.get(p), p).toBe(v);
+          const remove = (path: string) => {
+            for (const e of k.vfs.readdir(path)) {
+              if (e.name === '.' || e.name === '..') continue;
+              const p = `${path}/${e.name}`;
+              if ((k.vfs.stat(p).mode & S_IFMT) === S_IFDIR) {
+                remove(p);
+                k.vfs.rmdir(p);
+              } else k.vfs.unlink(p);
+            }
+          };
+          remove('/mnt');
+          expect(
+            k.vfs
+              .readdir('/mnt')
+              .map((e) => e.name)
+              .sort(),
+          ).toEqual(['.', '..']);
           k.vfs.unmount('/mnt');
           k.modctl('unload', c.name);
         },

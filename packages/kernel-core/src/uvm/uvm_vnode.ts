@@ -7,6 +7,7 @@
  */
 import { locks } from '../abi/netbsd-10.99/constants.js';
 import { type IoKernel, type KernelCalls, r64 } from '../dev/io.js';
+import { rwObjFree } from '../kern/kern_rwlock_obj.js';
 import type { UvmPages } from './uvm_page.js';
 
 /** Pager flags (uvm/uvm_pager.h). */
@@ -95,8 +96,8 @@ export class UvmVnode {
     }
     const lock = this.objlock(vp);
     if (lock !== 0n) {
-      this.k.rwlocks.destroy(lock);
-      this.k.kmem.free(lock, this.k.S.krwlock.$size, 'vmobjlock');
+      // rw_obj_free: a lock shared with another object (tmpfs's aobj) outlives this vnode.
+      rwObjFree(this.k, lock);
       this.k.mem.write64(vp + this.oObjlock, 0n);
     }
   }
