@@ -144,6 +144,32 @@ function errnoOf(fn: () => unknown): string {
 const seeds = Array.from({ length: ROUNDS }, (_, i) => 1000 + i);
 const killPoint = (seed: number) => 20 + Math.floor(rng(seed)() * 400);
 
+describe('crash safety: the torn-write check itself', () => {
+  it('finds a write that landed in part, and a completed write that is missing', () => {
+    const before = new Uint8Array(4 * 512);
+    const w = new Uint8Array(1024).fill(7);
+    const h = (b: Uint8Array) => sectorHash(b);
+    const log = parseKillLog(
+      `ready\nB 1 0 512 ${h(w.subarray(0, 512))}\nE 1\nB 2 1024 1024 ${h(w.subarray(0, 512))},${h(w.subarray(512))}\nB 3 0 5`,
+    );
+    expect(log.inFlight?.offset).toBe(1024);
+    const whole = before.slice();
+    whole.set(w.subarray(0, 512), 0);
+    expect(tornWrites(before, whole, log, h)).toEqual([]); // in-flight write not landed: fine
+    whole.set(w, 1024);
+    expect(tornWrites(before, whole, log, h)).toEqual([]); // landed whole: fine
+    const torn = before.slice();
+    torn.set(w.subarray(0, 512), 0);
+    torn.set(w.subarray(0, 512), 1024);
+    expect(tornWrites(before, torn, log, h)).toEqual([
+      'torn: the write of 2 sectors at byte 1024 landed in part (NO)',
+    ]);
+    expect(tornWrites(before, before, log, h)).toEqual([
+      'sector 0: neither the original nor the last completed write',
+    ]);
+  });
+});
+
 describe('crash safety: SIGKILL in the middle of writes, tinyfs', () => {
   it.each(seeds)(
     'seed %i: no torn host writes; the unclean image mounts as tinyfs promises; fsync is kept',
@@ -217,6 +243,12 @@ describe('crash safety: SIGKILL in the middle of writes, ffs', () => {
       const host = new MemoryHost();
       host.addFile('/host/ffs.img', k.after);
       const rump = bootFfs(host);
+      // Read-only first: it says the same, and writes nothing, fs_clean included.
+      rump.sys.mount('ffs', '/mnt', MNT.RDONLY, { fspec: '/ffsimg' });
+      expect(host.consoleText()).toContain('file system not clean');
+      expectDurableFiles(rump, k.log);
+      rump.sys.unmount('/mnt', 0);
+      expect(sha256(host.readFile('/host/ffs.img'))).toBe(sha256(k.after));
       rump.sys.mount('ffs', '/mnt', 0, { fspec: '/ffsimg' });
       expect(host.consoleText()).toMatch(
         /file system not clean \(fs_clean=0x?\d*\); please fsck\(8\)/,
