@@ -29,6 +29,8 @@ interface Case {
   args?: (fspec: bigint) => Uint8Array;
   /** A name as the file system shows it (msdosfs shows 8.3-only names in upper case). */
   rename?: (n: string) => string;
+  /** Permissions of /hello.txt: the mount's mask (msdosfs), else the file's own. */
+  helloMode?: number;
   /** Entries the file system makes itself (ext2fs's lost+found). */
   extra?: string[];
 }
@@ -59,15 +61,19 @@ const CASES: Case[] = [
       return b;
     },
     rename: (n) => (fits83(n) ? n.toUpperCase() : n),
+    helloMode: 0o755,
   },
   {
     name: 'cd9660',
     env: 'RUMP_TEST_CD9660_KMOD',
     image: 'cd9660.img',
-    // struct iso_args: fspec, export_args30, flags at 136; 160 bytes.
+    // struct iso_args: fspec, export_args30, flags 136, uid 140, gid 144, fmask 148, dmask 152;
+    // 160 bytes. mount_cd9660's default masks are 0777 (the masks apply to every mode).
     args: (fspec) => {
       const b = new Uint8Array(160);
       le(b, 0, fspec, 8);
+      le(b, 148, 0o777, 4);
+      le(b, 152, 0o777, 4);
       return b;
     },
   },
@@ -170,6 +176,14 @@ for (const c of CASES) {
           const want = hostTree(join(IMAGES!, 'tree'), c.rename ?? ((n) => n));
           const got = guestTree(k, '/mnt');
           for (const e of c.extra ?? []) expect(got.delete(e), e).toBe(true);
+          const hello = `/mnt/${(c.rename ?? ((n: string) => n))('hello.txt')}`;
+          const hostMode = statSync(join(IMAGES!, 'tree', 'hello.txt')).mode & 0o777;
+          expect((k.vfs.stat(hello).mode & 0o7777).toString(8)).toBe(
+            (c.helloMode ?? hostMode).toString(8),
+          );
+          expect(k.vfs.stat(hello).mtime.sec).toBe(
+            BigInt(Math.floor(statSync(join(IMAGES!, 'tree', 'hello.txt')).mtimeMs / 1000)),
+          );
           expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
           for (const [p, v] of want) expect(got.get(p), p).toEqual(v);
           k.vfs.unmount('/mnt');
