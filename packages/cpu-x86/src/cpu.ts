@@ -18,7 +18,9 @@ import { compileRegion } from './jit.js';
 import {
   fromPair,
   type GuestMemory,
+  hiOf,
   KERNEL_WINDOW_BASE,
+  loOf,
   MAX_WINDOW_SIZE,
   toPair,
 } from './memory.js';
@@ -130,15 +132,15 @@ export class Cpu extends CpuState {
     return fromPair(this.r[r]!, this.r[r + 16]!);
   }
   setReg(r: Reg, v: bigint): void {
-    const [lo, hi] = toPair(v);
-    this.r[r] = lo;
-    this.r[r + 16] = hi;
+    this.r[r] = loOf(v);
+    this.r[r + 16] = hiOf(v);
   }
   get rip(): bigint {
     return fromPair(this.ripLo, this.ripHi);
   }
   set rip(v: bigint) {
-    [this.ripLo, this.ripHi] = toPair(v);
+    this.ripLo = loOf(v);
+    this.ripHi = hiOf(v);
   }
   get rflags(): bigint {
     return BigInt(materialize(this) >>> 0);

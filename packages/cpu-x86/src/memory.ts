@@ -45,6 +45,9 @@ export const toPair = (a: bigint): [number, number] => [
   Number(a & 0xffff_ffffn) | 0,
   Number((a >> 32n) & 0xffff_ffffn) | 0,
 ];
+/** Low / high int32 half of a 64-bit bigint (no allocation, unlike toPair). */
+export const loOf = (a: bigint): number => Number(BigInt.asUintN(32, a)) | 0;
+export const hiOf = (a: bigint): number => Number(BigInt.asUintN(32, a >> 32n)) | 0;
 export const fromPair = (lo: number, hi: number): bigint =>
   (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
@@ -355,42 +358,38 @@ export class GuestMemory {
   // ---------------------------------------------------------------- public bigint API
 
   read8(a: bigint): number {
-    const [lo, hi] = toPair(a);
-    return this.load8(lo, hi);
+    return this.load8(loOf(a), hiOf(a));
   }
   read16(a: bigint): number {
-    const [lo, hi] = toPair(a);
-    return this.load16(lo, hi);
+    return this.load16(loOf(a), hiOf(a));
   }
   read32(a: bigint): number {
-    const [lo, hi] = toPair(a);
-    return this.load32(lo, hi) >>> 0;
+    return this.load32(loOf(a), hiOf(a)) >>> 0;
   }
   read64(a: bigint): bigint {
-    const [lo, hi] = toPair(a);
-    const l = this.load64(lo, hi);
+    const l = this.load64(loOf(a), hiOf(a));
     return fromPair(l, this.hi);
   }
   write8(a: bigint, v: number): void {
-    const [lo, hi] = toPair(a);
-    this.store8(lo, hi, v & 0xff);
+    this.store8(loOf(a), hiOf(a), v & 0xff);
   }
   write16(a: bigint, v: number): void {
-    const [lo, hi] = toPair(a);
-    this.store16(lo, hi, v & 0xffff);
+    this.store16(loOf(a), hiOf(a), v & 0xffff);
   }
   write32(a: bigint, v: number): void {
-    const [lo, hi] = toPair(a);
-    this.store32(lo, hi, v | 0);
+    this.store32(loOf(a), hiOf(a), v | 0);
   }
   write64(a: bigint, v: bigint): void {
-    const [lo, hi] = toPair(a);
-    const [vlo, vhi] = toPair(v);
-    this.store64(lo, hi, vlo, vhi);
+    this.store64(loOf(a), hiOf(a), loOf(v), hiOf(v));
   }
 
   /** Copies `length` bytes out of guest memory. */
   read(a: bigint, length: number): Uint8Array {
+    const lo = loOf(a);
+    if (hiOf(a) === -1 && lo < 0 && (lo & 0x7fffffff) + length <= this.windowSize) {
+      const o = lo & 0x7fffffff;
+      return this.u8.slice(o, o + length);
+    }
     const out = new Uint8Array(length);
     this.forChunks(a, length, 'read', (u8, off, pos, n) => {
       out.set(u8.subarray(off, off + n), pos);
@@ -400,6 +399,18 @@ export class GuestMemory {
 
   /** Copies bytes into guest memory. */
   write(a: bigint, bytes: Uint8Array): void {
+    const lo = loOf(a);
+    const n = bytes.length;
+    if (hiOf(a) === -1 && lo < 0 && (lo & 0x7fffffff) + n <= this.windowSize && n > 0) {
+      const o = lo & 0x7fffffff;
+      let code = 0;
+      for (let l = o >>> CODE_LINE_SHIFT; l <= (o + n - 1) >>> CODE_LINE_SHIFT; l++)
+        code |= this.codeLines[l]!;
+      if (code === 0) {
+        this.u8.set(bytes, o);
+        return;
+      }
+    }
     this.forChunks(
       a,
       bytes.length,
