@@ -191,6 +191,38 @@ for (const c of CASES) {
         },
       );
 
+      it.skipIf(!c.image || c.name === 'cd9660')(
+        'mounts its image read-write: create, rename (re-keys the vnode), mkdir, remove',
+        () => {
+          const { k } = boot(c);
+          k.modctl('load', { filename: `/${c.name}.kmod` });
+          k.vfs.mkdir('/mnt');
+          k.vfs.mount(c.name, '/mnt', 0, c.args!(k.kdata.string(`/${c.image}`)));
+          const text = new TextEncoder().encode('written through the rump kernel\n');
+          const f = k.vfs.open('/mnt/new_file.txt', O_RDWR | O_CREAT, 0o644);
+          k.vfs.write(f, text);
+          k.vfs.close(f);
+          k.vfs.rename('/mnt/new_file.txt', '/mnt/deep/renamed_file.txt');
+          expect(k.vfs.readFile('/mnt/deep/renamed_file.txt')).toEqual(text);
+          expect(() => k.vfs.stat('/mnt/new_file.txt')).toThrow(/ENOENT/);
+          k.vfs.mkdir('/mnt/new_directory');
+          k.vfs.rename('/mnt/new_directory', '/mnt/deep/moved_directory');
+          const names = k.vfs.readdir('/mnt/deep').map((e) => e.name);
+          expect(names).toContain('renamed_file.txt');
+          expect(names).toContain('moved_directory');
+          k.vfs.unlink('/mnt/deep/renamed_file.txt');
+          k.vfs.rmdir('/mnt/deep/moved_directory');
+          k.vfs.unmount('/mnt');
+          // Mounted again, the tree is as it was.
+          k.vfs.mount(c.name, '/mnt', MNT_RDONLY, c.args!(k.kdata.string(`/${c.image}`)));
+          const got = guestTree(k, '/mnt');
+          for (const e of c.extra ?? []) got.delete(e);
+          const want = hostTree(join(IMAGES!, 'tree'), c.rename ?? ((n) => n));
+          expect([...got.keys()].sort()).toEqual([...want.keys()].sort());
+          k.vfs.unmount('/mnt');
+        },
+      );
+
       it.skipIf(!!c.image || !IMAGES)(
         'mounts empty, takes a copy of the tree, reads it back, removes it',
         () => {
