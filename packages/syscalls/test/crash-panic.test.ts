@@ -9,7 +9,17 @@ import { KernelDead, KernelDeath, KernelPanic } from '@rump/kernel-core';
 import { describe, expect, it } from 'vitest';
 import { bootRump, MNT, MODCTL, O, type Rump, SyscallError } from '../src/index.js';
 import { bootTinyfs, checkTinyfs, mkfsTinyfs, TINYFS_KMOD } from './support.js';
-import { misalignedTransfers, RecordingMemoryHost, sha256 } from './support-crash.js';
+import {
+  bootFfs,
+  FS_ISCLEAN,
+  ffsFixture,
+  HAVE_FFS,
+  misalignedTransfers,
+  NEED_FFS,
+  RecordingMemoryHost,
+  readFfsSuperblock,
+  sha256,
+} from './support-crash.js';
 
 const FILES = 12;
 const fileData = (i: number) => new Uint8Array(1000 + i * 1733).fill(i + 1);
@@ -28,15 +38,19 @@ function boot(host: RecordingMemoryHost): Rump {
 /** The durable part: files written, fsync'ed, their directory fsync'ed. */
 function durablePart(rump: Rump): void {
   const { sys } = rump;
+  sys.mkdir('/mnt/cs', 0o755);
   for (let i = 0; i < FILES; i++) {
-    const fd = sys.open(`/mnt/f${i}`, O.WRONLY | O.CREAT | O.EXCL, 0o644);
+    const fd = sys.open(`/mnt/cs/f${i}`, O.WRONLY | O.CREAT | O.EXCL, 0o644);
     sys.write(fd, fileData(i));
     sys.fsync(fd);
     sys.close(fd);
   }
-  const dfd = sys.open('/mnt', O.RDONLY);
-  sys.fsync(dfd);
-  sys.close(dfd);
+  // The names: the files' directory, and that directory's own name (POSIX asks for both).
+  for (const dir of ['/mnt/cs', '/mnt']) {
+    const dfd = sys.open(dir, O.RDONLY);
+    sys.fsync(dfd);
+    sys.close(dfd);
+  }
 }
 
 /** The part the panic interrupts: churn nobody fsyncs, then a large write. */
@@ -58,7 +72,7 @@ describe('crash safety: a kernel panic in the middle of writes', () => {
 
     // Calibrate: what the durable part needs, measured on a kernel with the default limit.
     const probe = new RecordingMemoryHost();
-    probe.addFile('/host/fs.img', image.slice());
+    probe.addFile('/host/fs.img', new Uint8Array(image));
     const p = boot(probe);
     durablePart(p);
     const limit = p.kernel.memstat().inUse + 128 * 1024;
@@ -67,7 +81,7 @@ describe('crash safety: a kernel panic in the middle of writes', () => {
     const host = new RecordingMemoryHost({
       params: { RUMP_MEMLIMIT: `${Math.ceil(limit / 1024)}k` },
     });
-    host.addFile('/host/fs.img', image.slice());
+    host.addFile('/host/fs.img', new Uint8Array(image));
     const rump = boot(host);
     durablePart(rump);
     const writesBefore = host.writes('/host/fs.img').length;
@@ -96,12 +110,14 @@ describe('crash safety: a kernel panic in the middle of writes', () => {
     expect(() => again.sys.mount('tinyfs', '/mnt', 0, { fspec: '/img' })).toThrow(SyscallError);
     again.sys.mount('tinyfs', '/mnt', MNT.RDONLY, { fspec: '/img' });
     for (let i = 0; i < FILES; i++)
-      expect(sha256(again.fs.readFile(`/mnt/f${i}`)), `fsync'ed f${i}`).toBe(sha256(fileData(i)));
+      expect(sha256(again.fs.readFile(`/mnt/cs/f${i}`)), `fsync'ed f${i}`).toBe(
+        sha256(fileData(i)),
+      );
     again.sys.unmount('/mnt', 0);
     expect(sha256(host.readFile('/host/fs.img'))).toBe(sha256(after));
     again.sys.mount('tinyfs', '/mnt', MNT.FORCE, { fspec: '/img' });
     for (let i = 0; i < FILES; i++)
-      expect(sha256(again.fs.readFile(`/mnt/f${i}`))).toBe(sha256(fileData(i)));
+      expect(sha256(again.fs.readFile(`/mnt/cs/f${i}`))).toBe(sha256(fileData(i)));
     expect(again.sys.reboot(0)).toBe(true);
     const check = checkTinyfs(host.readFile('/host/fs.img'));
     expect(check.clean).toBe(true);
@@ -120,7 +136,7 @@ describe('crash safety: a kernel panic in the middle of writes', () => {
   it.fails('the friendly API passes the KernelPanic through too (fs.writeFile masks it)', () => {
     const image = mkfsTinyfs({ spareBlocks: 1000, spareInodes: 64 });
     const probe = new RecordingMemoryHost();
-    probe.addFile('/host/fs.img', image.slice());
+    probe.addFile('/host/fs.img', new Uint8Array(image));
     const p = boot(probe);
     durablePart(p);
     const limit = p.kernel.memstat().inUse + 128 * 1024;
@@ -128,7 +144,7 @@ describe('crash safety: a kernel panic in the middle of writes', () => {
     const host = new RecordingMemoryHost({
       params: { RUMP_MEMLIMIT: `${Math.ceil(limit / 1024)}k` },
     });
-    host.addFile('/host/fs.img', image.slice());
+    host.addFile('/host/fs.img', new Uint8Array(image));
     const rump = boot(host);
     durablePart(rump);
     let death: unknown;
@@ -140,4 +156,57 @@ describe('crash safety: a kernel panic in the middle of writes', () => {
     expect(death).toBeInstanceOf(KernelDeath);
     expect(death).toBeInstanceOf(KernelPanic);
   });
+
+  it.skipIf(!HAVE_FFS).each(['tiny-ffs1.img', 'tiny-ffs2.img'] as const)(
+    `real ffs on %s: the same, and the unclean image mounts as NetBSD mounts it ${NEED_FFS}`,
+    (img) => {
+      const image = ffsFixture(img);
+      const bootIt = (host: RecordingMemoryHost) => {
+        const rump = bootFfs(host);
+        rump.sys.mount('ffs', '/mnt', 0, { fspec: '/ffsimg' });
+        return rump;
+      };
+      const probe = new RecordingMemoryHost();
+      probe.addFile('/host/ffs.img', new Uint8Array(image));
+      const p = bootIt(probe);
+      durablePart(p);
+      const limit = p.kernel.memstat().inUse + 128 * 1024;
+      p.sys.reboot(0);
+
+      const host = new RecordingMemoryHost({
+        params: { RUMP_MEMLIMIT: `${Math.ceil(limit / 1024)}k` },
+      });
+      host.addFile('/host/ffs.img', new Uint8Array(image));
+      const rump = bootIt(host);
+      durablePart(rump);
+      let death: unknown;
+      try {
+        const fd = rump.sys.open('/mnt/big', O.RDWR | O.CREAT, 0o644);
+        for (let i = 0; i < 6; i++)
+          rump.sys.pwrite(fd, new Uint8Array(90_000).fill(0xa0 + i), i * 77_777);
+        rump.sys.fsync(fd);
+      } catch (e) {
+        death = e;
+      }
+      expect(death, 'the kernel should have run out of memory').toBeInstanceOf(KernelPanic);
+      expect((death as KernelPanic).backtrace.length).toBeGreaterThan(0);
+      const sb = readFfsSuperblock(image);
+      expect(misalignedTransfers(host.writes('/host/ffs.img'), sb.fsize, 65536)).toEqual([]);
+
+      const after = host.readFile('/host/ffs.img');
+      expect(readFfsSuperblock(after).clean & FS_ISCLEAN).toBe(0);
+      const again = bootFfs(host);
+      again.sys.mount('ffs', '/mnt', MNT.RDONLY, { fspec: '/ffsimg' });
+      expect(host.consoleText()).toContain('file system not clean');
+      for (let i = 0; i < FILES; i++)
+        expect(sha256(again.fs.readFile(`/mnt/cs/f${i}`)), `fsync'ed f${i}`).toBe(
+          sha256(fileData(i)),
+        );
+      again.sys.unmount('/mnt', 0);
+      expect(sha256(host.readFile('/host/ffs.img'))).toBe(sha256(after));
+      again.sys.mount('ffs', '/mnt', 0, { fspec: '/ffsimg' }); // no MNT_FORCE needed (#if 0)
+      expect(again.sys.reboot(0)).toBe(true);
+      expect(readFfsSuperblock(host.readFile('/host/ffs.img')).clean).toBe(0);
+    },
+  );
 });

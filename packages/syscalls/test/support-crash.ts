@@ -99,7 +99,7 @@ export const NEED_FFS = '(needs RUMP_TEST_FFS_KMOD and RUMP_TEST_MODULE_PATH wit
 /** A committed tiny FFS image (made by makefs), decompressed: the tests always work on a copy. */
 export function ffsFixture(name: 'tiny-ffs1.img' | 'tiny-ffs2.img'): Uint8Array {
   const p = join(REPO, 'packages/kernel-core/test/fixtures', `${name}.gz`);
-  return gunzipSync(readFileSync(p));
+  return new Uint8Array(gunzipSync(readFileSync(p)));
 }
 
 /** A kernel on `host` with ufs+ffs loaded and /host/ffs.img registered as /ffsimg; /mnt exists. */
