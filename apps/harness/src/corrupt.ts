@@ -5,7 +5,7 @@
  * kernel death with its backtrace; the host process carries on and the original image is never
  * written (the runs work on private copies and its hash is compared at the end).
  */
-import { MNT, O, S, SyscallError } from '@rump/syscalls';
+import { type DirectoryEntry, decodeDirents, MNT, O, S, SEEK, SyscallError } from '@rump/syscalls';
 import type { MetadataRegion } from './images/ffs-image.js';
 import { sha256 } from './images/manifest.js';
 import { Machine } from './machine.js';
@@ -23,6 +23,8 @@ export type CorruptionOutcome =
   | 'fault'
   /** Guest code ran past the instruction budget (a loop in the module). */
   | 'budget'
+  /** A call kept answering without progress (getdents at the same offset): stopped by the walk. */
+  | 'stuck'
   /** An exception that is neither an errno nor a kernel death: a bug in the harness or kernel. */
   | 'host-error';
 
@@ -33,6 +35,7 @@ export const OUTCOMES: readonly CorruptionOutcome[] = [
   'panic',
   'fault',
   'budget',
+  'stuck',
   'host-error',
 ];
 
@@ -177,6 +180,8 @@ class Walk {
   errnos = 0;
   walked = 0;
   first: { errno: string; call: string } | undefined;
+  /** Set when a call made no progress (the walk stopped it). */
+  stuck: string | undefined;
   constructor(
     readonly machine: Machine,
     readonly maxEntries: number,
@@ -195,10 +200,38 @@ class Walk {
     }
   }
 
+  /**
+   * getdents(2) until it says 0, but bounded: a directory whose offset does not move, or that
+   * never ends, stops the walk instead of hanging the host (FileSystemApi.readdir would loop).
+   */
+  readdir(path: string): DirectoryEntry[] {
+    const { sys } = this.machine.rump;
+    const fd = sys.open(path, O.RDONLY | O.DIRECTORY);
+    try {
+      const out: DirectoryEntry[] = [];
+      const buf = new Uint8Array(8192);
+      let offset = sys.lseek(fd, 0, SEEK.CUR);
+      for (let calls = 0; ; calls++) {
+        const n = sys.getdents(fd, buf);
+        if (n === 0) return out;
+        const next = sys.lseek(fd, 0, SEEK.CUR);
+        if (next === offset || calls > 4096 || out.length > this.maxEntries) {
+          this.stuck ??= `getdents ${path} at offset ${offset} returned ${n} bytes without progress`;
+          return out;
+        }
+        offset = next;
+        for (const e of decodeDirents(buf.subarray(0, n)))
+          if (e.name !== '.' && e.name !== '..') out.push(e);
+      }
+    } finally {
+      sys.close(fd);
+    }
+  }
+
   dir(path: string, depth: number): void {
-    if (depth > 32 || this.walked >= this.maxEntries) return;
-    const { sys, fs } = this.machine.rump;
-    const entries = this.try(`readdir ${path}`, () => fs.readdir(path)) ?? [];
+    if (depth > 32 || this.walked >= this.maxEntries || this.stuck) return;
+    const { sys } = this.machine.rump;
+    const entries = this.try(`readdir ${path}`, () => this.readdir(path)) ?? [];
     for (const e of entries) {
       if (this.walked++ >= this.maxEntries) return;
       const p = `${path}/${e.name}`;
@@ -275,6 +308,18 @@ export function runCorruption(
       walk.first = { errno: mountErr.code, call: 'mount rw' };
     }
     walk.dir('/mnt', 0);
+    if (walk.stuck) {
+      return {
+        ...base,
+        outcome: 'stuck',
+        ...(walk.first ? { errno: walk.first.errno, call: walk.first.call } : {}),
+        errnos: walk.errnos,
+        walked: walk.walked,
+        mountedReadOnly: readOnly,
+        message: walk.stuck,
+        durationMs: performance.now() - t0,
+      };
+    }
     if (!readOnly) {
       const { sys } = machine.rump;
       walk.try('create /mnt/corruption-probe', () => {

@@ -59,7 +59,13 @@ export function formatScenario(r: ScenarioResult): string {
 export function formatCorruption(r: CorruptionReport): string {
   const lines = [`corruption runs on ${r.profile} (image sha256 ${r.imageSha256.slice(0, 16)}…)`];
   for (const x of r.runs) {
-    const detail = x.death ? x.death.reason : x.errno ? `${x.errno} from ${x.call}` : '';
+    const detail = x.death
+      ? x.death.reason
+      : x.outcome === 'stuck'
+        ? (x.message ?? '')
+        : x.errno
+          ? `${x.errno} from ${x.call}`
+          : '';
     lines.push(
       `  seed ${String(x.seed).padStart(4)} ${x.outcome.padEnd(13)} ${x.what} (${x.how})${detail ? `: ${detail}` : ''}`,
     );
@@ -119,7 +125,12 @@ function casesOf(r: AnyReport): { name: string; cases: JunitCase[] } {
         name: `seed ${x.seed}: ${x.what} (${x.how})`,
         seconds: x.durationMs / 1000,
         // A kernel death or a host error on a corrupted image is a bug; errnos are fine.
-        kind: x.outcome === 'host-error' ? 'failure' : x.death ? 'error' : 'pass',
+        kind:
+          x.outcome === 'host-error'
+            ? 'failure'
+            : x.death || x.outcome === 'stuck'
+              ? 'error'
+              : 'pass',
         ...(x.death || x.message ? { message: x.death?.reason ?? x.message ?? '' } : {}),
         ...(x.death ? { body: x.death.backtrace.join('\n') } : {}),
       })),

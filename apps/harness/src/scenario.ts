@@ -101,10 +101,10 @@ function parseFlags(spec: string): number {
   let v = 0;
   for (const part of spec.split('|').map((s) => s.trim())) {
     if (part === '' || part === '0') continue;
-    const [table, name] = part.split('_', 2) as [string, string];
-    const rest = part.slice(table.length + 1);
-    const value = FLAG_TABLES[table]?.[rest] ?? FLAG_TABLES[table]?.[name];
-    if (value === undefined) throw new Error(`unknown flag ${part}`);
+    // `O_RDWR` is O.RDWR, `MNT_RDONLY` is MNT.RDONLY.
+    const sep = part.indexOf('_');
+    const value = FLAG_TABLES[part.slice(0, sep)]?.[part.slice(sep + 1)];
+    if (sep < 0 || value === undefined) throw new Error(`unknown flag ${part}`);
     v |= value;
   }
   return v;

@@ -105,6 +105,7 @@ describe('reports', () => {
         panic: 3,
         fault: 0,
         budget: 0,
+        stuck: 0,
         'host-error': 0,
       },
       durationMs: 1,
