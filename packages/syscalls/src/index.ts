@@ -1,6 +1,7 @@
 export { KernelHaltedError, SyscallError } from './errors.js';
 export { ACCESS, DT, MNT, MODCTL, O, RB, S, SEEK, ST } from './flags.js';
 export { FileSystemApi } from './fs.js';
+export { MountArgs, mountArgs } from './mountArgs.js';
 export { bootRump, type Rump, type RumpOptions } from './rump.js';
 export { decodeDirents, type MountData, OPEN_MAX, RumpSys, type UfsArgs } from './syscalls.js';
 export type { DirectoryEntry, ModctlLoad, Stat, Statvfs, Timespec } from './types.js';

@@ -14,6 +14,7 @@ import {
 } from '@rump/kernel-core';
 import { KernelHaltedError, SyscallError } from './errors.js';
 import { MODCTL, O, RB } from './flags.js';
+import { MountArgs } from './mountArgs.js';
 import type { DirectoryEntry, ModctlLoad, Stat, Statvfs } from './types.js';
 
 /** Arguments of a ufs-family mount (ffs, and file systems taking `struct ufs_args`). */
@@ -22,8 +23,11 @@ export interface UfsArgs {
   readonly fspec: string;
 }
 
-/** Mount data: a file system's args struct as raw bytes, or ufs_args by its fields. */
-export type MountData = UfsArgs | Uint8Array;
+/**
+ * Mount data: a file system's args struct as raw bytes, ufs_args by its fields, or a struct with
+ * pointer fields (`mountArgs.msdos({ fspec })` ...).
+ */
+export type MountData = UfsArgs | Uint8Array | MountArgs;
 
 const EBADF = 9;
 const EINVAL = 22;
@@ -259,6 +263,8 @@ export class RumpSys {
   mount(fstype: string, path: string, flags: number, data: MountData): void {
     this.call('mount', () => {
       if (data instanceof Uint8Array) this.kernel.vfs.mount(fstype, path, flags, data);
+      else if (data instanceof MountArgs)
+        data.withStrings(this.kernel, (b) => this.kernel.vfs.mount(fstype, path, flags, b));
       else this.kernel.vfs.mountUfs(fstype, data.fspec, path, flags);
     });
   }
