@@ -3,7 +3,16 @@
  * RUMP_TEST_FFS_KMOD (ffs.kmod) and RUMP_TEST_MODULE_PATH (a folder with ufs.kmod), and an FFS
  * image holding a_directory/README: RUMP_TEST_FFS_IMAGE, or the kernel-core fixtures.
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { MemoryHost } from '@rump/hypercall';
@@ -56,4 +65,36 @@ describe.each(['tiny-ffs1.img', 'tiny-ffs2.img'])('the classic scenario on %s', 
     expect(again.fs.readTextFile('/mnt/a_directory/README')).toBe(replacement);
     expect(original).not.toBe(replacement);
   });
+});
+
+describe('examples/classic.ts', () => {
+  it.skipIf(!HAVE)(
+    `runs as a process on a copy of tiny-ffs2.img ${NEED}`,
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), 'rump-classic-'));
+      try {
+        const img = join(dir, 'ffs.img');
+        writeFileSync(img, fixture('tiny-ffs2.img'));
+        copyFileSync(FFS!, join(dir, 'ffs.kmod'));
+        const tsx = join(REPO, 'node_modules/.bin/tsx');
+        const run = () =>
+          execFileSync(
+            tsx,
+            [
+              '--conditions=@rump/source',
+              join(REPO, 'packages/syscalls/examples/classic.ts'),
+              join(dir, 'ffs.kmod'),
+              img,
+              MODPATH!,
+            ],
+            { encoding: 'utf8', cwd: REPO },
+          );
+        expect(run()).toContain('a test file system');
+        expect(run()).toContain('You already read me.');
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
