@@ -1,7 +1,8 @@
 /**
  * FFS images made at run time by `makefs` (Debian's port of NetBSD's makefs) when it is
  * installed: the tree is written to a temporary folder, makefs packs it into a UFS1 or UFS2
- * image with fixed timestamps, so the same spec gives the same bytes.
+ * image with fixed timestamps (makefs still picks a random fs_id and inode generation numbers,
+ * so two images of one spec hold the same tree, not the same bytes).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
