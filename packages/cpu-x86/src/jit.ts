@@ -246,6 +246,16 @@ function compute(op: number, size: number): string {
       if (size === 8)
         return 'X = (A - B) | 0; XH = (AH - BH - ((A >>> 0) < (B >>> 0) ? 1 : 0)) | 0;';
       return m ? `X = (A - B) & ${m}; XH = 0;` : 'X = (A - B) | 0; XH = 0;';
+    case alu.AluOp.Adc:
+      if (size === 8) {
+        return `CF = carry(c); c.fcin = CF; s = (A >>> 0) + (B >>> 0) + CF; X = s | 0; XH = (AH + BH + (s >= ${TWO32} ? 1 : 0)) | 0;`;
+      }
+      return `CF = carry(c); c.fcin = CF; X = (A + B + CF) ${m ? `& ${m}` : '| 0'}; XH = 0;`;
+    case alu.AluOp.Sbb:
+      if (size === 8) {
+        return 'CF = carry(c); c.fcin = CF; s = (A >>> 0) - (B >>> 0) - CF; X = s | 0; XH = (AH - BH - (s < 0 ? 1 : 0)) | 0;';
+      }
+      return `CF = carry(c); c.fcin = CF; X = (A - B - CF) ${m ? `& ${m}` : '| 0'}; XH = 0;`;
     case alu.AluOp.And:
       return 'X = A & B; XH = AH & BH;';
     case alu.AluOp.Or:
@@ -255,12 +265,16 @@ function compute(op: number, size: number): string {
   }
 }
 const kindOf = (op: number): Lazy =>
-  op === alu.AluOp.Add
-    ? Lazy.Add
-    : op === alu.AluOp.Sub || op === alu.AluOp.Cmp
-      ? Lazy.Sub
-      : Lazy.Logic;
-const compilableAlu = (op: number): boolean => op !== alu.AluOp.Adc && op !== alu.AluOp.Sbb;
+  op === alu.AluOp.Adc
+    ? Lazy.Adc
+    : op === alu.AluOp.Sbb
+      ? Lazy.Sbb
+      : op === alu.AluOp.Add
+        ? Lazy.Add
+        : op === alu.AluOp.Sub || op === alu.AluOp.Cmp
+          ? Lazy.Sub
+          : Lazy.Logic;
+const compilableAlu = (_op: number): boolean => true;
 
 /** Code for one instruction, or undefined to call its handler. Updates `st.known`. */
 function template(
@@ -397,6 +411,36 @@ function template(
   if (fn === mv.cmov) {
     const code = `${readE(i, size)} if (${cond(i.op, st.known)}) { ${wreg(i.reg, size, 'v', 'vh')} }${size === 4 ? ` else r[${i.reg + 16}] = 0;` : ''}`;
     return mem ? faulting(code) : code;
+  }
+  if (
+    fn === sh.shiftCL &&
+    !mem &&
+    (size === 4 || size === 8) &&
+    (i.op === 4 || i.op === 5 || i.op === 7)
+  ) {
+    const reg = i.rm;
+    const op = i.op;
+    let code: string;
+    if (size === 4) {
+      const body =
+        op === 4
+          ? 'X = v << n; CF = (v >>> (32 - n)) & 1; OF = (X >>> 31) ^ CF;'
+          : op === 5
+            ? 'X = (v >>> n) | 0; CF = (v >>> (n - 1)) & 1; OF = n === 1 ? v >>> 31 : 0;'
+            : 'X = v >> n; CF = (v >> (n - 1)) & 1; OF = 0;';
+      code = `s = r[1] & 31; v = r[${reg}]; if (s !== 0) { const n = s; ${body} XH = 0; r[${reg}] = X; c.flags = (c.flags & ~0x8d5) | P[X & 0xff] | 0x10 | CF | (OF << 11) | (X < 0 ? 0x80 : 0) | (X === 0 ? 0x40 : 0); c.lazy = 0; } r[${reg + 16}] = 0;`;
+    } else {
+      const body =
+        op === 4
+          ? 'if (n < 32) { XH = (vh << n) | (v >>> (32 - n)); X = v << n; CF = (vh >>> (32 - n)) & 1; } else { XH = v << (n - 32); X = 0; CF = n === 32 ? vh & 1 : (v >>> (64 - n)) & 1; } OF = (XH >>> 31) ^ CF;'
+          : op === 5
+            ? 'if (n < 32) { X = (v >>> n) | (vh << (32 - n)); XH = (vh >>> n) | 0; CF = (v >>> (n - 1)) & 1; } else { X = (vh >>> (n - 32)) | 0; XH = 0; CF = n === 32 ? v >>> 31 : (vh >>> (n - 33)) & 1; } OF = n === 1 ? vh >>> 31 : 0;'
+            : 'if (n < 32) { X = (v >>> n) | (vh << (32 - n)); XH = vh >> n; CF = (v >>> (n - 1)) & 1; } else { X = vh >> (n - 32); XH = vh >> 31; CF = n === 32 ? v >>> 31 : (vh >>> (n - 33)) & 1; } OF = 0;';
+      code = `s = r[1] & 63; if (s !== 0) { const n = s; v = r[${reg}]; vh = r[${reg + 16}]; ${body} r[${reg}] = X; r[${reg + 16}] = XH; c.flags = (c.flags & ~0x8d5) | P[X & 0xff] | 0x10 | CF | (OF << 11) | (XH < 0 ? 0x80 : 0) | ((X | XH) === 0 ? 0x40 : 0); c.lazy = 0; }`;
+    }
+    // A zero count leaves the flags (and the lazy state) alone, so the producer stays unknown here.
+    st.known = null;
+    return code;
   }
   if (fn === sh.shiftImm && !mem && (size === 4 || size === 8) && i.op < 2) {
     // rol/ror by a constant: only CF and OF change.
