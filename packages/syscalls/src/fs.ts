@@ -14,10 +14,29 @@ const CHUNK = 64 * 1024;
 export class FileSystemApi {
   constructor(private readonly sys: RumpSys) {}
 
+  /**
+   * Runs `fn` on a descriptor and closes it. When `fn` fails, a failing close must not replace
+   * its error: after a panic the close throws KernelDead, and the panic is what the caller needs.
+   */
+  private withDescriptor<T>(fd: number, fn: (fd: number) => T): T {
+    let result: T;
+    try {
+      result = fn(fd);
+    } catch (e) {
+      try {
+        this.sys.close(fd);
+      } catch {
+        // the first error is the one to report
+      }
+      throw e;
+    }
+    this.sys.close(fd);
+    return result;
+  }
+
   /** The whole content of a file. */
   readFile(path: string): Uint8Array {
-    const fd = this.sys.open(path, O.RDONLY);
-    try {
+    return this.withDescriptor(this.sys.open(path, O.RDONLY), (fd) => {
       const chunks: Uint8Array[] = [];
       let total = 0;
       for (;;) {
@@ -34,9 +53,7 @@ export class FileSystemApi {
         p += c.length;
       }
       return out;
-    } finally {
-      this.sys.close(fd);
-    }
+    });
   }
 
   readTextFile(path: string): string {
@@ -47,22 +64,19 @@ export class FileSystemApi {
   writeFile(path: string, data: Uint8Array | string, options: { mode?: number } = {}): void {
     const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
     const fd = this.sys.open(path, O.WRONLY | O.CREAT | O.TRUNC, options.mode ?? 0o644);
-    try {
+    this.withDescriptor(fd, () => {
       let off = 0;
       while (off < bytes.length) {
         const n = this.sys.write(fd, bytes.subarray(off, off + CHUNK));
         if (n <= 0) throw new SyscallError('write', 5, `short write at ${off}`);
         off += n;
       }
-    } finally {
-      this.sys.close(fd);
-    }
+    });
   }
 
   /** Directory entries, without `.` and `..` unless asked for. */
   readdir(path: string, options: { dots?: boolean } = {}): DirectoryEntry[] {
-    const fd = this.sys.open(path, O.RDONLY | O.DIRECTORY);
-    try {
+    return this.withDescriptor(this.sys.open(path, O.RDONLY | O.DIRECTORY), (fd) => {
       const out: DirectoryEntry[] = [];
       const buf = new Uint8Array(8192);
       for (;;) {
@@ -74,9 +88,7 @@ export class FileSystemApi {
         }
       }
       return out;
-    } finally {
-      this.sys.close(fd);
-    }
+    });
   }
 
   stat(path: string): Stat {

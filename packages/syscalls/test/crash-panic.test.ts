@@ -130,10 +130,9 @@ describe('crash safety: a kernel panic in the middle of writes', () => {
     expect(structural).toEqual([]);
   });
 
-  // harness-findings.md, "from crash-safety": FileSystemApi closes its descriptor in a `finally`,
-  // so when the kernel dies inside writeFile/readFile/readdir the close's KernelDead replaces the
-  // KernelPanic (with its message and backtrace) that the README promises passes through.
-  it.fails('the friendly API passes the KernelPanic through too (fs.writeFile masks it)', () => {
+  // harness-findings.md, "from crash-safety" CS-1: the close after a failed operation must not
+  // replace the KernelPanic (with its message and backtrace) by the close's KernelDead.
+  it('the friendly API passes the KernelPanic through too', () => {
     const image = mkfsTinyfs({ spareBlocks: 1000, spareInodes: 64 });
     const probe = new RecordingMemoryHost();
     probe.addFile('/host/fs.img', new Uint8Array(image));
