@@ -10,6 +10,7 @@ import { registerLibkernExtra } from './kern/libkern_extra.js';
 import { registerClock } from './kern/subr_clock.js';
 import { registerRbtree } from './kern/subr_rbtree.js';
 import { registerVmem } from './kern/subr_vmem.js';
+import { registerLockf } from './kern/vfs_lockf.js';
 import type { Kernel } from './kernel.js';
 import { registerGenfsExtra } from './miscfs/genfs/genfs_vnops_extra.js';
 import { registerAobj } from './uvm/uvm_aobj.js';
@@ -25,4 +26,5 @@ export function registerFsSupport(k: Kernel): void {
   registerRwlockObj(k);
   registerVmem(k);
   registerAobj(k);
+  registerLockf(k);
 }
