@@ -92,8 +92,19 @@ export function carry(c: CpuState): number {
       return c.flags & CF;
     case Lazy.Logic:
       return 0;
-    default:
-      return statusFlags(c) & CF;
+    case Lazy.Add:
+    case Lazy.Adc: {
+      // Carry out of a + b (+ cin): the result wrapped below a (or equals a with a carry-in).
+      const size = c.fsz;
+      if (below(size, c.fr, c.frh, c.fa, c.fah)) return 1;
+      return c.lazy === Lazy.Adc && c.fcin !== 0 && c.fr === c.fa && c.frh === c.fah ? 1 : 0;
+    }
+    default: {
+      // Borrow of a - b (- cin).
+      const size = c.fsz;
+      if (below(size, c.fa, c.fah, c.fb, c.fbh)) return 1;
+      return c.lazy === Lazy.Sbb && c.fcin !== 0 && c.fa === c.fb && c.fah === c.fbh ? 1 : 0;
+    }
   }
 }
 
