@@ -2,12 +2,13 @@
  * The typed-array fast paths of libkern and copy(9): the same results inside the kernel window
  * (Uint8Array offsets) and outside it (a mapped region, through GuestMemory), overlapping moves,
  * page crossings, the backed end of the window, code-page writes reported to the CPU, and typed
- * faults on unmapped addresses.
+ * faults on unmapped addresses; and the mutex fast paths.
  */
 import { KERNEL_WINDOW_BASE } from '@rump/cpu-x86';
 import { MemoryHost } from '@rump/hypercall';
-import { describe, expect, it } from 'vitest';
-import { createKernel, errno, GuestFault, type Kernel } from '../src/index.js';
+import { describe, expect, it, vi } from 'vitest';
+import { ipl, locks } from '../src/abi/netbsd-10.99/constants.js';
+import { createKernel, errno, GuestFault, type Kernel, KernelPanic } from '../src/index.js';
 import { PREEMPT_CLOCK_EVERY } from '../src/kern/spl.js';
 
 /** A mapped region outside the kernel window, as a user buffer would be. */
@@ -312,5 +313,68 @@ describe('preempt_point', () => {
     call(k, 'test_loop', 10 * PREEMPT_CLOCK_EVERY);
     expect(fired).toEqual([5n]);
     expect(preempted).toBeLessThanOrEqual(PREEMPT_CLOCK_EVERY);
+  });
+});
+
+describe('mutex fast paths', () => {
+  const panicOf = (fn: () => unknown): string => {
+    try {
+      fn();
+    } catch (e) {
+      if (e instanceof KernelPanic) return e.panicMessage;
+      throw e;
+    }
+    throw new Error('no panic');
+  };
+
+  it('adaptive: the owner word holds curlwp while held; misuse still panics by name', () => {
+    const { k } = boot();
+    const mtx = call(k, 'kmem_zalloc', 8, 1);
+    call(k, 'mutex_init', mtx, locks.MUTEX_DEFAULT, ipl.IPL_NONE);
+    // The fast path takes it: the full path is never entered.
+    const full = vi.spyOn(k.mutexes, 'enter');
+    const fullExit = vi.spyOn(k.mutexes, 'exit');
+    expect(call(k, 'mutex_owned', mtx)).toBe(0n);
+    call(k, 'mutex_enter', mtx);
+    expect(k.mem.read64(mtx)).toBe(k.curlwp);
+    expect(call(k, 'mutex_owned', mtx)).toBe(1n);
+    expect(call(k, 'mutex_owner', mtx)).toBe(k.curlwp);
+    call(k, 'mutex_exit', mtx);
+    expect(full).not.toHaveBeenCalled();
+    expect(fullExit).not.toHaveBeenCalled();
+    expect(k.mem.read64(mtx)).toBe(0n);
+    expect(call(k, 'mutex_owned', mtx)).toBe(0n);
+    // Held by another lwp: exit panics naming it, enter is a diagnosed deadlock.
+    k.mem.write64(mtx, 0x1234n);
+    expect(panicOf(() => call(k, 'mutex_exit', mtx))).toContain('held by lwp 0x1234');
+    const { k: k2 } = boot();
+    const m2 = call(k2, 'kmem_zalloc', 8, 1);
+    call(k2, 'mutex_init', m2, locks.MUTEX_ADAPTIVE, ipl.IPL_NONE);
+    call(k2, 'mutex_enter', m2);
+    expect(panicOf(() => call(k2, 'mutex_enter', m2))).toContain('locking against myself');
+  });
+
+  it('spin mutexes (and MUTEX_DEFAULT above IPL_VM) still raise and restore the IPL', () => {
+    const { k } = boot();
+    const mtx = call(k, 'kmem_zalloc', 8, 1);
+    call(k, 'mutex_init', mtx, locks.MUTEX_DEFAULT, ipl.IPL_SCHED);
+    const before = k.spl.level;
+    call(k, 'mutex_enter', mtx);
+    expect(k.spl.level).toBe(ipl.IPL_SCHED);
+    call(k, 'mutex_exit', mtx);
+    expect(k.spl.level).toBe(before);
+    call(k, 'mutex_destroy', mtx);
+    call(k, 'mutex_init', mtx, locks.MUTEX_SPIN, ipl.IPL_VM);
+    call(k, 'mutex_enter', mtx);
+    expect(k.spl.level).toBe(ipl.IPL_VM);
+    call(k, 'mutex_exit', mtx);
+    expect(k.spl.level).toBe(before);
+    // Destroyed and re-initialized adaptive at the same address: no IPL change.
+    call(k, 'mutex_destroy', mtx);
+    call(k, 'mutex_init', mtx, locks.MUTEX_DEFAULT, ipl.IPL_NONE);
+    call(k, 'mutex_enter', mtx);
+    expect(k.spl.level).toBe(before);
+    expect(k.mem.read64(mtx)).toBe(k.curlwp);
+    call(k, 'mutex_exit', mtx);
   });
 });

@@ -65,3 +65,15 @@ export function returnArg(cpu: Cpu, i: number): void {
   r[Reg.RAX] = r[reg]!;
   r[Reg.RAX + 16] = r[reg + 16]!;
 }
+
+/** Sets RAX to the kernel-window address of offset `off`, or to NULL when `off` is negative. */
+export function returnWindow(cpu: Cpu, off: number): void {
+  const r = cpu.r;
+  if (off < 0) {
+    r[Reg.RAX] = 0;
+    r[Reg.RAX + 16] = 0;
+    return;
+  }
+  r[Reg.RAX] = (0x8000_0000 + off) | 0;
+  r[Reg.RAX + 16] = -1;
+}

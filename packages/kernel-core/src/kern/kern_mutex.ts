@@ -7,6 +7,8 @@
  */
 import { ipl, locks } from '../abi/netbsd-10.99/constants.js';
 import type { Kernel } from '../kernel.js';
+import { windowOffset } from '../uvm/uvm_km.js';
+import { argWindow } from './hostcall.js';
 
 interface MutexInfo {
   type: number;
@@ -17,6 +19,13 @@ const hex = (a: bigint) => `0x${a.toString(16)}`;
 
 export class Mutexes {
   readonly info = new Map<bigint, MutexInfo>();
+  /** Window offsets of spin mutexes: the fast paths below leave those to the full ones. */
+  private readonly spinAt = new Set<number>();
+  /** curlwp as int32 halves, recomputed when curlwp changes. */
+  private lwp = -1n;
+  private lwpLo = 0;
+  private lwpHi = 0;
+
   constructor(private readonly k: Kernel) {}
 
   init(mtx: bigint, type: number, level: number): void {
@@ -24,6 +33,52 @@ export class Mutexes {
     // MUTEX_DEFAULT at an IPL above IPL_VM is a spin mutex, as mutex_init decides.
     const spin = type === locks.MUTEX_SPIN || (type !== locks.MUTEX_ADAPTIVE && level > ipl.IPL_VM);
     this.info.set(mtx, { type: spin ? locks.MUTEX_SPIN : locks.MUTEX_ADAPTIVE, ipl: level });
+    const o = windowOffset(mtx);
+    if (o >= 0) {
+      if (spin) this.spinAt.add(o);
+      else this.spinAt.delete(o);
+    }
+  }
+
+  private curlwpHalves(): void {
+    const c = this.k.curlwp;
+    if (c === this.lwp) return;
+    this.lwp = c;
+    this.lwpLo = Number(c & 0xffffffffn) | 0;
+    this.lwpHi = Number((c >> 32n) & 0xffffffffn) | 0;
+  }
+
+  /**
+   * mutex_enter of a free adaptive mutex at window offset `o`, on the owner word's int32
+   * halves (no BigInt); false when the full path must decide (held, spin, not backed).
+   */
+  enterFast(o: number): boolean {
+    const mem = this.k.mem;
+    if (o + 8 > mem.windowSize || this.spinAt.has(o)) return false;
+    const dv = mem.dv;
+    if (dv.getInt32(o, true) !== 0 || dv.getInt32(o + 4, true) !== 0) return false;
+    this.curlwpHalves();
+    mem.store64((0x8000_0000 + o) | 0, -1, this.lwpLo, this.lwpHi);
+    return true;
+  }
+
+  /** mutex_exit of an adaptive mutex curlwp holds at window offset `o`; false: full path. */
+  exitFast(o: number): boolean {
+    const mem = this.k.mem;
+    if (o + 8 > mem.windowSize || this.spinAt.has(o)) return false;
+    this.curlwpHalves();
+    const dv = mem.dv;
+    if (dv.getInt32(o, true) !== this.lwpLo || dv.getInt32(o + 4, true) !== this.lwpHi)
+      return false;
+    mem.store64((0x8000_0000 + o) | 0, -1, 0, 0);
+    return true;
+  }
+
+  /** mutex_owned at window offset `o` (backed). */
+  ownedAt(o: number): boolean {
+    this.curlwpHalves();
+    const dv = this.k.mem.dv;
+    return dv.getInt32(o, true) === this.lwpLo && dv.getInt32(o + 4, true) === this.lwpHi;
   }
 
   owner(mtx: bigint): bigint {
@@ -71,6 +126,8 @@ export class Mutexes {
     const owner = this.owner(mtx);
     if (owner !== 0n) this.k.panic(`mutex_destroy: mutex ${this.describe(mtx)} is still held`);
     this.info.delete(mtx);
+    const o = windowOffset(mtx);
+    if (o >= 0) this.spinAt.delete(o);
   }
 
   describe(mtx: bigint): string {
@@ -85,12 +142,22 @@ export function registerMutex(k: Kernel): void {
     m.init(cpu.arg(0), Number(cpu.arg(1) & 0xffffffffn), Number(cpu.arg(2) & 0xffn)),
   );
   t.function('mutex_destroy', 'mutex', (cpu) => m.destroy(cpu.arg(0)));
-  t.function('mutex_enter', 'mutex', (cpu) => m.enter(cpu.arg(0)));
+  // The hot three try the window fast paths first (a free adaptive mutex, one curlwp holds).
+  t.function('mutex_enter', 'mutex', (cpu) => {
+    const o = argWindow(cpu, 0);
+    if (o < 0 || !m.enterFast(o)) m.enter(cpu.arg(0));
+  });
   t.function('mutex_spin_enter', 'mutex', (cpu) => m.enter(cpu.arg(0), 'mutex_spin_enter'));
-  t.function('mutex_exit', 'mutex', (cpu) => m.exit(cpu.arg(0)));
+  t.function('mutex_exit', 'mutex', (cpu) => {
+    const o = argWindow(cpu, 0);
+    if (o < 0 || !m.exitFast(o)) m.exit(cpu.arg(0));
+  });
   t.function('mutex_spin_exit', 'mutex', (cpu) => m.exit(cpu.arg(0)));
   t.function('mutex_tryenter', 'mutex', (cpu) => m.tryEnter(cpu.arg(0)));
-  t.function('mutex_owned', 'mutex', (cpu) => m.owned(cpu.arg(0)));
+  t.function('mutex_owned', 'mutex', (cpu) => {
+    const o = argWindow(cpu, 0);
+    return o >= 0 && o + 8 <= k.mem.windowSize ? m.ownedAt(o) : m.owned(cpu.arg(0));
+  });
   t.function('mutex_owner', 'mutex', (cpu) => m.owner(cpu.arg(0)));
   // mutex_obj_*: reference-counted mutexes allocated by the kernel.
   const objRefs = new Map<bigint, number>();

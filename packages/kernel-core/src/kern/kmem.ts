@@ -50,6 +50,17 @@ export class Kmem {
     zero: boolean,
     who = zero ? 'kmem_zalloc' : 'kmem_alloc',
   ): bigint {
+    const off = this.allocOffset(size, flags, zero, who);
+    return off < 0 ? 0n : kva(off);
+  }
+
+  /** alloc as a window offset (-1 for NULL): what the hypercalls use, with no BigInt. */
+  allocOffset(
+    size: number,
+    flags: number,
+    zero: boolean,
+    who = zero ? 'kmem_zalloc' : 'kmem_alloc',
+  ): number {
     if (!(size > 0))
       this.panic(`kernel diagnostic assertion "requested_size > 0" failed: ${who}(${size})`);
     const sleep = (flags & KM_SLEEP) !== 0;
@@ -60,7 +71,7 @@ export class Kmem {
     }
     const off = this.take(size);
     if (off < 0) {
-      if (!sleep) return 0n;
+      if (!sleep) return -1;
       const s = this.arena.stats();
       this.panic(
         `${who}(${size}, KM_SLEEP): out of memory: RUMP_MEMLIMIT is ${s.limit} bytes and ${s.inUse} are in use`,
@@ -69,7 +80,7 @@ export class Kmem {
     this.live.set(off, size);
     this.requested += size;
     if (zero) this.mem.u8.fill(0, off, off + size);
-    return kva(off);
+    return off;
   }
 
   /** kmem_free: `size` must be the size that was allocated. */
@@ -77,11 +88,18 @@ export class Kmem {
     const off = windowOffset(address);
     if (address === 0n)
       this.panic(`kernel diagnostic assertion "p != NULL" failed: ${who}(NULL, ${size})`);
-    const had = off < 0 ? undefined : this.live.get(off);
-    if (had === undefined)
+    if (off < 0)
       this.panic(`${who}(${hex(address)}, ${size}): not an allocated kmem block (double free?)`);
+    this.freeOffset(off, size, who);
+  }
+
+  /** free of the block at window offset `off`. */
+  freeOffset(off: number, size: number, who = 'kmem_free'): void {
+    const had = this.live.get(off);
+    if (had === undefined)
+      this.panic(`${who}(${hex(kva(off))}, ${size}): not an allocated kmem block (double free?)`);
     if (had !== size)
-      this.panic(`${who}(${hex(address)}, ${size}) != allocated size ${had}; overwrote?`);
+      this.panic(`${who}(${hex(kva(off))}, ${size}) != allocated size ${had}; overwrote?`);
     this.live.delete(off);
     this.requested -= size;
     const cls = classOf(size);
@@ -156,6 +174,7 @@ export function kernFree(kmem: Kmem, mem: GuestMemory, addr: bigint): void {
 }
 
 import type { Kernel } from '../kernel.js';
+import { argSize, argU32, argWindow, returnWindow } from './hostcall.js';
 import { strlen } from './libkern.js';
 
 export function registerKmem(k: Kernel): void {
@@ -164,9 +183,19 @@ export function registerKmem(k: Kernel): void {
   const km = k.kmem;
   const n = (v: bigint) => Number(BigInt.asUintN(63, v));
   const fl = (v: bigint) => Number(v & 0xffffffffn);
-  t.function('kmem_alloc', 'kmem', (cpu) => km.alloc(n(cpu.arg(0)), fl(cpu.arg(1)), false));
-  t.function('kmem_zalloc', 'kmem', (cpu) => km.alloc(n(cpu.arg(0)), fl(cpu.arg(1)), true));
-  t.function('kmem_free', 'kmem', (cpu) => km.free(cpu.arg(0), n(cpu.arg(1))));
+  // The common three read their arguments from the registers and return window addresses
+  // straight into RAX (no BigInt per call).
+  t.function('kmem_alloc', 'kmem', (cpu) =>
+    returnWindow(cpu, km.allocOffset(argSize(cpu, 0), argU32(cpu, 1), false)),
+  );
+  t.function('kmem_zalloc', 'kmem', (cpu) =>
+    returnWindow(cpu, km.allocOffset(argSize(cpu, 0), argU32(cpu, 1), true)),
+  );
+  t.function('kmem_free', 'kmem', (cpu) => {
+    const off = argWindow(cpu, 0);
+    if (off >= 0) km.freeOffset(off, argSize(cpu, 1));
+    else km.free(cpu.arg(0), n(cpu.arg(1)));
+  });
   t.function('kmem_intr_alloc', 'kmem', (cpu) =>
     km.alloc(n(cpu.arg(0)), fl(cpu.arg(1)), false, 'kmem_intr_alloc'),
   );
