@@ -110,7 +110,8 @@ export class Cpu extends CpuState {
   private readonly trapBlocks: (Block | undefined)[] = [];
   /** A breakpoint at this block key is skipped once (resuming from it). */
   private skipBreakpoint = Number.NaN;
-  private depth = 0;
+  /** How many call()s are active (guest -> host -> guest nesting). */
+  callDepth = 0;
 
   constructor(memory: GuestMemory, options: CpuOptions = {}) {
     super(memory);
@@ -282,7 +283,7 @@ export class Cpu extends CpuState {
     this.memory.write64(sp, this.trapAddress(0));
     this.setReg(Reg.RSP, sp);
     this.rip = address;
-    this.depth++;
+    this.callDepth++;
     try {
       this.run();
     } catch (e) {
@@ -295,7 +296,7 @@ export class Cpu extends CpuState {
       }
       throw e;
     } finally {
-      this.depth--;
+      this.callDepth--;
     }
     this.setReg(Reg.RSP, savedRsp);
     this.rip = savedRip;

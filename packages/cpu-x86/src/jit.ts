@@ -279,7 +279,7 @@ const compilableAlu = (_op: number): boolean => true;
 /** Code for one instruction, or undefined to call its handler. Updates `st.known`. */
 function template(
   i: Insn,
-  k: number,
+  _k: number,
   st: { known: Known | null; mayFault: boolean },
 ): string | undefined {
   const size = i.size;
