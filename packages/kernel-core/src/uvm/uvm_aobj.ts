@@ -225,6 +225,11 @@ export function registerAobj(k: Kernel): UvmAobj {
   m.write32(u + BigInt(UVMEXP.pagesize), 4096);
   m.write32(u + BigInt(UVMEXP.pagemask), 4095);
   m.write32(u + BigInt(UVMEXP.pageshift), 12);
-  m.write32(u + BigInt(UVMEXP.npages), Number(BigInt(k.arena.stats().limit) / 4096n));
+  const limit = k.arena.stats().limit;
+  // npages is an int: the memory limit in pages, clamped.
+  m.write32(
+    u + BigInt(UVMEXP.npages),
+    Number.isFinite(limit) ? Math.min(0x7fffffff, Math.floor(limit / 4096)) : 0x7fffffff,
+  );
   return a;
 }
