@@ -12,6 +12,7 @@ export const LAYERS: Readonly<Record<string, number>> = {
   '@rump/hypercall': 0,
   '@rump/cpu-x86': 0,
   '@rump/elf-linker': 0,
+  '@rump/tinyfs': 0,
   '@rump/kernel-core': 1,
   '@rump/syscalls': 2,
   '@rump/cli': 3,

@@ -21,13 +21,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
+import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from '@rump/tinyfs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
-import {
-  checkTinyfs,
-  flattenTinyfs,
-  mkfsTinyfs,
-  readTinyfs,
-} from '../../../packages/kernel-core/test/support/tinyfs-image.js';
 import { lockPath } from '../src/lock.js';
 import { main } from '../src/main.js';
 import { mbrSector, SECTOR } from './support/images.js';

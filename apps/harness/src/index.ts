@@ -3,6 +3,8 @@
  * NetBSD file-system module against private copies of images, with summary, JUnit and JSON
  * reports.
  */
+
+export * as tinyfsImage from '@rump/tinyfs';
 export { CLASSIC_README, CLASSIC_REPLACEMENT, classicScenario } from './classic.js';
 export { main, USAGE } from './cli.js';
 export { type ConformanceTest, defineTests, TestContext } from './conformance/context.js';
@@ -39,7 +41,6 @@ export {
 } from './images/fixtures.js';
 export { findMakefs, MAKEFS_TIME, makefsFfs } from './images/makefs.js';
 export { diffManifests, sha256, type TreeManifest, treeManifest } from './images/manifest.js';
-export * as tinyfsImage from './images/tinyfs-image.js';
 export { DEFAULT_IMAGE, type ImageSpec, type TreeEntries, type TreeEntry } from './images/tree.js';
 export {
   IMAGE_HOST_PATH,

@@ -1,11 +1,11 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { flattenTinyfs, readTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { CLASSIC_REPLACEMENT, classicScenario } from '../src/classic.js';
 import { CLASSIC_README_TEXT, loadFixture } from '../src/images/fixtures.js';
 import { sha256 } from '../src/images/manifest.js';
-import { flattenTinyfs, readTinyfs } from '../src/images/tinyfs-image.js';
 import { IMAGE_HOST_PATH, Machine } from '../src/machine.js';
 import { tinyfsProfile } from '../src/profiles/tinyfs.js';
 import { runScenario, type Scenario } from '../src/scenario.js';

@@ -8,11 +8,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
+import { mkfsTinyfs } from '@rump/tinyfs';
 import { mnt } from '../src/abi/netbsd-10.99/constants.js';
 import { createKernel } from '../src/index.js';
 import { ubc } from '../src/uvm/uvm_bio.js';
 import { attachGenfsNode, blockVnode, patterned, rawBuf, sysUio } from '../test/support/io.js';
-import { mkfsTinyfs } from '../test/support/tinyfs-image.js';
 
 const kmodDir = join(import.meta.dirname, '..', '..', '..', 'tools', 'test-modules', 'kmod');
 

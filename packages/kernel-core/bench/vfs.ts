@@ -8,8 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
+import { mkfsTinyfs, type TinyfsEntrySpec } from '@rump/tinyfs';
 import { createKernel, type Kernel } from '../src/index.js';
-import { mkfsTinyfs, type TinyfsEntrySpec } from '../test/support/tinyfs-image.js';
 
 const kmodDir = join(import.meta.dirname, '..', '..', '..', 'tools', 'test-modules', 'kmod');
 const MNT_RDONLY = 1;

@@ -10,12 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
 import { NodeHost } from '@rump/hypercall/node';
+import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { mnt } from '../src/abi/netbsd-10.99/constants.js';
 import { createKernel } from '../src/index.js';
 import { haveKmod, kmod } from './helpers.js';
 import { patterned, writeStress } from './support/io.js';
-import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from './support/tinyfs-image.js';
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 const text = (s: string) => new TextEncoder().encode(s);

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryHost } from '@rump/hypercall';
+import { mkfsTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { createKernel } from '../src/index.js';
-import { mkfsTinyfs } from './support/tinyfs-image.js';
 
 const KMOD = join(
   dirname(fileURLToPath(import.meta.url)),

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { MemoryHost } from '@rump/hypercall';
+import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { createKernel } from '../src/index.js';
-import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from './support/tinyfs-image.js';
 import { checkTree, runWriteSuite } from './support/vfs-write-suite.js';
 
 const KMOD = join(

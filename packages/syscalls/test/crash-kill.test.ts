@@ -11,8 +11,8 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
+import { readTinyfsSuperblock } from '@rump/tinyfs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readTinyfsSuperblock } from '../../kernel-core/test/support/tinyfs-image.js';
 import { MNT, type Rump, S, SyscallError } from '../src/index.js';
 import { bootTinyfs, checkTinyfs, mkfsTinyfs, REPO, TINYFS_KMOD } from './support.js';
 import {

@@ -7,7 +7,7 @@ import { bootRump, MODCTL, type Rump } from '../src/index.js';
 export const REPO = join(dirname(fileURLToPath(import.meta.url)), '../../..');
 export const TINYFS_KMOD = join(REPO, 'tools/test-modules/kmod/tinyfs.kmod');
 
-export { checkTinyfs, mkfsTinyfs } from '../../kernel-core/test/support/tinyfs-image.js';
+export { checkTinyfs, mkfsTinyfs } from '@rump/tinyfs';
 
 /** A kernel on `host` with tinyfs loaded through modctl and the image registered as a block device. */
 export function bootTinyfs(host: MemoryHost): Rump {

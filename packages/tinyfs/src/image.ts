@@ -1,5 +1,6 @@
 /**
- * The tinyfs on-disk format (tools/test-modules/src/tinyfs/FORMAT.md) in TypeScript, for tests:
+ * The tinyfs on-disk format (tools/test-modules/src/tinyfs/FORMAT.md) in TypeScript: the host-side
+ * tools of the project's example file-system module, used by tests, the harness and benchmarks.
  * `mkfsTinyfs` builds an image from a described tree (directories, files with holes, symlinks,
  * hard links, devices, fifos), `readTinyfs` walks an image back into a tree with contents, and
  * `checkTinyfs` verifies its consistency (the fsck the module's writes must pass).

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
 import {
   checkTinyfs,
   DT_DIR,
@@ -28,7 +27,8 @@ import {
   TINYFS_VERSION,
   TinyfsImageError,
   type TinyfsReadNode,
-} from './support/tinyfs-image.js';
+} from '@rump/tinyfs';
+import { describe, expect, it } from 'vitest';
 
 const text = (node: TinyfsReadNode | undefined): string => {
   if (node?.type !== 'file') throw new Error(`not a file: ${node?.type}`);

@@ -8,10 +8,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  mkfsTinyfs,
-  type TinyfsEntrySpec,
-} from '../../../packages/kernel-core/test/support/tinyfs-image.js';
+import { mkfsTinyfs, type TinyfsEntrySpec } from '@rump/tinyfs';
 import {
   bigFileContent,
   README_TEXT,

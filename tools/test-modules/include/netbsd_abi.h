@@ -3799,17 +3799,74 @@ _Static_assert(__builtin_offsetof(struct wapbl_ops, wo_wapbl_biodone) == 88, "wa
 #ifndef ENOTSOCK
 #define ENOTSOCK 38
 #endif
+#ifndef EDESTADDRREQ
+#define EDESTADDRREQ 39
+#endif
 #ifndef EMSGSIZE
 #define EMSGSIZE 40
+#endif
+#ifndef EPROTOTYPE
+#define EPROTOTYPE 41
 #endif
 #ifndef ENOPROTOOPT
 #define ENOPROTOOPT 42
 #endif
+#ifndef EPROTONOSUPPORT
+#define EPROTONOSUPPORT 43
+#endif
+#ifndef ESOCKTNOSUPPORT
+#define ESOCKTNOSUPPORT 44
+#endif
 #ifndef EOPNOTSUPP
 #define EOPNOTSUPP 45
 #endif
+#ifndef EPFNOSUPPORT
+#define EPFNOSUPPORT 46
+#endif
+#ifndef EAFNOSUPPORT
+#define EAFNOSUPPORT 47
+#endif
+#ifndef EADDRINUSE
+#define EADDRINUSE 48
+#endif
+#ifndef EADDRNOTAVAIL
+#define EADDRNOTAVAIL 49
+#endif
+#ifndef ENETDOWN
+#define ENETDOWN 50
+#endif
+#ifndef ENETUNREACH
+#define ENETUNREACH 51
+#endif
+#ifndef ENETRESET
+#define ENETRESET 52
+#endif
+#ifndef ECONNABORTED
+#define ECONNABORTED 53
+#endif
+#ifndef ECONNRESET
+#define ECONNRESET 54
+#endif
+#ifndef ENOBUFS
+#define ENOBUFS 55
+#endif
+#ifndef EISCONN
+#define EISCONN 56
+#endif
+#ifndef ENOTCONN
+#define ENOTCONN 57
+#endif
+#ifndef ESHUTDOWN
+#define ESHUTDOWN 58
+#endif
+#ifndef ETOOMANYREFS
+#define ETOOMANYREFS 59
+#endif
 #ifndef ETIMEDOUT
 #define ETIMEDOUT 60
+#endif
+#ifndef ECONNREFUSED
+#define ECONNREFUSED 61
 #endif
 #ifndef ELOOP
 #define ELOOP 62
@@ -3817,8 +3874,20 @@ _Static_assert(__builtin_offsetof(struct wapbl_ops, wo_wapbl_biodone) == 88, "wa
 #ifndef ENAMETOOLONG
 #define ENAMETOOLONG 63
 #endif
+#ifndef EHOSTDOWN
+#define EHOSTDOWN 64
+#endif
+#ifndef EHOSTUNREACH
+#define EHOSTUNREACH 65
+#endif
 #ifndef ENOTEMPTY
 #define ENOTEMPTY 66
+#endif
+#ifndef EPROCLIM
+#define EPROCLIM 67
+#endif
+#ifndef EUSERS
+#define EUSERS 68
 #endif
 #ifndef EDQUOT
 #define EDQUOT 69
@@ -3856,6 +3925,15 @@ _Static_assert(__builtin_offsetof(struct wapbl_ops, wo_wapbl_biodone) == 88, "wa
 #ifndef EAUTH
 #define EAUTH 80
 #endif
+#ifndef ENEEDAUTH
+#define ENEEDAUTH 81
+#endif
+#ifndef EIDRM
+#define EIDRM 82
+#endif
+#ifndef ENOMSG
+#define ENOMSG 83
+#endif
 #ifndef EOVERFLOW
 #define EOVERFLOW 84
 #endif
@@ -3868,14 +3946,38 @@ _Static_assert(__builtin_offsetof(struct wapbl_ops, wo_wapbl_biodone) == 88, "wa
 #ifndef ECANCELED
 #define ECANCELED 87
 #endif
+#ifndef EBADMSG
+#define EBADMSG 88
+#endif
 #ifndef ENODATA
 #define ENODATA 89
+#endif
+#ifndef ENOSR
+#define ENOSR 90
+#endif
+#ifndef ENOSTR
+#define ENOSTR 91
+#endif
+#ifndef ETIME
+#define ETIME 92
 #endif
 #ifndef ENOATTR
 #define ENOATTR 93
 #endif
+#ifndef EMULTIHOP
+#define EMULTIHOP 94
+#endif
+#ifndef ENOLINK
+#define ENOLINK 95
+#endif
 #ifndef EPROTO
 #define EPROTO 96
+#endif
+#ifndef EOWNERDEAD
+#define EOWNERDEAD 97
+#endif
+#ifndef ENOTRECOVERABLE
+#define ENOTRECOVERABLE 98
 #endif
 #define VOP_DEFAULT_DESCOFFSET 0
 #define VOP_BWRITE_DESCOFFSET 1

@@ -1,6 +1,5 @@
 /** The project's example file system, tinyfs: its committed module and the TypeScript mkfs. */
 import { readFileSync } from 'node:fs';
-import type { MetadataRegion } from '../images/ffs-image.js';
 import {
   checkTinyfs,
   mkfsTinyfs,
@@ -16,7 +15,8 @@ import {
   TINYFS_ROOTINO,
   TINYFS_SYMLINK_MAX,
   type TinyfsEntrySpec,
-} from '../images/tinyfs-image.js';
+} from '@rump/tinyfs';
+import type { MetadataRegion } from '../images/ffs-image.js';
 import type { ImageSpec, TreeEntries } from '../images/tree.js';
 import { TINYFS_KMOD } from '../paths.js';
 import type { FsProfile } from '../profile.js';

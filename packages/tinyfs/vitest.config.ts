@@ -1,0 +1,3 @@
+import { rumpVitestConfig } from '../../vitest.shared.ts';
+
+export default rumpVitestConfig();
