@@ -24,6 +24,7 @@ import {
   SyscallError,
 } from '@rump/syscalls';
 import { OperationError } from './cli/errors.js';
+import { MOUNTABLE_FILESYSTEMS, mountArgsFor } from './mount-args.js';
 import {
   type DirEntry,
   type FileStat,
@@ -38,9 +39,6 @@ import {
 
 export const MOUNT_POINT = '/mnt';
 export const IMAGE_KEY = '/dev/rumpimg';
-
-/** File systems whose mount(2) data is `struct ufs_args { char *fspec; }`. */
-export const UFS_ARGS_FILESYSTEMS: readonly string[] = ['ffs', 'lfs', 'ext2fs', 'tinyfs'];
 
 const DT_TYPES: Readonly<Record<number, FileType>> = {
   [SYS_DT.FIFO]: 'fifo',
@@ -245,9 +243,10 @@ export async function openRumpSession(
   plan: MountPlan,
   options: SessionOptions = {},
 ): Promise<FileSystemSession> {
-  if (!UFS_ARGS_FILESYSTEMS.includes(plan.fs))
+  const args = mountArgsFor(plan.fs, IMAGE_KEY);
+  if (!args)
     throw new OperationError(
-      `mounting ${plan.fs} needs its mount(2) arguments, which this CLI passes only for ${UFS_ARGS_FILESYSTEMS.join(', ')} so far`,
+      `mounting ${plan.fs} needs its mount(2) arguments, which this CLI passes only for ${MOUNTABLE_FILESYSTEMS.join(', ')} so far`,
       { subject: plan.image, errno: 'EOPNOTSUPP' },
     );
   const tail = new ConsoleTail(options.console);
@@ -298,7 +297,7 @@ export async function openRumpSession(
   try {
     rump.etfsRegisterWithSize(IMAGE_KEY, plan.image, 'BLK', plan.offset, plan.size);
     rump.sys.mkdir(MOUNT_POINT, 0o755);
-    rump.sys.mount(plan.fs, MOUNT_POINT, plan.readOnly ? MNT.RDONLY : 0, { fspec: IMAGE_KEY });
+    rump.sys.mount(plan.fs, MOUNT_POINT, plan.readOnly ? MNT.RDONLY : 0, args);
   } catch (e) {
     const how =
       plan.fsSource === 'detected' && plan.detection?.best
