@@ -19,6 +19,7 @@ import {
   MNT,
   MODCTL,
   type Rump,
+  type RumpSys,
   type Stat,
   DT as SYS_DT,
   SyscallError,
@@ -36,6 +37,7 @@ import {
   type StatVfs,
   type Timespec,
 } from './session.js';
+import { traceSyscalls, traceVnodeOps } from './trace.js';
 
 export const MOUNT_POINT = '/mnt';
 export const IMAGE_KEY = '/dev/rumpimg';
@@ -119,7 +121,7 @@ class RumpSession implements FileSystemSession {
 
   constructor(
     readonly plan: MountPlan,
-    private readonly rump: Rump,
+    private readonly sys: RumpSys,
   ) {}
 
   private at(path: string): string {
@@ -135,21 +137,21 @@ class RumpSession implements FileSystemSession {
   }
 
   open(path: string, flags: number, mode = 0o644) {
-    return this.run(path, () => this.rump.sys.open(this.at(path), flags, mode));
+    return this.run(path, () => this.sys.open(this.at(path), flags, mode));
   }
   read(fd: number, buf: Uint8Array) {
-    return this.run(undefined, () => this.rump.sys.read(fd, buf));
+    return this.run(undefined, () => this.sys.read(fd, buf));
   }
   write(fd: number, buf: Uint8Array) {
-    return this.run(undefined, () => this.rump.sys.write(fd, buf));
+    return this.run(undefined, () => this.sys.write(fd, buf));
   }
   close(fd: number) {
-    return this.run(undefined, () => this.rump.sys.close(fd));
+    return this.run(undefined, () => this.sys.close(fd));
   }
   getdents(fd: number): Promise<DirEntry[]> {
     return this.run(undefined, () => {
       const buf = new Uint8Array(8192);
-      const n = this.rump.sys.getdents(fd, buf);
+      const n = this.sys.getdents(fd, buf);
       return decodeDirents(buf.subarray(0, n)).map((e) => ({
         name: e.name,
         ino: e.fileno,
@@ -158,21 +160,21 @@ class RumpSession implements FileSystemSession {
     });
   }
   stat(path: string) {
-    return this.run(path, () => fileStat(this.rump.sys.stat(this.at(path))));
+    return this.run(path, () => fileStat(this.sys.stat(this.at(path))));
   }
   lstat(path: string) {
-    return this.run(path, () => fileStat(this.rump.sys.lstat(this.at(path))));
+    return this.run(path, () => fileStat(this.sys.lstat(this.at(path))));
   }
   readlink(path: string) {
     return this.run(path, () => {
       const buf = new Uint8Array(4096);
-      const n = this.rump.sys.readlink(this.at(path), buf);
+      const n = this.sys.readlink(this.at(path), buf);
       return new TextDecoder().decode(buf.subarray(0, n));
     });
   }
   statvfs(path: string): Promise<StatVfs> {
     return this.run(path, () => {
-      const v = this.rump.sys.statvfs1(this.at(path));
+      const v = this.sys.statvfs1(this.at(path));
       return {
         bsize: Number(v.bsize),
         frsize: Number(v.frsize),
@@ -191,38 +193,36 @@ class RumpSession implements FileSystemSession {
     });
   }
   mkdir(path: string, mode: number) {
-    return this.run(path, () => this.rump.sys.mkdir(this.at(path), mode));
+    return this.run(path, () => this.sys.mkdir(this.at(path), mode));
   }
   rmdir(path: string) {
-    return this.run(path, () => this.rump.sys.rmdir(this.at(path)));
+    return this.run(path, () => this.sys.rmdir(this.at(path)));
   }
   unlink(path: string) {
-    return this.run(path, () => this.rump.sys.unlink(this.at(path)));
+    return this.run(path, () => this.sys.unlink(this.at(path)));
   }
   rename(from: string, to: string) {
-    return this.run(from, () => this.rump.sys.rename(this.at(from), this.at(to)));
+    return this.run(from, () => this.sys.rename(this.at(from), this.at(to)));
   }
   link(existing: string, path: string) {
-    return this.run(path, () => this.rump.sys.link(this.at(existing), this.at(path)));
+    return this.run(path, () => this.sys.link(this.at(existing), this.at(path)));
   }
   symlink(target: string, path: string) {
-    return this.run(path, () => this.rump.sys.symlink(target, this.at(path)));
+    return this.run(path, () => this.sys.symlink(target, this.at(path)));
   }
   chmod(path: string, mode: number) {
-    return this.run(path, () => this.rump.sys.chmod(this.at(path), mode));
+    return this.run(path, () => this.sys.chmod(this.at(path), mode));
   }
   chown(path: string, uid: number, gid: number, follow = true) {
     return this.run(path, () =>
-      follow
-        ? this.rump.sys.chown(this.at(path), uid, gid)
-        : this.rump.sys.lchown(this.at(path), uid, gid),
+      follow ? this.sys.chown(this.at(path), uid, gid) : this.sys.lchown(this.at(path), uid, gid),
     );
   }
   utimes(path: string, atime: Timespec, mtime: Timespec, follow = true) {
     return this.run(path, () => {
       // @rump/syscalls has no lutimes yet: refuse rather than change the link's target.
       if (!follow) throw new SessionError('EOPNOTSUPP', path, 'lutimes is not available yet');
-      this.rump.sys.utimes(this.at(path), ns(atime), ns(mtime));
+      this.sys.utimes(this.at(path), ns(atime), ns(mtime));
     });
   }
   async unmount(): Promise<void> {
@@ -230,7 +230,7 @@ class RumpSession implements FileSystemSession {
     this.halted = true;
     let clean: boolean;
     try {
-      clean = this.rump.sys.reboot(0);
+      clean = this.sys.reboot(0);
     } catch (e) {
       throw sessionError(e, undefined);
     }
@@ -265,9 +265,12 @@ export async function openRumpSession(
   } catch (e) {
     throw sessionError(e, undefined);
   }
+  const trace = options.trace;
+  const sys = trace ? traceSyscalls(rump.sys, trace) : rump.sys;
+  if (trace) traceVnodeOps(rump.kernel, trace);
   const fail = (what: string, e: unknown): never => {
     try {
-      if (!rump.sys.isHalted) rump.sys.reboot(0);
+      if (!sys.isHalted) sys.reboot(0);
     } catch {
       // the first error is the one to report
     }
@@ -289,15 +292,15 @@ export async function openRumpSession(
     const key = `/rump-modules/${m.name}.kmod`;
     try {
       rump.etfsRegister(key, m.path, 'REG');
-      rump.sys.modctl(MODCTL.LOAD, { ml_filename: key });
+      sys.modctl(MODCTL.LOAD, { ml_filename: key });
     } catch (e) {
       fail(`loading ${m.path}`, e);
     }
   }
   try {
     rump.etfsRegisterWithSize(IMAGE_KEY, plan.image, 'BLK', plan.offset, plan.size);
-    rump.sys.mkdir(MOUNT_POINT, 0o755);
-    rump.sys.mount(plan.fs, MOUNT_POINT, plan.readOnly ? MNT.RDONLY : 0, args);
+    sys.mkdir(MOUNT_POINT, 0o755);
+    sys.mount(plan.fs, MOUNT_POINT, plan.readOnly ? MNT.RDONLY : 0, args);
   } catch (e) {
     const how =
       plan.fsSource === 'detected' && plan.detection?.best
@@ -305,5 +308,5 @@ export async function openRumpSession(
         : '';
     fail(`mounting it as ${plan.fs}${how}${plan.readOnly ? ' read-only' : ''}`, e);
   }
-  return new RumpSession(plan, rump!);
+  return new RumpSession(plan, sys);
 }

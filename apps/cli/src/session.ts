@@ -157,6 +157,8 @@ export interface MountPlan {
 export interface SessionOptions {
   /** Where the kernel console goes (shown with -v). */
   readonly console?: (text: string) => void;
+  /** --trace: each system call and vnode operation as one line (no newline). */
+  readonly trace?: (line: string) => void;
 }
 
 /** A failed operation, with NetBSD's errno name. */

@@ -1,7 +1,7 @@
 /**
  * Options every command accepts, before or after its name, and their environment variables:
  * -m/--module (repeatable), --module-path / RUMP_MODULE_PATH, --fs, --partition, --offset,
- * -v/--verbose / RUMP_VERBOSE, --json.
+ * -v/--verbose / RUMP_VERBOSE, --trace, --json.
  */
 import { delimiter } from 'node:path';
 import type { OptionSpec, ParsedOptions } from './args.js';
@@ -48,6 +48,11 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
     kind: 'count',
     help: 'show the kernel console (also RUMP_VERBOSE=1); twice for more',
   },
+  {
+    long: 'trace',
+    kind: 'flag',
+    help: 'print each system call and vnode operation on stderr as it happens',
+  },
   { long: 'json', kind: 'flag', help: 'print results (and errors, on stderr) as JSON' },
 ];
 
@@ -58,6 +63,8 @@ export interface GlobalOptions {
   readonly partition: string | undefined;
   readonly offset: number | undefined;
   readonly verbose: number;
+  /** --trace: system calls and vnode operations on stderr. */
+  readonly trace: boolean;
   readonly json: boolean;
 }
 
@@ -106,6 +113,7 @@ export function resolveGlobalOptions(o: ParsedOptions, env: Env): GlobalOptions 
     partition,
     offset: offsetText === undefined ? undefined : parseByteCount(offsetText, '--offset'),
     verbose,
+    trace: o.flag('trace'),
     json: o.flag('json'),
   };
 }

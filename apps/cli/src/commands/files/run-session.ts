@@ -62,10 +62,10 @@ export async function withSession<T>(
   let session: FileSystemSession | undefined;
   let outcome: { ok: true; value: T } | { ok: false; error: unknown };
   try {
-    session = await openSession(
-      plan,
-      ctx.global.verbose > 0 ? { console: (t) => ctx.io.err(t) } : {},
-    );
+    session = await openSession(plan, {
+      ...(ctx.global.verbose > 0 ? { console: (t: string) => ctx.io.err(t) } : {}),
+      ...(ctx.global.trace ? { trace: (line: string) => ctx.io.err(`trace: ${line}\n`) } : {}),
+    });
     const run: SessionRun = {
       session,
       image,
