@@ -1,4 +1,5 @@
 // Bundles the CLI and every workspace layer under it into one runnable file.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import { build } from 'esbuild';
 
 await build({
@@ -13,3 +14,8 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+
+// rump demo's embedded files, read next to the bundle (src/commands/demo.ts).
+mkdirSync('dist/demo', { recursive: true });
+copyFileSync('fixtures/tiny-ffs2.img.gz', 'dist/demo/tiny-ffs2.img.gz');
+copyFileSync('../../tools/test-modules/kmod/tinyfs.kmod', 'dist/demo/tinyfs.kmod');
