@@ -6,8 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { main } from '../src/main.js';
 import { MOUNTABLE_FILESYSTEMS, mountArgsFor } from '../src/mount-args.js';
+import { runRump } from './support/run.js';
 
 const u32 = (b: Uint8Array, off: number) =>
   new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(off, true);
@@ -46,17 +46,7 @@ const MSDOS = process.env.RUMP_TEST_MSDOS_KMOD;
 const CD9660 = process.env.RUMP_TEST_CD9660_KMOD;
 const IMAGES = process.env.RUMP_TEST_SECOND_IMAGES;
 
-async function rump(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const bytes: Uint8Array[] = [];
-  const status = await main(
-    argv,
-    { out: (s) => out.push(s), err: (s) => err.push(s), outBytes: (b) => bytes.push(b.slice()) },
-    {},
-  );
-  return { status, out: out.join('') + Buffer.concat(bytes).toString('utf8'), err: err.join('') };
-}
+const rump = runRump;
 
 describe('other file systems with NetBSD modules', () => {
   const readme = () => readFileSync(join(IMAGES ?? '', 'tree/a_directory/README'), 'utf8');

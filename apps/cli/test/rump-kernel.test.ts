@@ -24,8 +24,8 @@ import { gunzipSync } from 'node:zlib';
 import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from '@rump/tinyfs';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { lockPath } from '../src/lock.js';
-import { main } from '../src/main.js';
 import { mbrSector, SECTOR } from './support/images.js';
+import { runRump } from './support/run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TINYFS_KMOD = join(here, '../../../tools/test-modules/kmod/tinyfs.kmod');
@@ -36,17 +36,7 @@ const dir = mkdtempSync(join(tmpdir(), 'rump-kernel-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 let image: string;
 
-async function rump(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const bytes: Uint8Array[] = [];
-  const status = await main(
-    argv,
-    { out: (s) => out.push(s), err: (s) => err.push(s), outBytes: (b) => bytes.push(b.slice()) },
-    {},
-  );
-  return { status, out: out.join('') + Buffer.concat(bytes).toString('utf8'), err: err.join('') };
-}
+const rump = runRump;
 const T = (...argv: string[]) => rump('-m', TINYFS_KMOD, ...argv);
 const at = (p: string) => `${image}:${p}`;
 const tree = () => flattenTinyfs(readTinyfs(readFileSync(image)));

@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { mkfsTinyfs } from '@rump/tinyfs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { main } from '../src/main.js';
+import { runRump } from './support/run.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const TINYFS_KMOD = join(here, '../../../tools/test-modules/kmod/tinyfs.kmod');
@@ -24,17 +24,7 @@ writeFileSync(
   }),
 );
 
-async function rump(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const bytes: Uint8Array[] = [];
-  const status = await main(
-    argv,
-    { out: (s) => out.push(s), err: (s) => err.push(s), outBytes: (b) => bytes.push(b.slice()) },
-    {},
-  );
-  return { status, out: out.join('') + Buffer.concat(bytes).toString('utf8'), err: err.join('') };
-}
+const rump = runRump;
 
 describe('--trace', () => {
   it('prints system calls and vnode operations of rump cat on stderr', async () => {
