@@ -14,6 +14,7 @@ import {
   GuestMemory,
   InvalidOpcode,
   KERNEL_WINDOW_BASE,
+  REG_NAMES,
   Reg,
 } from '../src/index.js';
 import {
@@ -24,24 +25,8 @@ import {
   vectorGroups,
 } from './vectors/load.js';
 
-const REGS = [
-  'rax',
-  'rcx',
-  'rdx',
-  'rbx',
-  'rsp',
-  'rbp',
-  'rsi',
-  'rdi',
-  'r8',
-  'r9',
-  'r10',
-  'r11',
-  'r12',
-  'r13',
-  'r14',
-  'r15',
-];
+/** Register names in encoding order, as the vectors name them. */
+const REGS: readonly string[] = REG_NAMES;
 const PAGE = 0x1000n;
 /** Where the vectors' 64 KiB data region is relocated inside the kernel window. */
 const RELOCATED = KERNEL_WINDOW_BASE + 0x10_0000n;

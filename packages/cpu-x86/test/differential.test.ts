@@ -10,7 +10,15 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { Cpu, CpuFault, DivideError, GuestMemory, InvalidOpcode, Reg } from '../src/index.js';
+import {
+  Cpu,
+  CpuFault,
+  DivideError,
+  GuestMemory,
+  InvalidOpcode,
+  REG_NAMES,
+  Reg,
+} from '../src/index.js';
 import {
   type KnownFailure,
   knownFailures,
@@ -21,24 +29,8 @@ import {
   vectorGroups,
 } from './vectors/load.js';
 
-const REGS = [
-  'rax',
-  'rcx',
-  'rdx',
-  'rbx',
-  'rsp',
-  'rbp',
-  'rsi',
-  'rdi',
-  'r8',
-  'r9',
-  'r10',
-  'r11',
-  'r12',
-  'r13',
-  'r14',
-  'r15',
-];
+/** Register names in encoding order, as the vectors name them. */
+const REGS: readonly string[] = REG_NAMES;
 const PAGE = 0x1000n;
 const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const GENERATOR = join(REPO_ROOT, 'tools', 'src', 'cpu-vectors', 'generate.ts');
