@@ -4,6 +4,7 @@
  * so its semantics and errors are exactly those of the system calls.
  */
 
+import { errno } from '@rump/kernel-core';
 import { SyscallError } from './errors.js';
 import { O, S } from './flags.js';
 import { decodeDirents, type RumpSys } from './syscalls.js';
@@ -68,7 +69,7 @@ export class FileSystemApi {
       let off = 0;
       while (off < bytes.length) {
         const n = this.sys.write(fd, bytes.subarray(off, off + CHUNK));
-        if (n <= 0) throw new SyscallError('write', 5, `short write at ${off}`);
+        if (n <= 0) throw new SyscallError('write', errno.EIO, `short write at ${off}`);
         off += n;
       }
     });
@@ -129,7 +130,7 @@ export class FileSystemApi {
       } catch (e) {
         if (!(e instanceof SyscallError && e.code === 'EEXIST')) throw e;
         if ((this.sys.stat(cur).mode & S.IFMT) !== S.IFDIR)
-          throw new SyscallError('mkdir', 20, `${cur} is not a directory`);
+          throw new SyscallError('mkdir', errno.ENOTDIR, `${cur} is not a directory`);
       }
     }
   }

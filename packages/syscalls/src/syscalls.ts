@@ -7,6 +7,7 @@
  */
 import {
   ErrnoError,
+  errno,
   type Kernel,
   type ModuleStat,
   parseDirents,
@@ -29,9 +30,7 @@ export interface UfsArgs {
  */
 export type MountData = UfsArgs | Uint8Array | MountArgs;
 
-const EBADF = 9;
-const EINVAL = 22;
-const EMFILE = 24;
+const { EBADF, EINVAL, EMFILE } = errno;
 
 /** OPEN_MAX of a rump process's descriptor table. */
 export const OPEN_MAX = 128;
