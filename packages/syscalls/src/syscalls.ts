@@ -252,6 +252,11 @@ export class RumpSys {
     this.call('utimes', () => this.kernel.vfs.utimes(path, atimeNs, mtimeNs));
   }
 
+  /** lutimes(2): utimes on a symbolic link itself, not on its target. */
+  lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): void {
+    this.call('lutimes', () => this.kernel.vfs.lutimes(path, atimeNs, mtimeNs));
+  }
+
   truncate(path: string, length: bigint | number): void {
     this.call('truncate', () => this.kernel.vfs.truncate(path, length));
   }

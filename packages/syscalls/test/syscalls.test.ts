@@ -158,6 +158,22 @@ describe('rump_sys_* on tinyfs', () => {
     expect(errnoOf(() => (sys.modctl as (c: number) => unknown)(99))).toBe('EINVAL/22');
   });
 
+  it("changes a symbolic link's own times with lutimes and its target's with utimes", () => {
+    const host = new MemoryHost();
+    host.addFile('/host/fs.img', image());
+    const { sys } = bootTinyfs(host);
+    sys.mount('tinyfs', '/mnt', 0, { fspec: '/img' });
+    const target = sys.stat('/mnt/a_directory/README').mtime;
+    sys.lutimes('/mnt/link', 1_000_000_000_000_000_000n, 1_234_567_890_000_000_123n);
+    expect(sys.lstat('/mnt/link').mtime).toEqual({ sec: 1_234_567_890n, nsec: 123n });
+    expect(sys.stat('/mnt/a_directory/README').mtime).toEqual(target);
+    sys.utimes('/mnt/link', 0n, 987_654_321_000_000_000n);
+    expect(sys.stat('/mnt/a_directory/README').mtime).toEqual({ sec: 987_654_321n, nsec: 0n });
+    expect(sys.lstat('/mnt/link').mtime).toEqual({ sec: 1_234_567_890n, nsec: 123n });
+    expect(errnoOf(() => sys.lutimes('/mnt/nope', 0n, 0n))).toBe('ENOENT/2');
+    sys.reboot(0);
+  });
+
   it('builds trees with the friendly API and removes them recursively', () => {
     const host = new MemoryHost();
     host.addFile('/host/fs.img', image());

@@ -463,6 +463,10 @@ export class Vfs {
   utimes(path: string, atimeNs: bigint, mtimeNs: bigint): void {
     this.entry(() => this.vnops.utimes(path, atimeNs, mtimeNs));
   }
+  /** lutimes(2): like utimes, but a final symbolic link's own times change. */
+  lutimes(path: string, atimeNs: bigint, mtimeNs: bigint): void {
+    this.entry(() => this.vnops.utimes(path, atimeNs, mtimeNs, false));
+  }
   fchmod(f: VnodeFile, mode: number): void {
     this.entry(() => this.vnops.fchmod(f, mode));
   }
