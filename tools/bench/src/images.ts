@@ -5,7 +5,16 @@
  * (RUMP_BENCH_DIR, default <tmp>/rump-bench); each run works on a fresh copy.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  copyFileSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { mkfsTinyfs, type TinyfsEntrySpec } from '@rump/tinyfs';
@@ -95,4 +104,19 @@ function makeTinyfsImage(w: Workload): Uint8Array {
     spareBlocks: blocks,
     spareInodes: w.createFiles + 64,
   });
+}
+
+/**
+ * A scratch copy of a pristine image, flushed to the disk: the copy's dirty pages belong to the
+ * set-up, not to the first synchronous write of the measured kernel (mount marks the superblock
+ * unclean, and one fsync would otherwise write back the whole 128 MiB copy).
+ */
+export function copyImage(pristine: string, scratch: string): void {
+  copyFileSync(pristine, scratch);
+  const fd = openSync(scratch, 'r+');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

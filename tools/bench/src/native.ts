@@ -13,10 +13,9 @@
  * RUMP_BENCH_CREATE_FILES. It is run once per run, right after ours.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type FigureKey, isFigureKey } from './figures.js';
-import { benchDir } from './images.js';
+import { benchDir, copyImage } from './images.js';
 import { IO_SIZE, type Workload } from './workload.js';
 
 export type NativeFigures = Partial<Record<FigureKey, number>>;
@@ -35,7 +34,7 @@ export function parseNativeOutput(text: string): NativeFigures {
 
 export function runNative(command: string, w: Workload, pristine: string): NativeFigures {
   const image = join(benchDir(), 'native.img');
-  copyFileSync(pristine, image);
+  copyImage(pristine, image);
   const r = spawnSync('sh', ['-c', command], {
     encoding: 'utf8',
     env: {

@@ -4,11 +4,11 @@
  * fresh copy of the pristine image. Every read is checked (chunk numbers, sizes), so a broken
  * path fails the run instead of looking fast.
  */
-import { copyFileSync } from 'node:fs';
 import type { Host } from '@rump/hypercall';
 import { NodeHost } from '@rump/hypercall/node';
 import { bootRump, MODCTL, O, type Rump } from '@rump/syscalls';
 import type { FigureKey } from './figures.js';
+import { copyImage } from './images.js';
 import type { Target } from './target.js';
 import {
   chunkStamp,
@@ -58,7 +58,7 @@ export function runOnce(
   probe?: Probe,
   steady = 0,
 ): RunResult {
-  copyFileSync(pristine, scratch);
+  copyImage(pristine, scratch);
   const out: RunResult = {};
   const fstype = target.fs;
   const time = <T>(phase: Phase, ops: number, unit: string, fn: () => T): [T, number] => {

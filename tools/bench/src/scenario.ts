@@ -4,11 +4,10 @@
  * once per benchmark with esbuild into plain JavaScript, so no TypeScript loader runs in it.
  */
 import { spawnSync } from 'node:child_process';
-import { copyFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { benchDir } from './images.js';
+import { benchDir, copyImage } from './images.js';
 import type { Target } from './target.js';
 
 export interface ScenarioResult {
@@ -40,7 +39,7 @@ export async function bundleScenario(): Promise<string> {
 
 export function runScenario(script: string, target: Target, pristine: string): ScenarioResult {
   const image = join(benchDir(), 'scenario.img');
-  copyFileSync(pristine, image);
+  copyImage(pristine, image);
   const arg = JSON.stringify({
     kmod: target.kmod,
     modulePath: target.modulePath,
