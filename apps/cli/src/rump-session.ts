@@ -25,7 +25,7 @@ import {
   SyscallError,
 } from '@rump/syscalls';
 import { OperationError } from './cli/errors.js';
-import { MOUNTABLE_FILESYSTEMS, mountArgsFor } from './mount-args.js';
+import { MOUNTABLE_FILESYSTEMS, mountArgsFor, mountTypeFor } from './mount-args.js';
 import {
   type DirEntry,
   type FileStat,
@@ -37,7 +37,7 @@ import {
   type StatVfs,
   type Timespec,
 } from './session.js';
-import { traceSyscalls, traceVnodeOps } from './trace.js';
+import { SessionTrace } from './trace.js';
 
 export const MOUNT_POINT = '/mnt';
 export const IMAGE_KEY = '/dev/rumpimg';
@@ -219,11 +219,11 @@ class RumpSession implements FileSystemSession {
     );
   }
   utimes(path: string, atime: Timespec, mtime: Timespec, follow = true) {
-    return this.run(path, () => {
-      // @rump/syscalls has no lutimes yet: refuse rather than change the link's target.
-      if (!follow) throw new SessionError('EOPNOTSUPP', path, 'lutimes is not available yet');
-      this.sys.utimes(this.at(path), ns(atime), ns(mtime));
-    });
+    return this.run(path, () =>
+      follow
+        ? this.sys.utimes(this.at(path), ns(atime), ns(mtime))
+        : this.sys.lutimes(this.at(path), ns(atime), ns(mtime)),
+    );
   }
   async unmount(): Promise<void> {
     if (this.halted) return;
@@ -243,14 +243,15 @@ export async function openRumpSession(
   plan: MountPlan,
   options: SessionOptions = {},
 ): Promise<FileSystemSession> {
-  const args = mountArgsFor(plan.fs, IMAGE_KEY);
+  const args = mountArgsFor(plan.fs, IMAGE_KEY, { variant: plan.detection?.best?.variant });
   if (!args)
     throw new OperationError(
       `mounting ${plan.fs} needs its mount(2) arguments, which this CLI passes only for ${MOUNTABLE_FILESYSTEMS.join(', ')} so far`,
       { subject: plan.image, errno: 'EOPNOTSUPP' },
     );
   const tail = new ConsoleTail(options.console);
-  const host = new NodeHost({
+  const tracer = options.trace ? new SessionTrace(options.trace) : undefined;
+  const nodeHost = new NodeHost({
     readOnly: plan.readOnly,
     params: { RUMP_VERBOSE: plan.verbose > 0 ? String(plan.verbose) : '0' },
     console: tail,
@@ -259,15 +260,14 @@ export async function openRumpSession(
       throw new OperationError(`the kernel asked the host to exit (status ${status})`);
     },
   });
+  const host = tracer ? tracer.host(nodeHost) : nodeHost;
   let rump: Rump;
   try {
     rump = bootRump({ host, modulePath: plan.modulePath });
   } catch (e) {
     throw sessionError(e, undefined);
   }
-  const trace = options.trace;
-  const sys = trace ? traceSyscalls(rump.sys, trace) : rump.sys;
-  if (trace) traceVnodeOps(rump.kernel, trace);
+  const sys = tracer ? tracer.attach(rump.sys, rump.kernel) : rump.sys;
   const fail = (what: string, e: unknown): never => {
     try {
       if (!sys.isHalted) sys.reboot(0);
@@ -300,7 +300,7 @@ export async function openRumpSession(
   try {
     rump.etfsRegisterWithSize(IMAGE_KEY, plan.image, 'BLK', plan.offset, plan.size);
     sys.mkdir(MOUNT_POINT, 0o755);
-    sys.mount(plan.fs, MOUNT_POINT, plan.readOnly ? MNT.RDONLY : 0, args);
+    sys.mount(mountTypeFor(plan.fs), MOUNT_POINT, plan.readOnly ? MNT.RDONLY : 0, args);
   } catch (e) {
     const how =
       plan.fsSource === 'detected' && plan.detection?.best

@@ -55,6 +55,59 @@ describe('mountArgs', () => {
     expect(() => new MountArgs(new Uint8Array(8), [{ offset: 4, value: 'x' }])).toThrow(RangeError);
   });
 
+  it('lays out udf_args, ntfs_args, v7fs_args, adosfs_args, efs_args and nilfs_args as NetBSD amd64 does', () => {
+    const dv = (b: Uint8Array) => new DataView(b.buffer, b.byteOffset, b.byteLength);
+    const u = mountArgs.udf({ fspec: '/cd', sessionnr: -2, gmtoff: 3600, anonUid: 1000 });
+    expect(u.bytes.length).toBe(80);
+    expect(u.strings).toEqual([{ offset: 8, value: '/cd' }]);
+    // version, sessionnr, udfmflags, gmtoff, anon_uid, anon_gid, nobody_uid, nobody_gid, sector_size
+    expect([0, 16, 20, 24, 28, 32, 36, 40, 44].map((o) => dv(u.bytes).getInt32(o, true))).toEqual([
+      1, -2, 0, 3600, 1000, 39, 32767, 39, 0,
+    ]);
+    expect(u.bytes.subarray(48).every((x) => x === 0)).toBe(true);
+
+    const n = mountArgs.ntfs({ fspec: '/nt', uid: 5, gid: 6, mode: 0o700, flag: 2 });
+    expect(n.bytes.length).toBe(160);
+    expect(n.strings).toEqual([{ offset: 0, value: '/nt' }]);
+    expect([136, 140, 144].map((o) => u32(n.bytes, o))).toEqual([5, 6, 0o700]);
+    expect(dv(n.bytes).getBigUint64(152, true)).toBe(2n);
+    expect(n.bytes.subarray(8, 136).every((x) => x === 0)).toBe(true);
+    expect(u32(mountArgs.ntfs({ fspec: '/nt' }).bytes, 144)).toBe(0o755);
+
+    const v = mountArgs.v7fs({ fspec: '/v7' });
+    expect(v.bytes.length).toBe(16);
+    expect(v.strings).toEqual([{ offset: 0, value: '/v7' }]);
+    expect(u32(v.bytes, 8)).toBe(1234);
+    expect(u32(mountArgs.v7fs({ fspec: '/v7', endian: 'big' }).bytes, 8)).toBe(4321);
+    expect(u32(mountArgs.v7fs({ fspec: '/v7', endian: 'pdp' }).bytes, 8)).toBe(3412);
+
+    const a = mountArgs.adosfs({ fspec: '/a', uid: 7 });
+    expect(a.bytes.length).toBe(152);
+    expect([136, 140, 144].map((o) => u32(a.bytes, o))).toEqual([7, 0, 0o755]);
+
+    const e = mountArgs.efs({ fspec: '/e' });
+    expect(e.bytes.length).toBe(16);
+    expect(u32(e.bytes, 8)).toBe(0);
+    expect(e.strings).toEqual([{ offset: 0, value: '/e' }]);
+
+    const l = mountArgs.nilfs({ fspec: '/n', checkpoint: 1n << 40n });
+    expect(l.bytes.length).toBe(64);
+    expect(l.strings).toEqual([{ offset: 8, value: '/n' }]);
+    expect(u32(l.bytes, 0)).toBe(1);
+    expect(dv(l.bytes).getBigInt64(24, true)).toBe(1n << 40n);
+  });
+
+  it('places a pointer field that is not at offset 0 (udf_args.fspec at 8)', () => {
+    const host = new MemoryHost();
+    const { kernel } = bootRump({ host });
+    const seen = mountArgs.udf({ fspec: '/dev/udfimg' }).withStrings(kernel, (bytes) => {
+      const d = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+      const addr = d.getBigUint64(8, true);
+      return { version: d.getUint32(0, true), path: text(kernel.mem.read(addr, 11)) };
+    });
+    expect(seen).toEqual({ version: 1, path: '/dev/udfimg' });
+  });
+
   const MSDOS = process.env.RUMP_TEST_MSDOS_KMOD;
   const IMAGES = process.env.RUMP_TEST_SECOND_IMAGES;
   const haveMsdos =
