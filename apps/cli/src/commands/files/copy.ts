@@ -4,6 +4,7 @@ import {
   closeSync,
   lchownSync,
   lstatSync,
+  lutimesSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -106,8 +107,11 @@ function preserveHost(dst: string, st: FileStat, _o: CopyOptions, isLink: boolea
     if (process.getuid?.() === 0) throw fromHostError(e, dst);
     // Not root: ownership cannot be given away; cp -p behaves the same way.
   }
-  if (!isLink)
-    utimesSync(dst, st.atime.sec + st.atime.nsec / 1e9, st.mtime.sec + st.mtime.nsec / 1e9);
+  const atime = st.atime.sec + st.atime.nsec / 1e9;
+  const mtime = st.mtime.sec + st.mtime.nsec / 1e9;
+  // A symlink's own times (lutimes), never its target's.
+  if (isLink) lutimesSync(dst, atime, mtime);
+  else utimesSync(dst, atime, mtime);
 }
 
 export const get: Command = {
@@ -183,8 +187,11 @@ async function putOne(run: SessionRun, src: string, dst: string, o: CopyOptions)
   const s = run.session;
   run.checkInterrupted();
   let st: Stats;
+  // Times in nanoseconds, taken before reading the file or link (which may update its atime).
+  let times: { atimeNs: bigint; mtimeNs: bigint } | undefined;
   try {
     st = lstatSync(src);
+    if (o.preserve) times = lstatSync(src, { bigint: true });
   } catch (e) {
     throw fromHostError(e, src);
   }
@@ -237,14 +244,13 @@ async function putOne(run: SessionRun, src: string, dst: string, o: CopyOptions)
   if (o.preserve) {
     const isLink = st.isSymbolicLink();
     await s.chown(dst, st.uid, st.gid, !isLink);
-    // A symlink's own times would need lutimes; like cp -p on such systems, they are not kept.
-    if (!isLink) {
-      const ts = (ms: number) => ({
-        sec: Math.floor(ms / 1000),
-        nsec: Math.round((ms % 1000) * 1e6),
-      });
-      await s.utimes(dst, ts(st.atimeMs), ts(st.mtimeMs));
-    }
+    const t = times!;
+    const ts = (n: bigint) => {
+      const nsec = ((n % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n;
+      return { sec: Number((n - nsec) / 1_000_000_000n), nsec: Number(nsec) };
+    };
+    // A symlink keeps its own times (lutimes), not its target's.
+    await s.utimes(dst, ts(t.atimeNs), ts(t.mtimeNs), !isLink);
   }
   return copied;
 }
