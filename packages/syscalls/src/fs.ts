@@ -6,7 +6,7 @@
 
 import { errno } from '@rump/kernel-core';
 import { SyscallError } from './errors.js';
-import { O, S } from './flags.js';
+import { O, S, SEEK } from './flags.js';
 import { decodeDirents, type RumpSys } from './syscalls.js';
 import type { DirectoryEntry, Stat } from './types.js';
 
@@ -75,14 +75,29 @@ export class FileSystemApi {
     });
   }
 
-  /** Directory entries, without `.` and `..` unless asked for. */
+  /**
+   * Directory entries, without `.` and `..` unless asked for. getdents until it returns 0, but a
+   * call that returns bytes and leaves the offset where an earlier call started (ufs_readdir at a
+   * damaged entry or a zeroed block returns the same 16 bytes for ever, as in NetBSD) fails with
+   * EIO naming the directory instead of looping.
+   */
   readdir(path: string, options: { dots?: boolean } = {}): DirectoryEntry[] {
     return this.withDescriptor(this.sys.open(path, O.RDONLY | O.DIRECTORY), (fd) => {
       const out: DirectoryEntry[] = [];
       const buf = new Uint8Array(8192);
+      const seen = new Set<bigint>();
       for (;;) {
+        const at = this.sys.lseek(fd, 0, SEEK.CUR);
+        seen.add(at);
         const n = this.sys.getdents(fd, buf);
         if (n === 0) break;
+        const next = this.sys.lseek(fd, 0, SEEK.CUR);
+        if (seen.has(next))
+          throw new SyscallError(
+            'getdents',
+            errno.EIO,
+            `${path}: ${n} bytes at offset ${at} left the offset at ${next}: no progress (a damaged directory)`,
+          );
         for (const e of decodeDirents(buf.subarray(0, n))) {
           if (!options.dots && (e.name === '.' || e.name === '..')) continue;
           out.push(e);

@@ -26,6 +26,8 @@ const VAPPEND = 0o40000;
 const VTTOIF = [0, 0o100000, 0o040000, 0o060000, 0o020000, 0o120000, 0o140000, 0o010000, 0o170000];
 const VNOVAL64 = 0xffff_ffff_ffff_ffffn;
 const IO_CHUNK = 1 << 20;
+/** sys/param.h MAXBSIZE: vn_readdir's limit on one getdents transfer. */
+const MAXBSIZE = 0x10000;
 
 /** An open file: a referenced vnode, the open flags (FREAD/FWRITE ...) and the offset. */
 export interface VnodeFile {
@@ -414,14 +416,25 @@ export class VnodeOps {
     }
   }
 
-  /** getdents: VOP_READDIR into a `bufsize` buffer at the file offset; the raw bytes. */
+  /**
+   * getdents (vn_readdir): VOP_READDIR into a buffer of `bufsize` bytes (at most MAXBSIZE, as
+   * vn_readdir limits it) at the file offset; the raw bytes. As in NetBSD the file offset becomes
+   * the uio's final offset even when VOP_READDIR fails, and it is whatever the file system left
+   * there: ufs_readdir stops at a record with d_reclen 0 (a zeroed block, a hole, a damaged entry)
+   * by handing out one 16-byte dirent whose d_reclen is 0 without moving the offset, so every
+   * later call returns the same 16 bytes. Callers that loop until 0 must check progress (readdir
+   * below does).
+   */
   getdentsRaw(f: VnodeFile, bufsize: number): Uint8Array {
     this.live(f);
     const k = this.k;
     const vfs = this.vfs;
+    // vn_readdir: EINVAL (not ENOTDIR) for a descriptor that is not a directory.
     if (vfs.vn.type(f.vp) !== vtype.VDIR)
-      throw new ErrnoError(errno.ENOTDIR, 'getdents: not a directory');
-    const buf = k.kmem.alloc(bufsize, kmflags.KM_SLEEP, true, 'getdents');
+      throw new ErrnoError(errno.EINVAL, 'getdents: not a directory');
+    const count = Math.min(MAXBSIZE, Math.max(0, bufsize));
+    const alloc = Math.max(count, 1);
+    const buf = k.kmem.alloc(alloc, kmflags.KM_SLEEP, true, 'getdents');
     try {
       this.lock(f.vp, VF.LK_SHARED | VF.LK_RETRY);
       let e: number;
@@ -429,29 +442,43 @@ export class VnodeOps {
       let end: bigint;
       try {
         [e, got, end] = vfs.vop.withScratch(4, (eof) =>
-          this.rdwrSys(f.vp, buf, bufsize, f.offset, U.UIO_READ, (uio) =>
+          this.rdwrSys(f.vp, buf, count, f.offset, U.UIO_READ, (uio) =>
             vfs.vop.readdir(f.vp, uio, vfs.cred(), eof, 0n, 0n),
           ),
         );
       } finally {
         vfs.vop.unlock(f.vp);
       }
-      this.check(e, 'getdents');
       f.offset = end;
+      this.check(e, 'getdents');
       return k.mem.read(buf, got);
     } finally {
-      k.kmem.free(buf, bufsize, 'getdents');
+      k.kmem.free(buf, alloc, 'getdents');
     }
   }
 
-  /** Every entry of a directory (repeated getdents until it returns nothing). */
+  /**
+   * Every entry of a directory: getdents until it returns nothing. A call that returns bytes
+   * but leaves the offset where an earlier call already started (ufs_readdir at a d_reclen 0
+   * record does exactly that, see getdentsRaw) would repeat forever, in NetBSD too (its libc
+   * readdir(3) refetches the same 16 bytes for ever); it fails with EIO naming the directory and
+   * the offset instead.
+   */
   readdir(path: string): Dirent[] {
     const f = this.open(path, O.O_RDONLY | O.O_DIRECTORY);
     try {
       const out: Dirent[] = [];
+      const seen = new Set<bigint>();
       for (;;) {
+        const at = f.offset;
+        seen.add(at);
         const raw = this.getdentsRaw(f, 8192);
         if (raw.length === 0) break;
+        if (seen.has(f.offset))
+          throw new ErrnoError(
+            errno.EIO,
+            `readdir ${path}: getdents returned ${raw.length} bytes at offset ${at} and left the offset at ${f.offset}: no progress (a damaged directory)`,
+          );
         out.push(...parseDirents(raw));
       }
       return out;
