@@ -7,6 +7,7 @@
  *   pnpm bench -- --seconds 1 sort      longer runs, only `sort`
  *   pnpm bench -- --repeat 5            best of 5 timed runs (default 3) for emulator and native
  *   pnpm bench -- --insns               also time single instructions in tight loops (bench/instructions.ts)
+ *   pnpm bench -- --api                 only the host API costs (bench/api.ts: BigInt memory API, call, traps)
  *
  * Times are process CPU time (emulator: process.cpuUsage; native: CLOCK_PROCESS_CPUTIME_ID), so other
  * work on a shared machine does not count against either side. Writes bench/results.json.
@@ -18,6 +19,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildNative, compilerVersion, readManifest, runNative } from '../test/programs/build.js';
 import { loadProgram } from '../test/programs/run.js';
+import { measureApi, printApi } from './api.js';
 import { measureUnit, UNITS, type UnitResult } from './instructions.js';
 
 /** Process CPU time in seconds: robust to other processes competing for the cores. */
@@ -43,10 +45,12 @@ function parseArgs(argv: string[]): {
   seconds: number;
   repeat: number;
   insns: boolean;
+  api: boolean;
   only: string[];
 } {
   let seconds = 0.5;
   let insns = false;
+  let api = false;
   let repeat = 3;
   const only: string[] = [];
   for (let k = 0; k < argv.length; k++) {
@@ -54,13 +58,18 @@ function parseArgs(argv: string[]): {
     if (a === '--seconds') seconds = Number(argv[++k]);
     else if (a === '--repeat') repeat = Math.max(1, Number(argv[++k]));
     else if (a === '--insns') insns = true;
+    else if (a === '--api') api = true;
     else if (a !== '--') only.push(a);
   }
-  return { seconds, repeat, insns, only };
+  return { seconds, repeat, insns, api, only };
 }
 
 function main(): void {
-  const { seconds, repeat, insns, only } = parseArgs(process.argv.slice(2));
+  const { seconds, repeat, insns, api, only } = parseArgs(process.argv.slice(2));
+  if (api) {
+    printApi(measureApi(repeat));
+    return;
+  }
   const manifest = readManifest();
   const names = Object.keys(manifest.programs)
     .sort()

@@ -41,13 +41,23 @@ export interface Region {
   readonly codeLines: Uint8Array;
 }
 
-export const toPair = (a: bigint): [number, number] => [
-  Number(a & 0xffff_ffffn) | 0,
-  Number((a >> 32n) & 0xffff_ffffn) | 0,
-];
+const TWO31 = 2147483648;
+const SAFE = Number.MAX_SAFE_INTEGER;
+
+/**
+ * The signed 64-bit value of `a` as a Number. Exact for kernel-window addresses (int32 negatives)
+ * and every |value| < 2^53; one BigInt operation and no allocation, unlike shifts and masks.
+ */
+const signedOf = (a: bigint): number => Number(BigInt.asIntN(64, a));
+
 /** Low / high int32 half of a 64-bit bigint (no allocation, unlike toPair). */
-export const loOf = (a: bigint): number => Number(BigInt.asUintN(32, a)) | 0;
-export const hiOf = (a: bigint): number => Number(BigInt.asUintN(32, a >> 32n)) | 0;
+export const loOf = (a: bigint): number => Number(BigInt.asIntN(32, a));
+export function hiOf(a: bigint): number {
+  const n = signedOf(a);
+  if (n >= -SAFE && n <= SAFE) return Math.floor(n / TWO32) | 0;
+  return Number(BigInt.asIntN(32, a >> 32n));
+}
+export const toPair = (a: bigint): [number, number] => [loOf(a), hiOf(a)];
 export const fromPair = (lo: number, hi: number): bigint =>
   (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
 
@@ -133,7 +143,8 @@ export class GuestMemory {
 
   /** True when [a, a+length) is entirely mapped. */
   isMapped(a: bigint, length = 1): boolean {
-    const [lo, hi] = toPair(a);
+    const lo = loOf(a);
+    const hi = hiOf(a);
     const w = this.windowOffset(lo, hi);
     if (w >= 0 && w < this.windowSize) return w + length <= this.windowSize;
     const r = this.regionAt(lo, hi);
@@ -356,40 +367,124 @@ export class GuestMemory {
   }
 
   // ---------------------------------------------------------------- public bigint API
+  //
+  // Fast path: a kernel-window address is an int32 negative as a signed 64-bit value, so
+  // `signedOf(a) + 2^31` is its window offset with one BigInt operation (no loOf/hiOf/fromPair);
+  // 64-bit values go through DataView's BigInt accessors. Everything else (regions, partially
+  // backed ranges, stores to code lines, faults) takes the pair API's path, which is exact.
 
   read8(a: bigint): number {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      const o = n + TWO31;
+      if (o < this.windowSize) return this.u8[o]!;
+    }
     return this.load8(loOf(a), hiOf(a));
   }
   read16(a: bigint): number {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      const o = n + TWO31;
+      if (o + 2 <= this.windowSize) return this.dv.getUint16(o, true);
+    }
     return this.load16(loOf(a), hiOf(a));
   }
   read32(a: bigint): number {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      const o = n + TWO31;
+      if (o + 4 <= this.windowSize) return this.dv.getUint32(o, true);
+    }
     return this.load32(loOf(a), hiOf(a)) >>> 0;
   }
   read64(a: bigint): bigint {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      const o = n + TWO31;
+      if (o + 8 <= this.windowSize) return this.dv.getBigUint64(o, true);
+    }
     const l = this.load64(loOf(a), hiOf(a));
     return fromPair(l, this.hi);
   }
   write8(a: bigint, v: number): void {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      const o = n + TWO31;
+      if (o < this.windowSize && this.codeLines[o >>> CODE_LINE_SHIFT] === 0) {
+        this.u8[o] = v;
+        return;
+      }
+    }
     this.store8(loOf(a), hiOf(a), v & 0xff);
   }
   write16(a: bigint, v: number): void {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      const o = n + TWO31;
+      const cl = this.codeLines;
+      if (
+        o + 2 <= this.windowSize &&
+        (cl[o >>> CODE_LINE_SHIFT]! | cl[(o + 1) >>> CODE_LINE_SHIFT]!) === 0
+      ) {
+        this.dv.setUint16(o, v, true);
+        return;
+      }
+    }
     this.store16(loOf(a), hiOf(a), v & 0xffff);
   }
   write32(a: bigint, v: number): void {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      const o = n + TWO31;
+      const cl = this.codeLines;
+      if (
+        o + 4 <= this.windowSize &&
+        (cl[o >>> CODE_LINE_SHIFT]! | cl[(o + 3) >>> CODE_LINE_SHIFT]!) === 0
+      ) {
+        this.dv.setInt32(o, v | 0, true);
+        return;
+      }
+    }
     this.store32(loOf(a), hiOf(a), v | 0);
   }
   write64(a: bigint, v: bigint): void {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      const o = n + TWO31;
+      const cl = this.codeLines;
+      if (
+        o + 8 <= this.windowSize &&
+        (cl[o >>> CODE_LINE_SHIFT]! | cl[(o + 7) >>> CODE_LINE_SHIFT]!) === 0
+      ) {
+        // setBigUint64 takes v modulo 2^64, as loOf/hiOf do.
+        this.dv.setBigUint64(o, v, true);
+        return;
+      }
+    }
     this.store64(loOf(a), hiOf(a), loOf(v), hiOf(v));
+  }
+
+  /**
+   * Window offset of [a, a+length) when it lies entirely in the backed window and holds no decoded
+   * code (for writes: `code`), else -1.
+   */
+  private windowRange(a: bigint, length: number, code: boolean): number {
+    const n = signedOf(a);
+    if (!(n < 0 && n >= -TWO31)) return -1;
+    const o = n + TWO31;
+    if (length <= 0 || o + length > this.windowSize) return -1;
+    if (code) {
+      const cl = this.codeLines;
+      const last = (o + length - 1) >>> CODE_LINE_SHIFT;
+      for (let l = o >>> CODE_LINE_SHIFT; l <= last; l++) if (cl[l] !== 0) return -1;
+    }
+    return o;
   }
 
   /** Copies `length` bytes out of guest memory. */
   read(a: bigint, length: number): Uint8Array {
-    const lo = loOf(a);
-    if (hiOf(a) === -1 && lo < 0 && (lo & 0x7fffffff) + length <= this.windowSize) {
-      const o = lo & 0x7fffffff;
-      return this.u8.slice(o, o + length);
-    }
+    const o = this.windowRange(a, length, false);
+    if (o >= 0) return this.u8.slice(o, o + length);
     const out = new Uint8Array(length);
     this.forChunks(a, length, 'read', (u8, off, pos, n) => {
       out.set(u8.subarray(off, off + n), pos);
@@ -397,20 +492,27 @@ export class GuestMemory {
     return out;
   }
 
+  /** Copies `into.length` bytes at `a` into `into` (no allocation: the allocation-free `read`). */
+  readInto(a: bigint, into: Uint8Array): void {
+    const length = into.length;
+    const o = this.windowRange(a, length, false);
+    if (o >= 0) {
+      into.set(this.u8.subarray(o, o + length));
+      return;
+    }
+    this.forChunks(a, length, 'read', (u8, off, pos, n) => {
+      into.set(u8.subarray(off, off + n), pos);
+    });
+  }
+
   /** Copies bytes into guest memory. */
   write(a: bigint, bytes: Uint8Array): void {
-    const lo = loOf(a);
-    const n = bytes.length;
-    if (hiOf(a) === -1 && lo < 0 && (lo & 0x7fffffff) + n <= this.windowSize && n > 0) {
-      const o = lo & 0x7fffffff;
-      let code = 0;
-      for (let l = o >>> CODE_LINE_SHIFT; l <= (o + n - 1) >>> CODE_LINE_SHIFT; l++)
-        code |= this.codeLines[l]!;
-      if (code === 0) {
-        this.u8.set(bytes, o);
-        return;
-      }
+    const o = this.windowRange(a, bytes.length, true);
+    if (o >= 0) {
+      this.u8.set(bytes, o);
+      return;
     }
+    if (bytes.length === 0) return;
     this.forChunks(
       a,
       bytes.length,
@@ -423,6 +525,11 @@ export class GuestMemory {
   }
 
   fill(a: bigint, length: number, byte: number): void {
+    const o = this.windowRange(a, length, true);
+    if (o >= 0) {
+      this.u8.fill(byte, o, o + length);
+      return;
+    }
     this.forChunks(
       a,
       length,
@@ -436,8 +543,23 @@ export class GuestMemory {
 
   /** Reads a NUL-terminated string (UTF-8; plain ASCII in practice). PageFault if it runs off the map. */
   readCString(a: bigint, max = 1 << 20): string {
+    const n = signedOf(a);
+    if (n < 0 && n >= -TWO31) {
+      // In the window: scan for the NUL in the backing store; fall back (and fault exactly) if the string
+      // runs past the backed window before its NUL or `max`.
+      const o = n + TWO31;
+      const ws = this.windowSize;
+      if (o < ws) {
+        const limit = Math.min(ws, o + Math.max(0, max));
+        const u8 = this.u8;
+        let e = o;
+        while (e < limit && u8[e] !== 0) e++;
+        if (e < limit || limit === o + max) return decodeCString(u8, o, e);
+      }
+    }
     const bytes: number[] = [];
-    let [lo, hi] = toPair(a);
+    let lo = loOf(a);
+    let hi = hiOf(a);
     for (let i = 0; i < max; i++) {
       const b = this.load8(lo, hi);
       if (b === 0) break;
@@ -445,7 +567,7 @@ export class GuestMemory {
       lo = (lo + 1) | 0;
       if (lo === 0) hi = (hi + 1) | 0;
     }
-    return new TextDecoder().decode(Uint8Array.from(bytes));
+    return utf8.decode(Uint8Array.from(bytes));
   }
 
   /** Visits [a, a+length) as contiguous chunks of backing stores; faults before touching anything. */
@@ -508,4 +630,20 @@ export class GuestMemory {
     for (const [lo, hi, n] of pending) this.codeWritten(lo, hi, n);
   }
   private readonly pendingCode: [number, number, number][] = [];
+}
+
+const utf8 = new TextDecoder();
+
+/** Bytes [o, e) of `u8` as a string: short ASCII directly, anything else as UTF-8. */
+function decodeCString(u8: Uint8Array, o: number, e: number): string {
+  if (e - o <= 64) {
+    let s = '';
+    for (let k = o; k < e; k++) {
+      const b = u8[k]!;
+      if (b >= 0x80) return utf8.decode(u8.subarray(o, e));
+      s += String.fromCharCode(b);
+    }
+    return s;
+  }
+  return utf8.decode(u8.subarray(o, e));
 }

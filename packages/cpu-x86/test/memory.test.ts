@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GeneralProtection, GuestMemory, KERNEL_WINDOW_BASE, PageFault } from '../src/index.js';
+import { fromPair, hiOf, loOf, toPair } from '../src/memory.js';
 
 const W = KERNEL_WINDOW_BASE;
 
@@ -59,5 +60,113 @@ describe('GuestMemory', () => {
     m.write8(W + 0x20000n, 7);
     expect(m.windowU8()[0x20000]).toBe(7);
     expect(m.windowView().getBigUint64(8, true)).toBe(42n);
+  });
+
+  it('converts between bigint and int32 halves exactly', () => {
+    const cases: bigint[] = [
+      0n,
+      1n,
+      0xffff_ffffn,
+      0x1_0000_0000n,
+      W,
+      W + 0x7fff_fffen,
+      0xffff_ffff_ffff_ffffn,
+      0x8000_0000_0000_0000n,
+      0x7fff_ffff_ffff_ffffn,
+      0x0020_0000_0000_0001n, // beyond 2^53
+      0xfedc_ba98_7654_3210n,
+      -1n, // taken modulo 2^64
+      1n << 64n,
+    ];
+    for (const a of cases) {
+      const u = BigInt.asUintN(64, a);
+      const [lo, hi] = toPair(a);
+      expect(lo).toBe(Number(BigInt.asIntN(32, u)));
+      expect(hi).toBe(Number(BigInt.asIntN(32, u >> 32n)));
+      expect(loOf(a)).toBe(lo);
+      expect(hiOf(a)).toBe(hi);
+      expect(fromPair(lo, hi)).toBe(u);
+    }
+  });
+
+  it('keeps exact faults on the fast paths at the end of the window and outside it', () => {
+    const m = new GuestMemory({ windowSize: 1 << 16 });
+    const end = W + 0x10000n;
+    const fault = (f: () => unknown): PageFault => {
+      try {
+        f();
+      } catch (e) {
+        expect(e).toBeInstanceOf(PageFault);
+        return e as PageFault;
+      }
+      throw new Error('no fault');
+    };
+    expect(fault(() => m.read64(end - 4n)).address).toBe(end);
+    expect(fault(() => m.read16(end - 1n)).address).toBe(end);
+    expect(fault(() => m.write64(end - 2n, 1n)).access).toBe('write');
+    expect(fault(() => m.read(end - 8n, 16)).address).toBe(end);
+    expect(fault(() => m.readInto(end - 8n, new Uint8Array(9))).address).toBe(end);
+    expect(fault(() => m.fill(end - 1n, 2, 0)).address).toBe(end);
+    // A write that faults changes nothing.
+    m.write8(end - 1n, 5);
+    fault(() => m.write(end - 1n, Uint8Array.of(1, 2)));
+    expect(m.read8(end - 1n)).toBe(5);
+    // A string running off the window faults at the first unbacked byte; `max` stops before it.
+    m.fill(end - 4n, 4, 0x41);
+    expect(fault(() => m.readCString(end - 4n)).address).toBe(end);
+    expect(m.readCString(end - 4n, 4)).toBe('AAAA');
+    expect(m.readCString(end - 4n, 2)).toBe('AA');
+    // The top of the window range (below the Cpu's trap area) is not backed.
+    expect(fault(() => m.read32(0xffff_ffff_ffff_fff0n)).address).toBe(0xffff_ffff_ffff_fff0n);
+    expect(() => m.write32(0x0000_8000_0000_0000n, 0)).toThrow(GeneralProtection);
+  });
+
+  it('reads strings, copies into caller buffers, and takes 64-bit values modulo 2^64', () => {
+    const m = new GuestMemory({ windowSize: 1 << 16 });
+    m.write(W + 0x100n, new TextEncoder().encode('héllo\0'));
+    expect(m.readCString(W + 0x100n)).toBe('héllo');
+    const long = 'x'.repeat(300);
+    m.write(W + 0x200n, new TextEncoder().encode(`${long}\0`));
+    expect(m.readCString(W + 0x200n)).toBe(long);
+    expect(m.readCString(W + 0x200n, 10)).toBe('x'.repeat(10));
+    const into = new Uint8Array(5);
+    m.readInto(W + 0x100n, into);
+    expect(new TextDecoder().decode(into)).toBe('héll');
+    m.write64(W + 8n, -2n);
+    expect(m.read64(W + 8n)).toBe(0xffff_ffff_ffff_fffen);
+    m.write64(W + 8n, (1n << 64n) + 7n);
+    expect(m.read64(W + 8n)).toBe(7n);
+    m.write32(W + 16n, 0x1_2345_6789);
+    expect(m.read32(W + 16n)).toBe(0x2345_6789);
+    m.write8(W + 20n, 0x1ff);
+    expect(m.read8(W + 20n)).toBe(0xff);
+  });
+
+  it('reports every kind of BigInt write that touches decoded code, and only those', () => {
+    const m = new GuestMemory({ windowSize: 1 << 16 });
+    const seen: [number, number, number][] = [];
+    m.onCodeWrite((lo, hi, n) => seen.push([lo, hi, n]));
+    const code = W + 0x1000n;
+    m.markCode(loOf(code), hiOf(code));
+    const writes: (() => void)[] = [
+      () => m.write8(code + 1n, 1),
+      () => m.write16(code + 2n, 1),
+      () => m.write32(code + 4n, 1),
+      () => m.write64(code + 8n, 1n),
+      () => m.write64(code - 4n, 0xffn << 32n), // straddles into the code line
+      () => m.write(code + 0x10n, Uint8Array.of(9)),
+      () => m.fill(code + 0x20n, 4, 0x90),
+    ];
+    for (const w of writes) {
+      seen.length = 0;
+      w();
+      expect(seen.length).toBe(1);
+      expect(seen[0]![1]).toBe(-1);
+    }
+    seen.length = 0;
+    m.write64(code + 0x100n, 1n); // the next line holds no code
+    m.write32(code - 8n, 1);
+    m.fill(code + 0x100n, 0x100, 0);
+    expect(seen).toEqual([]);
   });
 });
