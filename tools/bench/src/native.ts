@@ -10,7 +10,10 @@
  * in its environment: RUMP_BENCH_IMAGE (a fresh copy of the image, read-write), RUMP_BENCH_FS
  * (ffs or tinyfs), RUMP_BENCH_IO_SIZE (65536), RUMP_BENCH_READ_BYTES (size of /big),
  * RUMP_BENCH_WRITE_BYTES, RUMP_BENCH_SMALL_FILES (files/f00000 … in the image),
- * RUMP_BENCH_CREATE_FILES. It is run once per run, right after ours.
+ * RUMP_BENCH_CREATE_FILES, and RUMP_BENCH_SCENARIO_IMAGE (a second fresh copy, for the classic
+ * scenario run as a process of its own: the program spawns it, times it spawn → exit and reports
+ * `scenario` and `scenario-rss` as scenario.ts measures ours). It is run once per run, right after
+ * ours. tools/bench/native/ holds such a program for NetBSD's rump kernel built with buildrump.sh.
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
@@ -32,21 +35,32 @@ export function parseNativeOutput(text: string): NativeFigures {
   return out;
 }
 
+/** The workload as the native command receives it in its environment. */
+export function nativeEnv(
+  w: Workload,
+  image: string,
+  scenarioImage: string,
+): Record<string, string> {
+  return {
+    RUMP_BENCH_IMAGE: image,
+    RUMP_BENCH_SCENARIO_IMAGE: scenarioImage,
+    RUMP_BENCH_FS: w.fs,
+    RUMP_BENCH_IO_SIZE: String(IO_SIZE),
+    RUMP_BENCH_READ_BYTES: String(w.readBytes),
+    RUMP_BENCH_WRITE_BYTES: String(w.writeBytes),
+    RUMP_BENCH_SMALL_FILES: String(w.smallFiles),
+    RUMP_BENCH_CREATE_FILES: String(w.createFiles),
+  };
+}
+
 export function runNative(command: string, w: Workload, pristine: string): NativeFigures {
   const image = join(benchDir(), 'native.img');
+  const scenarioImage = join(benchDir(), 'native-scenario.img');
   copyImage(pristine, image);
+  copyImage(pristine, scenarioImage);
   const r = spawnSync('sh', ['-c', command], {
     encoding: 'utf8',
-    env: {
-      ...process.env,
-      RUMP_BENCH_IMAGE: image,
-      RUMP_BENCH_FS: w.fs,
-      RUMP_BENCH_IO_SIZE: String(IO_SIZE),
-      RUMP_BENCH_READ_BYTES: String(w.readBytes),
-      RUMP_BENCH_WRITE_BYTES: String(w.writeBytes),
-      RUMP_BENCH_SMALL_FILES: String(w.smallFiles),
-      RUMP_BENCH_CREATE_FILES: String(w.createFiles),
-    },
+    env: { ...process.env, ...nativeEnv(w, image, scenarioImage) },
   });
   if (r.status !== 0)
     throw new Error(
