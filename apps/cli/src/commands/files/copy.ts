@@ -20,6 +20,7 @@ import { basename, join } from 'node:path';
 import type { Command, CommandContext } from '../../cli/command.js';
 import { fromHostError, OperationError, UsageError } from '../../cli/errors.js';
 import { formatTarget, type Target } from '../../cli/target.js';
+import { type Progress, progressFor } from '../../progress.js';
 import {
   type FileStat,
   type FileSystemSession,
@@ -45,6 +46,8 @@ interface CopyOptions {
   readonly recursive: boolean;
   readonly preserve: boolean;
   readonly warn: (msg: string) => void;
+  /** The progress bar on a terminal (progress.ts), one file at a time. */
+  readonly progress: Progress | undefined;
 }
 
 // ---- get ----
@@ -72,16 +75,19 @@ async function getOne(
       symlinkSync(await s.readlink(src), dst);
     } else if (type === 'reg') {
       const fd = openSync(dst, 'w', 0o600);
+      o.progress?.start(`get ${src}`, st.size);
       try {
         copied += await readWhole(
           s,
           src,
           (chunk) => {
             for (let done = 0; done < chunk.length; ) done += writeSync(fd, chunk, done);
+            o.progress?.add(chunk.length);
           },
           run.checkInterrupted,
         );
       } finally {
+        o.progress?.finish();
         closeSync(fd);
       }
       chmodSync(dst, o.preserve ? st.mode & 0o7777 : st.mode & 0o777 & ~process.umask());
@@ -119,7 +125,7 @@ export const get: Command = {
   group: 'files',
   usage: ['get [-r] [-p] IMAGE:PATH... [LOCAL]'],
   summary: 'copy files out of an image to the host',
-  description: `Copies each PATH out of the image. With one PATH, LOCAL is the new name (default: the base name, in the current directory) unless it is an existing directory; with several, LOCAL must be a directory. LOCAL '-' writes a file to standard output. Directories need -r; symlinks are copied as symlinks; -p keeps modes, times and (as root) ownership. ${TARGET_HELP}`,
+  description: `Copies each PATH out of the image. With one PATH, LOCAL is the new name (default: the base name, in the current directory) unless it is an existing directory; with several, LOCAL must be a directory. LOCAL '-' writes a file to standard output. Directories need -r; symlinks are copied as symlinks; -p keeps modes, times and (as root) ownership. On a terminal, a progress bar on stderr follows each copy that takes longer than a tenth of a second (not with --json, --trace or -v). ${TARGET_HELP}`,
   options: [RECURSIVE, PRESERVE],
   operands: { min: 1, max: Number.POSITIVE_INFINITY },
   examples: [
@@ -165,10 +171,15 @@ export const get: Command = {
 };
 
 function copyOptions(ctx: CommandContext): CopyOptions {
+  const progress = progressFor(ctx);
   return {
     recursive: ctx.options.flag('recursive'),
     preserve: ctx.options.flag('preserve'),
-    warn: (m) => ctx.io.err(`rump: ${ctx.command.name}: ${m}\n`),
+    warn: (m) => {
+      progress?.clear();
+      ctx.io.err(`rump: ${ctx.command.name}: ${m}\n`);
+    },
+    progress,
   };
 }
 
@@ -226,11 +237,13 @@ async function putOne(run: SessionRun, src: string, dst: string, o: CopyOptions)
     }
     try {
       const fd = await s.open(dst, O.WRONLY | O.CREAT | O.TRUNC, perm);
+      o.progress?.start(`put ${dst}`, st.size);
       try {
-        copied += await copyIn(run, hfd, fd, dst);
+        copied += await copyIn(run, hfd, fd, dst, o.progress);
       } catch (e) {
         throw atPath(e, dst);
       } finally {
+        o.progress?.finish();
         await s.close(fd);
       }
       await s.chmod(dst, perm);
@@ -255,7 +268,13 @@ async function putOne(run: SessionRun, src: string, dst: string, o: CopyOptions)
   return copied;
 }
 
-async function copyIn(run: SessionRun, hfd: number, fd: number, dst: string): Promise<number> {
+async function copyIn(
+  run: SessionRun,
+  hfd: number,
+  fd: number,
+  dst: string,
+  progress: Progress | undefined,
+): Promise<number> {
   let copied = 0;
   const buf = new Uint8Array(CHUNK);
   for (;;) {
@@ -266,6 +285,7 @@ async function copyIn(run: SessionRun, hfd: number, fd: number, dst: string): Pr
       const w = await run.session.write(fd, buf.subarray(done, n));
       if (w <= 0) throw new SessionError('EIO', dst, `write returned ${w}`);
       done += w;
+      progress?.add(w);
     }
     copied += n;
   }
@@ -276,7 +296,7 @@ export const put: Command = {
   group: 'files',
   usage: ['put [-r] [-p] LOCAL... IMAGE:PATH'],
   summary: 'copy files from the host into an image',
-  description: `Copies each LOCAL file into the image. PATH is the new name with one LOCAL, unless PATH is an existing directory (then the files go inside it, as with several LOCALs). Directories need -r; symlinks are copied as symlinks; -p keeps modes, ownership and times (without it, files get the host mode less the umask and root ownership). ${TARGET_HELP}`,
+  description: `Copies each LOCAL file into the image. PATH is the new name with one LOCAL, unless PATH is an existing directory (then the files go inside it, as with several LOCALs). Directories need -r; symlinks are copied as symlinks; -p keeps modes, ownership and times (without it, files get the host mode less the umask and root ownership). On a terminal, a progress bar on stderr follows each copy that takes longer than a tenth of a second (not with --json, --trace or -v). ${TARGET_HELP}`,
   options: [RECURSIVE, PRESERVE],
   operands: { min: 2, max: Number.POSITIVE_INFINITY },
   examples: [
