@@ -157,7 +157,7 @@ export interface MountPlan {
 export interface SessionOptions {
   /** Where the kernel console goes (shown with -v). */
   readonly console?: (text: string) => void;
-  /** --trace: each system call and vnode operation as one line (no newline). */
+  /** --trace: each system call, vnode operation and hypercall as one line (no newline). */
   readonly trace?: (line: string) => void;
 }
 
