@@ -88,6 +88,62 @@ if (env?.['RI']) MAX_REGION_INSNS = Number(env['RI']);
 const STOP_RETURN = 1;
 const STOP_INTERRUPT = 2;
 const SYSV_ARGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9];
+const TWO32 = 4294967296;
+
+/** r[n], r[n+16] = the halves of v, a Number holding a 64-bit integer (exact below 2^53). */
+function setHalves(r: Int32Array, n: number, v: number): void {
+  if ((v | 0) === v) {
+    r[n] = v;
+    r[n + 16] = v >> 31;
+    return;
+  }
+  if (!Number.isSafeInteger(v)) {
+    // Beyond 2^53 a Number is still an integer (or not): convert exactly, or raise RangeError.
+    const b = BigInt(v);
+    r[n] = loOf(b);
+    r[n + 16] = hiOf(b);
+    return;
+  }
+  r[n] = v | 0;
+  r[n + 16] = Math.floor(v / TWO32) | 0;
+}
+
+/** Register n = a call argument (a 64-bit integer as bigint or Number). */
+function setArg(r: Int32Array, n: number, a: bigint | number): void {
+  if (typeof a === 'number') setHalves(r, n, a);
+  else {
+    r[n] = loOf(a);
+    r[n + 16] = hiOf(a);
+  }
+}
+
+/** What the code cache and the block compiler did so far (plain numbers; `Cpu.resetCounters()`). */
+export interface JitCounters {
+  /** Instructions retired in interpreted blocks (the rest of `instructionsRetired` ran compiled). */
+  interpretedInstructions: number;
+  /** Blocks decoded. */
+  blocksDecoded: number;
+  /** Regions compiled to JavaScript by this Cpu (source generated and `new Function` run). */
+  regionsCompiled: number;
+  /** Regions taken from the process-wide cache of compiled code instead (same address, same bytes). */
+  regionsShared: number;
+  /** Milliseconds spent compiling regions (generating source and `new Function`, not V8's later tiers). */
+  compileMs: number;
+  /** Blocks dropped because their code bytes were written. */
+  blocksInvalidated: number;
+  /** Whole code-cache flushes (`flushCodeCache`, breakpoints). */
+  flushes: number;
+}
+
+const newCounters = (): JitCounters => ({
+  interpretedInstructions: 0,
+  blocksDecoded: 0,
+  regionsCompiled: 0,
+  regionsShared: 0,
+  compileMs: 0,
+  blocksInvalidated: 0,
+  flushes: 0,
+});
 
 export class Cpu extends CpuState {
   /**
@@ -112,6 +168,17 @@ export class Cpu extends CpuState {
   private skipBreakpoint = Number.NaN;
   /** How many call()s are active (guest -> host -> guest nesting). */
   callDepth = 0;
+  /** Calls of each host function, by trap index (see hostCallCounts()). */
+  private readonly hostCalls: Uint32Array;
+  /** Instructions between RIP samples (0 = off); see `sampleInterval`. */
+  private sampleEvery = 0;
+  /**
+   * Receives a RIP sample (the start of the block about to run, as int32 halves) every
+   * `sampleInterval` instructions, at block boundaries (also inside compiled regions).
+   */
+  onSample: ((ripLo: number, ripHi: number) => void) | null = null;
+  /** Code-cache and compiler counters (see JitCounters); reset with `resetCounters()`. */
+  readonly counters: JitCounters = newCounters();
 
   constructor(memory: GuestMemory, options: CpuOptions = {}) {
     super(memory);
@@ -123,6 +190,7 @@ export class Cpu extends CpuState {
       memory.fill(base, size, 0xcc);
     }
     [this.trapLo, this.trapHi] = toPair(base);
+    this.hostCalls = new Uint32Array(this.trapCount);
     this.decoder = new Decoder(memory);
     this.cache = new BlockCache(memory, this.decoder, (lo, hi) => this.trapBlockAt(lo, hi));
   }
@@ -163,10 +231,50 @@ export class Cpu extends CpuState {
     [this.gsLo, this.gsHi] = toPair(v);
   }
 
+  /** A register's signed 64-bit value as a Number (exact below 2^53: ints, sizes, Kvas). */
+  regNum(r: Reg): number {
+    return this.r[r + 16]! * TWO32 + (this.r[r]! >>> 0);
+  }
+  /** Sets a register from a Number holding a signed (or unsigned) 64-bit integer, exact below 2^53. */
+  setRegNum(r: Reg, v: number): void {
+    setHalves(this.r, r, v);
+  }
+
   /** Integer argument i of the current host call (SysV AMD64). */
   arg(i: number): bigint {
-    if (i < 6) return this.getReg(SYSV_ARGS[i]!);
-    return this.memory.read64(BigInt.asUintN(64, this.getReg(Reg.RSP) + 8n + 8n * BigInt(i - 6)));
+    if (i < 6) {
+      const n = SYSV_ARGS[i]!;
+      return fromPair(this.r[n]!, this.r[n + 16]!);
+    }
+    return fromPair(this.stackArg(i), this.memory.hi);
+  }
+  /** Low int32 half of argument i (an `int` argument, or a Kva when it is a window pointer). */
+  argLo(i: number): number {
+    return i < 6 ? this.r[SYSV_ARGS[i]!]! : this.stackArg(i);
+  }
+  /** High int32 half of argument i. */
+  argHi(i: number): number {
+    if (i < 6) return this.r[SYSV_ARGS[i]! + 16]!;
+    this.stackArg(i);
+    return this.memory.hi;
+  }
+  /**
+   * Argument i's signed 64-bit value as a Number, with no BigInt: exact below 2^53 (sizes,
+   * offsets, negative errnos), and a kernel-window pointer comes out as its Kva (an int32 < 0).
+   */
+  argNum(i: number): number {
+    if (i < 6) {
+      const n = SYSV_ARGS[i]!;
+      return this.r[n + 16]! * TWO32 + (this.r[n]! >>> 0);
+    }
+    const lo = this.stackArg(i);
+    return this.memory.hi * TWO32 + (lo >>> 0);
+  }
+  /** Loads stack argument i (>= 6): returns the low half, the high half is in memory.hi. */
+  private stackArg(i: number): number {
+    const r = this.r;
+    const s = (r[4]! >>> 0) + 8 * (i - 5);
+    return this.memory.load64(s | 0, s >= TWO32 ? (r[20]! + 1) | 0 : r[20]!);
   }
 
   /** All registers by name (for dumps and fault reports). */
@@ -180,6 +288,35 @@ export class Cpu extends CpuState {
     out['fs_base'] = this.fsBase;
     out['gs_base'] = this.gsBase;
     return out;
+  }
+
+  // ------------------------------------------------------------------ profiling
+
+  /**
+   * Instructions between RIP samples delivered to `onSample` (0 = off, the default). Samples are
+   * taken at block boundaries, so the spacing is approximate (a block is at most 64 instructions).
+   * Costs one subtraction and comparison per block when off.
+   */
+  get sampleInterval(): number {
+    return this.sampleEvery;
+  }
+  set sampleInterval(n: number) {
+    if (!(n >= 0)) throw new RangeError(`Cpu.sampleInterval: ${n} must be >= 0`);
+    this.sampleEvery = n;
+    this.sampleLeft = n > 0 ? n : Number.POSITIVE_INFINITY;
+  }
+
+  override sample(lo: number, hi: number): void {
+    const every = this.sampleEvery;
+    this.sampleLeft = every > 0 ? this.sampleLeft + every : Number.POSITIVE_INFINITY;
+    if (this.sampleLeft <= 0) this.sampleLeft = every;
+    this.onSample?.(lo, hi);
+  }
+
+  /** Zeroes `counters` and the host-call counts. */
+  resetCounters(): void {
+    Object.assign(this.counters, newCounters());
+    this.hostCalls.fill(0);
   }
 
   // ------------------------------------------------------------------ host functions
@@ -198,6 +335,19 @@ export class Cpu extends CpuState {
   hostFunctionName(address: bigint): string | undefined {
     const idx = this.trapIndex(...toPair(address));
     return idx > 0 && idx < this.hostFns.length ? this.hostNames[idx] : undefined;
+  }
+
+  /** Names of the host functions by trap index (0 is the return-to-host trap). Live; do not modify. */
+  hostFunctionNames(): readonly string[] {
+    return this.hostNames;
+  }
+
+  /**
+   * Calls of each host function so far, indexed like `hostFunctionNames()` (always counted; one
+   * increment per call). The live array: copy it to take a snapshot, `fill(0)` to reset.
+   */
+  hostCallCounts(): Uint32Array {
+    return this.hostCalls;
   }
 
   private trapAddress(idx: number): bigint {
@@ -240,18 +390,28 @@ export class Cpu extends CpuState {
     }
     const fn = this.hostFns[idx];
     if (fn === undefined) throw new UnknownTrap(fromPair(i.ripLo, i.ripHi));
+    this.hostCalls[idx] = this.hostCalls[idx]! + 1;
     // rip stays on the trap while the host function runs (backtraces, nested calls).
     this.ripLo = i.ripLo;
     this.ripHi = i.ripHi;
     const result = fn(this);
-    if (typeof result === 'bigint') this.setReg(Reg.RAX, BigInt.asUintN(64, result));
-    else if (typeof result === 'number') {
-      if (!Number.isInteger(result))
-        throw new TypeError(`host function ${this.hostNames[idx]} returned ${result}`);
-      this.setReg(Reg.RAX, BigInt.asUintN(64, BigInt(result)));
+    const r = this.r;
+    if (typeof result === 'number') {
+      if ((result | 0) === result) {
+        r[0] = result;
+        r[16] = result >> 31;
+      } else if (Number.isSafeInteger(result)) {
+        setHalves(r, 0, result);
+      } else {
+        if (!Number.isInteger(result))
+          throw new TypeError(`host function ${this.hostNames[idx]} returned ${result}`);
+        this.setReg(Reg.RAX, BigInt(result));
+      }
+    } else if (typeof result === 'bigint') {
+      r[0] = loOf(result);
+      r[16] = hiOf(result);
     }
     // ret
-    const r = this.r;
     const m = this.memory;
     const lo = m.load64(r[4]!, r[20]!);
     this.ripLo = lo;
@@ -263,26 +423,90 @@ export class Cpu extends CpuState {
 
   // ------------------------------------------------------------------ calls into the guest
 
-  /** Calls guest code at `address` with SysV arguments; runs until it returns; returns RAX. */
+  /**
+   * Calls guest code at `address` with SysV arguments; runs until it returns; returns RAX.
+   * Number arguments are 64-bit integers (negative ones are two's complement); for calls without
+   * any BigInt or allocation see `callNum`.
+   */
   call(address: bigint, ...args: (bigint | number)[]): bigint {
+    const n = args.length;
     const r = this.r;
     if (r[4] === 0 && r[20] === 0) throw new Error('Cpu.call: set RSP to a mapped stack first');
-    const savedRip = this.rip;
-    const savedRsp = this.getReg(Reg.RSP);
-    args.forEach((a, k) => {
-      if (k < 6) this.setReg(SYSV_ARGS[k]!, BigInt.asUintN(64, BigInt(a)));
-    });
-    let sp = savedRsp & ~15n;
-    const stackArgs = args.slice(6);
-    if (stackArgs.length % 2 === 1) sp -= 8n;
-    for (let k = stackArgs.length - 1; k >= 0; k--) {
-      sp -= 8n;
-      this.memory.write64(sp, BigInt.asUintN(64, BigInt(stackArgs[k]!)));
+    for (let k = 0; k < n && k < 6; k++) setArg(r, SYSV_ARGS[k]!, args[k]!);
+    this.enter(loOf(address), hiOf(address), args, n);
+    return fromPair(r[0]!, r[16]!);
+  }
+
+  /**
+   * `call` without BigInt or allocation, for up to six arguments: the function address and the
+   * arguments are signed 64-bit values as Numbers (a Kva — a kernel-window address as an int32 < 0 —
+   * ints, sizes; exact below 2^53). Unused argument registers are set to 0. Returns RAX's signed
+   * value (exact below 2^53; `cpu.r[Reg.RAX]` holds its low int32 half, e.g. for an `int` result).
+   */
+  callNum(address: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+    const r = this.r;
+    if (r[4] === 0 && r[20] === 0) throw new Error('Cpu.call: set RSP to a mapped stack first');
+    setHalves(r, Reg.RDI, a0);
+    setHalves(r, Reg.RSI, a1);
+    setHalves(r, Reg.RDX, a2);
+    setHalves(r, Reg.RCX, a3);
+    setHalves(r, Reg.R8, a4);
+    setHalves(r, Reg.R9, a5);
+    let hi: number;
+    let lo: number;
+    if ((address | 0) === address) {
+      lo = address;
+      hi = address >> 31;
+    } else {
+      if (!Number.isSafeInteger(address))
+        throw new RangeError(`Cpu.callNum: address ${address} is not an exact integer`);
+      lo = address | 0;
+      hi = Math.floor(address / TWO32) | 0;
     }
-    sp -= 8n;
-    this.memory.write64(sp, this.trapAddress(0));
-    this.setReg(Reg.RSP, sp);
-    this.rip = address;
+    this.enter(lo, hi, null, 0);
+    return r[16]! * TWO32 + (r[0]! >>> 0);
+  }
+
+  /**
+   * Pushes stack arguments 6..n-1 of `args` and the return-to-host trap, runs the guest from
+   * (lo, hi) until it returns, and restores rsp/rip (saved as halves: no BigInt).
+   */
+  private enter(
+    lo: number,
+    hi: number,
+    args: readonly (bigint | number)[] | null,
+    n: number,
+  ): void {
+    const r = this.r;
+    const m = this.memory;
+    const savedRipLo = this.ripLo;
+    const savedRipHi = this.ripHi;
+    const savedRspLo = r[4]!;
+    const savedRspHi = r[20]!;
+    let spLo = savedRspLo & ~15;
+    let spHi = savedRspHi;
+    let s: number;
+    if (n > 6 && (n - 6) % 2 === 1) {
+      s = (spLo >>> 0) - 8;
+      spLo = s | 0;
+      if (s < 0) spHi = (spHi - 1) | 0;
+    }
+    for (let k = n - 1; k >= 6; k--) {
+      s = (spLo >>> 0) - 8;
+      spLo = s | 0;
+      if (s < 0) spHi = (spHi - 1) | 0;
+      const a = args![k]!;
+      setArg(this.scratch, 0, a);
+      m.store64(spLo, spHi, this.scratch[0]!, this.scratch[16]!);
+    }
+    s = (spLo >>> 0) - 8;
+    spLo = s | 0;
+    if (s < 0) spHi = (spHi - 1) | 0;
+    m.store64(spLo, spHi, this.trapLo, this.trapHi);
+    r[4] = spLo;
+    r[20] = spHi;
+    this.ripLo = lo;
+    this.ripHi = hi;
     this.callDepth++;
     try {
       this.run();
@@ -291,17 +515,22 @@ export class Cpu extends CpuState {
       // continue after a breakpoint, the budget or interrupt()). A host exception (e.g. a kernel
       // panic) unwinds this level, restoring rsp and rip, so the Cpu stays usable.
       if (!(e instanceof CpuFault)) {
-        this.setReg(Reg.RSP, savedRsp);
-        this.rip = savedRip;
+        r[4] = savedRspLo;
+        r[20] = savedRspHi;
+        this.ripLo = savedRipLo;
+        this.ripHi = savedRipHi;
       }
       throw e;
     } finally {
       this.callDepth--;
     }
-    this.setReg(Reg.RSP, savedRsp);
-    this.rip = savedRip;
-    return this.getReg(Reg.RAX);
+    r[4] = savedRspLo;
+    r[20] = savedRspHi;
+    this.ripLo = savedRipLo;
+    this.ripHi = savedRipHi;
   }
+  /** Halves of a stack argument being pushed (index 0 and 16, like a register). */
+  private readonly scratch = new Int32Array(32);
 
   /**
    * Continues after a BreakpointHit / BudgetExhausted / CpuInterrupted raised out of an outermost
@@ -309,7 +538,7 @@ export class Cpu extends CpuState {
    */
   resume(): bigint {
     this.run();
-    return this.getReg(Reg.RAX);
+    return fromPair(this.r[0]!, this.r[16]!);
   }
 
   /** Runs blocks from rip until the return-to-host trap. */
@@ -342,9 +571,11 @@ export class Cpu extends CpuState {
           region.run(this, cur.regionIndex);
           inRegion = false;
         } else {
+          if ((this.sampleLeft -= n) <= 0) this.sample(cur.startLo, cur.startHi);
           this.budget -= n;
           this.blockBase = this.instructionsRetired;
           this.instructionsRetired += n;
+          this.counters.interpretedInstructions += n;
           this.ripLo = cur.endLo;
           this.ripHi = cur.endHi;
           const insns = cur.insns;
@@ -452,6 +683,7 @@ export class Cpu extends CpuState {
       this.ripHi = i.nextHi;
       i.fn(this, i);
       this.instructionsRetired++;
+      this.counters.interpretedInstructions++;
       this.budget--;
       this.stop &= ~STOP_RETURN;
     } catch (e) {

@@ -637,6 +637,7 @@ export function compileRegion(blocks: readonly RegionBlock[]): RegionCode {
     cases.push(`      case ${idx}:
         if (c.budget < ${b.n}) return;
         c.budget -= ${b.n}; c.blockBase = c.instructionsRetired; c.instructionsRetired += ${b.n}; c.blk = ${idx};
+        if ((c.sampleLeft -= ${b.n}) <= 0) c.sample(${b.startLo}, ${b.startHi});
         c.ripLo = ${b.endLo}; c.ripHi = ${b.endHi};
         ${blockBody(b.insns, idx)}
         break;`);

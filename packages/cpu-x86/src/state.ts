@@ -74,6 +74,8 @@ export class CpuState {
   blockBase = 0;
   /** Set by handlers that must stop the run loop at the end of the current block (return to host, interrupt). */
   stop = 0;
+  /** Instructions until the next RIP sample (Infinity when sampling is off); see Cpu.sampleInterval. */
+  sampleLeft = Number.POSITIVE_INFINITY;
 
   constructor(memory: GuestMemory) {
     this.memory = memory;
@@ -82,6 +84,11 @@ export class CpuState {
   /** Instructions retired before `i` (rdtsc's virtual clock). */
   retiredAt(i: Insn): number {
     return this.blockBase + i.index0;
+  }
+
+  /** Takes a RIP sample at the block starting at (lo, hi); replaced by Cpu. */
+  sample(_lo: number, _hi: number): void {
+    this.sampleLeft = Number.POSITIVE_INFINITY;
   }
 
   /** Hook for instructions implemented by the Cpu class (host traps); replaced by Cpu. */
