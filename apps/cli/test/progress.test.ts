@@ -126,11 +126,12 @@ describe('rump put / get with a progress bar', () => {
     steppingClock(25);
     const r = await run(true, 'put', big, `${image}:/big.bin`);
     expect(r.status, r.err.join('')).toBe(0);
-    // 256 KiB writes: 12 of them, one clock read each after start, a redraw every 4th (100 ms)
+    // 64 KiB writes with a bar: 48 of them, one clock read each after start, a redraw every
+    // 4th (100 ms)
     const bars = r.err.filter((t) => t.startsWith(`${CLEAR_LINE}put /big.bin`));
-    expect(bars.length).toBe(3);
+    expect(bars.length).toBe(12);
     expect(bars.at(-1)).toContain('100% [####################] 3.0 MiB/3.0 MiB');
-    expect(bars[0]).toContain(' 33% ');
+    expect(bars[0]).toContain('  8% [##..................] 256.0 KiB/3.0 MiB');
     expect(r.err.at(-1)).toBe(CLEAR_LINE);
     expect(
       r.err

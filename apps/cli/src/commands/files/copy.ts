@@ -33,6 +33,7 @@ import { imageTargets, type SessionRun, withSession } from './run-session.js';
 import { baseName, joinPath, readDir } from './walk.js';
 
 const CHUNK = 256 * 1024;
+const PROGRESS_CHUNK = 64 * 1024;
 
 function hostStat(path: string): Stats | undefined {
   try {
@@ -276,10 +277,12 @@ async function copyIn(
   progress: Progress | undefined,
 ): Promise<number> {
   let copied = 0;
-  const buf = new Uint8Array(CHUNK);
+  // Smaller writes with a bar: each one is a synchronous system call the bar cannot interrupt.
+  const size = progress ? PROGRESS_CHUNK : CHUNK;
+  const buf = new Uint8Array(size);
   for (;;) {
     run.checkInterrupted();
-    const n = readSync(hfd, buf, 0, CHUNK, null);
+    const n = readSync(hfd, buf, 0, size, null);
     if (n === 0) return copied;
     for (let done = 0; done < n; ) {
       const w = await run.session.write(fd, buf.subarray(done, n));
