@@ -137,6 +137,11 @@ describe('the session passes the args struct to mount(2)', () => {
       'CALL mount("v7fs", "/mnt", 1, {16 bytes, @0="/dev/rumpimg", @8=0x10e1})',
     );
   });
+  it('tmpfs, which names no device', async () => {
+    expect(await mountLine('tmpfs')).toBe(
+      'CALL mount("tmpfs", "/mnt", 1, {40 bytes, @0=0x1, @32=0x1ed})',
+    );
+  });
   it('ados as adosfs', async () => {
     expect(await mountLine('ados')).toBe(
       'CALL mount("adosfs", "/mnt", 1, {152 bytes, @0="/dev/rumpimg", @144=0x1ed})',
