@@ -8,11 +8,12 @@ import * as ctl from './control.js';
 import type { Decoder } from './decode.js';
 import { CpuFault } from './faults.js';
 import { type Handler, Insn } from './insn.js';
-import type { RegionCode } from './jit.js';
+import type { RegionFn } from './jit.js';
 import { CODE_LINE, type GuestMemory } from './memory.js';
 import * as sys from './system.js';
 
 const TWO32 = 4294967296;
+const NO_BYTES = new Uint8Array(0);
 /** Longest block (instructions); long straight-line code is split so budget checks stay frequent. */
 const MAX_BLOCK = 64;
 
@@ -37,10 +38,10 @@ export class Block {
   readonly n: number;
   valid = true;
   /** The compiled region this block is an entry of (see jit.ts), once it is hot. */
-  region: RegionCode | null = null;
+  region: RegionFn | null = null;
   /** This block's index inside `region`. */
   regionIndex = 0;
-  /** The blocks of `region` (for fault reports). */
+  /** This Cpu's blocks of `region`, in compile order (its `V` argument; fault reports). */
   regionBlocks: readonly Block[] | null = null;
   /** Executions so far while interpreted. */
   hits = 0;
@@ -57,6 +58,8 @@ export class Block {
     readonly bp: boolean,
     /** A host-function trap (never compiled). */
     readonly trap = false,
+    /** The code bytes [start, end) as decoded (the key of shared compiled code, code-share.ts). */
+    readonly bytes: Uint8Array = NO_BYTES,
   ) {
     this.insns = insns;
     this.n = insns.length;
@@ -78,6 +81,13 @@ export class BlockCache {
   /** Breakpoint addresses as keys. */
   readonly breakpoints = new Set<number>();
 
+  /** Blocks decoded, dropped by code writes, and whole flushes (Cpu.counters). */
+  decoded = 0;
+  invalidated = 0;
+  flushes = 0;
+  /** Called once for every newly decoded (non-trap) block, after it is in the cache. */
+  onDecoded: ((b: Block) => void) | null = null;
+
   constructor(
     private readonly memory: GuestMemory,
     private readonly decoder: Decoder,
@@ -91,8 +101,10 @@ export class BlockCache {
     const key = blockKey(lo, hi);
     const b = this.blocks.get(key);
     if (b !== undefined) return b;
-    const nb = this.trapBlock(lo, hi) ?? this.decodeBlock(lo, hi);
+    const trap = this.trapBlock(lo, hi);
+    const nb = trap ?? this.decodeBlock(lo, hi);
     this.blocks.set(key, nb);
+    if (trap === undefined && this.onDecoded !== null) this.onDecoded(nb);
     return nb;
   }
 
@@ -117,15 +129,43 @@ export class BlockCache {
       if (this.breakpoints.size !== 0 && this.breakpoints.has(blockKey(cl, ch))) break;
       if (this.trapBlock(cl, ch) !== undefined) break;
     }
-    const block = new Block(lo, hi, cl, ch, insns, this.breakpoints.has(blockKey(lo, hi)));
     const last = insns[insns.length - 1]!;
     const len = blockKey(last.ripLo, last.ripHi) + last.len - blockKey(lo, hi);
+    const block = new Block(
+      lo,
+      hi,
+      cl,
+      ch,
+      insns,
+      this.breakpoints.has(blockKey(lo, hi)),
+      false,
+      this.codeBytes(lo, hi, len),
+    );
+    this.decoded++;
     for (let off = 0; off < len + CODE_LINE; off += CODE_LINE) {
       const at = Math.min(off, len - 1);
       const s = (lo >>> 0) + at;
       this.register(block, s | 0, s >= TWO32 ? (hi + 1) | 0 : hi);
     }
     return block;
+  }
+
+  /** The `len` bytes at (lo, hi), just decoded (so mapped). */
+  private codeBytes(lo: number, hi: number, len: number): Uint8Array {
+    const m = this.memory;
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (o + len <= m.windowSize) return m.u8.slice(o, o + len);
+    }
+    const out = new Uint8Array(len);
+    let l = lo;
+    let h = hi;
+    for (let k = 0; k < len; k++) {
+      out[k] = m.fetch8(l, h);
+      l = (l + 1) | 0;
+      if (l === 0) h = (h + 1) | 0;
+    }
+    return out;
   }
 
   private pageKey(lo: number, hi: number): number {
@@ -161,12 +201,14 @@ export class BlockCache {
 
   private drop(b: Block): void {
     b.valid = false;
+    this.invalidated++;
     const key = blockKey(b.startLo, b.startHi);
     if (this.blocks.get(key) === b) this.blocks.delete(key);
   }
 
   /** Forgets every decoded block (e.g. after host code rewrote code through windowU8()). */
   flush(): void {
+    this.flushes++;
     for (const b of this.blocks.values()) b.valid = false;
     this.blocks.clear();
     this.byPage.clear();

@@ -3,6 +3,7 @@
  * addresses, budget/interrupt, single-stepping, breakpoints and fault reporting.
  */
 import { Block, BlockCache, blockKey } from './block-cache.js';
+import { addShared, findShared, regionKey, sameBlock, sharedAt } from './code-share.js';
 import { Decoder } from './decode.js';
 import {
   BreakpointHit,
@@ -14,7 +15,7 @@ import {
 } from './faults.js';
 import { materialize } from './flags.js';
 import { Insn } from './insn.js';
-import { compileRegion } from './jit.js';
+import { compileRegion, type RegionFn } from './jit.js';
 import {
   fromPair,
   type GuestMemory,
@@ -72,6 +73,12 @@ export interface CpuOptions {
   trapBase?: bigint;
   /** How many trap addresses to reserve (default 16384; one is the return-to-host trap). */
   trapCount?: number;
+  /**
+   * Share compiled regions with the other Cpus of this process (default true): code compiled by
+   * any Cpu for the same bytes at the same addresses is used as soon as a block is decoded,
+   * without interpreting it `jitThreshold` times or compiling it again (see code-share.ts).
+   */
+  shareCode?: boolean;
 }
 
 /** Default trap area: just above the largest possible window, still inside the top 2 GiB. */
@@ -135,16 +142,6 @@ export interface JitCounters {
   flushes: number;
 }
 
-const newCounters = (): JitCounters => ({
-  interpretedInstructions: 0,
-  blocksDecoded: 0,
-  regionsCompiled: 0,
-  regionsShared: 0,
-  compileMs: 0,
-  blocksInvalidated: 0,
-  flushes: 0,
-});
-
 export class Cpu extends CpuState {
   /**
    * Interpreted executions after which a block and its hot successors are compiled to JavaScript
@@ -177,8 +174,15 @@ export class Cpu extends CpuState {
    * `sampleInterval` instructions, at block boundaries (also inside compiled regions).
    */
   onSample: ((ripLo: number, ripHi: number) => void) | null = null;
-  /** Code-cache and compiler counters (see JitCounters); reset with `resetCounters()`. */
-  readonly counters: JitCounters = newCounters();
+  /** Instructions retired by interpreted blocks (jitCounters()). */
+  private interpreted = 0;
+  private regionsCompiled = 0;
+  private regionsShared = 0;
+  private compileMs = 0;
+  /** Take compiled regions from (and give them to) the process-wide cache (CpuOptions.shareCode). */
+  private readonly shareCode: boolean;
+  /** Set while binding a shared region (its other blocks are decoded then: no nested binding). */
+  private attaching = false;
 
   constructor(memory: GuestMemory, options: CpuOptions = {}) {
     super(memory);
@@ -193,6 +197,8 @@ export class Cpu extends CpuState {
     this.hostCalls = new Uint32Array(this.trapCount);
     this.decoder = new Decoder(memory);
     this.cache = new BlockCache(memory, this.decoder, (lo, hi) => this.trapBlockAt(lo, hi));
+    this.shareCode = options.shareCode ?? true;
+    if (this.shareCode) this.cache.onDecoded = (b) => this.bindShared(b);
   }
 
   // ------------------------------------------------------------------ registers
@@ -313,9 +319,29 @@ export class Cpu extends CpuState {
     this.onSample?.(lo, hi);
   }
 
-  /** Zeroes `counters` and the host-call counts. */
+  /** A snapshot of the code-cache and compiler counters. */
+  jitCounters(): JitCounters {
+    const c = this.cache;
+    return {
+      interpretedInstructions: this.interpreted,
+      blocksDecoded: c.decoded,
+      regionsCompiled: this.regionsCompiled,
+      regionsShared: this.regionsShared,
+      compileMs: this.compileMs,
+      blocksInvalidated: c.invalidated,
+      flushes: c.flushes,
+    };
+  }
+
+  /** Zeroes the JIT counters and the host-call counts. */
   resetCounters(): void {
-    Object.assign(this.counters, newCounters());
+    this.interpreted = 0;
+    this.regionsCompiled = 0;
+    this.regionsShared = 0;
+    this.compileMs = 0;
+    this.cache.decoded = 0;
+    this.cache.invalidated = 0;
+    this.cache.flushes = 0;
     this.hostCalls.fill(0);
   }
 
@@ -568,14 +594,14 @@ export class Cpu extends CpuState {
         if (region !== null) {
           // Compiled: the region accounts for its own blocks and returns when control leaves it.
           inRegion = true;
-          region.run(this, cur.regionIndex);
+          region(this, cur.regionIndex, cur.regionBlocks!);
           inRegion = false;
         } else {
           if ((this.sampleLeft -= n) <= 0) this.sample(cur.startLo, cur.startHi);
           this.budget -= n;
           this.blockBase = this.instructionsRetired;
           this.instructionsRetired += n;
-          this.counters.interpretedInstructions += n;
+          this.interpreted += n;
           this.ripLo = cur.endLo;
           this.ripHi = cur.endHi;
           const insns = cur.insns;
@@ -636,6 +662,7 @@ export class Cpu extends CpuState {
   /**
    * Compiles `entry` and the blocks that have followed it (transitively, through the successor
    * caches) into one region, so loops spanning several blocks run inside one JavaScript function.
+   * The same region compiled before (by any Cpu: same addresses, same bytes) is reused.
    */
   private compileFrom(entry: Block): void {
     const blocks: Block[] = [];
@@ -652,14 +679,76 @@ export class Cpu extends CpuState {
       if (b.s1 !== null) queue.push(b.s1);
       if (b.s2 !== null) queue.push(b.s2);
     }
-    const code = compileRegion(blocks);
+    const t0 = performance.now();
+    const entries = blocks.map((b) => b.region === null || b === entry);
+    let fn: RegionFn;
+    if (this.shareCode) {
+      const key = regionKey(blocks);
+      const shared = findShared(key);
+      if (shared !== undefined) {
+        fn = shared.fn;
+        this.regionsShared++;
+      } else {
+        fn = compileRegion(blocks);
+        addShared(key, fn, blocks, entries);
+        this.regionsCompiled++;
+      }
+    } else {
+      fn = compileRegion(blocks);
+      this.regionsCompiled++;
+    }
+    this.compileMs += performance.now() - t0;
     blocks.forEach((b, idx) => {
-      if (b.region === null || b === entry) {
-        b.region = code;
+      if (entries[idx]) {
+        b.region = fn;
         b.regionIndex = idx;
         b.regionBlocks = blocks;
       }
     });
+  }
+
+  /**
+   * A block was just decoded: if some Cpu compiled a region with an entry here, and this memory
+   * holds the same bytes at the same addresses for all of its blocks, bind that region's function
+   * to this Cpu's blocks now (decoding the others), instead of interpreting and compiling again.
+   */
+  private bindShared(b: Block): void {
+    if (this.attaching || this.jitThreshold <= 0 || b.bp) return;
+    const candidates = sharedAt(b.startLo, b.startHi);
+    if (candidates === undefined) return;
+    this.attaching = true;
+    try {
+      for (let c = candidates.length - 1; c >= 0; c--) {
+        const shared = candidates[c]!;
+        const blocks: Block[] = [];
+        for (const s of shared.blocks) {
+          let mine: Block;
+          if (s.startLo === b.startLo && s.startHi === b.startHi) mine = b;
+          else {
+            try {
+              mine = this.cache.get(s.startLo, s.startHi);
+            } catch {
+              break; // no longer decodable here: not the same code
+            }
+          }
+          if (!mine.valid || mine.bp || mine.trap || !sameBlock(mine, s)) break;
+          blocks.push(mine);
+        }
+        if (blocks.length !== shared.blocks.length) continue;
+        shared.blocks.forEach((s, idx) => {
+          const mine = blocks[idx]!;
+          if (s.entry && mine.region === null) {
+            mine.region = shared.fn;
+            mine.regionIndex = idx;
+            mine.regionBlocks = blocks;
+          }
+        });
+        this.regionsShared++;
+        if (b.region !== null) return;
+      }
+    } finally {
+      this.attaching = false;
+    }
   }
 
   /** Instructions retired before `i` in the current block (for rdtsc). */
@@ -683,7 +772,7 @@ export class Cpu extends CpuState {
       this.ripHi = i.nextHi;
       i.fn(this, i);
       this.instructionsRetired++;
-      this.counters.interpretedInstructions++;
+      this.interpreted++;
       this.budget--;
       this.stop &= ~STOP_RETURN;
     } catch (e) {

@@ -591,11 +591,14 @@ const KEEPS_FLAGS = new Set<unknown>([
   sys.nop,
 ]);
 
-/** A compiled region: hot blocks that flow into each other, run by one function. */
-export interface RegionCode {
-  /** Runs from block `entry` until control leaves the region, a budget check fails or c.stop is set. */
-  run: (c: CpuState, entry: number) => void;
-}
+/**
+ * A compiled region: hot blocks that flow into each other, run by one function. It runs from block
+ * `entry` until control leaves the region, a budget check fails or c.stop is set. `V` are the
+ * calling Cpu's Block objects for the region's blocks (in compile order): the function tests
+ * `V[i].valid` before entering block i, so one function serves every Cpu whose memory holds the
+ * same bytes at the same addresses, each with its own invalidation (see code-share.ts).
+ */
+export type RegionFn = (c: CpuState, entry: number, V: readonly RegionBlock[]) => void;
 
 /** The parts of a Block the compiler needs (block-cache.ts owns the class). */
 export interface RegionBlock {
@@ -630,7 +633,7 @@ function blockBody(insns: readonly Insn[], b: number): string {
  * leaving the region returns to the Cpu's run loop. Each block does its own budget accounting and
  * records its index in `c.blk` (and the faulting instruction in `c.k`) for fault reports.
  */
-export function compileRegion(blocks: readonly RegionBlock[]): RegionCode {
+export function compileRegion(blocks: readonly RegionBlock[]): RegionFn {
   const cases: string[] = [];
   const entries = new Map<number, string[]>();
   blocks.forEach((b, idx) => {
@@ -649,7 +652,7 @@ export function compileRegion(blocks: readonly RegionBlock[]): RegionCode {
     .map(([lo, list]) => `      case ${lo}: ${list.join(' ')} return;`)
     .join('\n');
   const names = blocks.map((_, idx) => `I${idx}`);
-  const src = `return function region(c, pc) {
+  const src = `return function region(c, pc, V) {
   const r = c.r, m = c.memory, dv = m.dv, u8 = m.u8, cl = m.codeLines, ws = m.windowSize;
   let o = 0, s = 0, al = 0, ah = 0, v = 0, vh = 0, A = 0, AH = 0, B = 0, BH = 0, X = 0, XH = 0, CF = 0, OF = 0;
   for (;;) {
@@ -666,20 +669,17 @@ ${dispatch}
     }
   }
 };`;
-  const deps = ['V', 'cond', 'carry', 'materialize', 'P', 'mulhu', 'imul64Overflows'];
-  const factory = new Function(...deps, ...names, src) as (
-    ...deps: unknown[]
-  ) => (c: CpuState, entry: number) => void;
-  return {
-    run: factory(
-      blocks,
-      condition,
-      carry,
-      materialize,
-      PARITY,
-      md.mulhu,
-      md.imul64Overflows,
-      ...blocks.map((b) => b.insns),
-    ),
-  };
+  // The decoded instructions (I0, I1...) are bound here: they depend only on the code bytes and
+  // their addresses, so they are as shareable as the generated source.
+  const deps = ['cond', 'carry', 'materialize', 'P', 'mulhu', 'imul64Overflows'];
+  const factory = new Function(...deps, ...names, src) as (...deps: unknown[]) => RegionFn;
+  return factory(
+    condition,
+    carry,
+    materialize,
+    PARITY,
+    md.mulhu,
+    md.imul64Overflows,
+    ...blocks.map((b) => b.insns),
+  );
 }
