@@ -80,6 +80,7 @@ export function registerIo(k: IoKernel): IoSubsystems {
   bufcache.register();
   pages.register();
   uvn.register();
+  ubc.uvnGet = k.ksyms.resolve('uvn_get') ?? 0n;
   ubc.register();
   genfsNodes.register();
   const vop = k.vfs?.vop;

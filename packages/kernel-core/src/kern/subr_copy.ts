@@ -5,6 +5,7 @@
  */
 import type { Cpu, GuestMemory } from '@rump/cpu-x86';
 import { errno } from '../abi/netbsd-10.99/errno.js';
+import type { Structs } from '../abi/profile.js';
 import type { Kernel } from '../kernel.js';
 import { argHi, argLo, argSize } from './hostcall.js';
 import { addressOf, copyBytes, copyWindow } from './libkern.js';
@@ -125,34 +126,96 @@ export function registerCopy(k: Kernel): void {
   };
   for (const name of ['copystr', 'copyinstr', 'copyoutstr']) t.function(name, 'copy', copystr);
 
+  const uio = new Uiomove(mem, k.S, (m) => k.panic(m));
+  /** uiomove(buf, n, uio): moves up to n bytes between buf and the uio's iovecs, advancing the uio. */
+  t.function('uiomove', 'copy', (cpu) =>
+    uio.move(argLo(cpu, 0), argHi(cpu, 0), argSize(cpu, 1), argLo(cpu, 2), argHi(cpu, 2)),
+  );
   const U = k.S.uio;
-  const IOV = k.S.iovec;
-  const RW = U.uio_rw.offset;
-  const RESID = U.uio_resid.offset;
-  const IOVCNT = U.uio_iovcnt.offset;
-  const IOVP = U.uio_iov.offset;
-  const OFFSET = U.uio_offset.offset;
-  const BASE = IOV.iov_base.offset;
-  const LEN = IOV.iov_len.offset;
+  t.function('uio_setup_sysspace', 'copy', (cpu) => {
+    mem.write64(cpu.arg(0) + BigInt(U.uio_vmspace.offset), k.vmspaceKernel);
+  });
+}
+
+/**
+ * uiomove(9) on GuestMemory's int32-pair API (no BigInt): what the `uiomove` kernel function
+ * does, callable straight from the kernel's TypeScript (UBC's copies) without a trip through
+ * the CPU.
+ */
+export class Uiomove {
+  private readonly RW: number;
+  private readonly RESID: number;
+  private readonly IOVCNT: number;
+  private readonly IOVP: number;
+  private readonly OFFSET: number;
+  private readonly BASE: number;
+  private readonly LEN: number;
+  private readonly IOVSIZE: number;
+
+  constructor(
+    private readonly mem: GuestMemory,
+    S: Structs,
+    private readonly panic: (message: string) => never,
+  ) {
+    this.RW = S.uio.uio_rw.offset;
+    this.RESID = S.uio.uio_resid.offset;
+    this.IOVCNT = S.uio.uio_iovcnt.offset;
+    this.IOVP = S.uio.uio_iov.offset;
+    this.OFFSET = S.uio.uio_offset.offset;
+    this.BASE = S.iovec.iov_base.offset;
+    this.LEN = S.iovec.iov_len.offset;
+    this.IOVSIZE = S.iovec.$size;
+  }
+
+  /** UIO_READ (0) or UIO_WRITE (1) of the uio at (ulo, uhi). */
+  rw(ulo: number, uhi: number): number {
+    return this.mem.load32(addLo(ulo, this.RW), addHi(ulo, uhi, this.RW));
+  }
+
   /**
-   * uiomove(buf, n, uio): moves up to n bytes between buf and the uio's iovecs, advancing the
-   * uio. Fields are read and written through GuestMemory's int32-pair accessors (no BigInt).
+   * True when the next `n` bytes of the uio's iovecs (or all it has left) are mapped guest
+   * memory, so a uiomove of n bytes cannot stop part way with EFAULT.
    */
-  t.function('uiomove', 'copy', (cpu) => {
-    let blo = argLo(cpu, 0);
-    let bhi = argHi(cpu, 0);
-    let left = argSize(cpu, 1);
-    const ulo = argLo(cpu, 2);
-    const uhi = argHi(cpu, 2);
+  mapped(n: number, ulo: number, uhi: number): boolean {
+    const mem = this.mem;
+    const rlo = mem.load64(addLo(ulo, this.RESID), addHi(ulo, uhi, this.RESID));
+    let left = Math.min(n, (mem.hi >>> 0) * TWO32 + (rlo >>> 0));
+    let cnt = mem.load32(addLo(ulo, this.IOVCNT), addHi(ulo, uhi, this.IOVCNT));
+    let ilo = mem.load64(addLo(ulo, this.IOVP), addHi(ulo, uhi, this.IOVP));
+    let ihi = mem.hi;
+    while (left > 0) {
+      if (cnt <= 0) return false;
+      const baseLo = mem.load64(addLo(ilo, this.BASE), addHi(ilo, ihi, this.BASE));
+      const baseHi = mem.hi;
+      const llo = mem.load64(addLo(ilo, this.LEN), addHi(ilo, ihi, this.LEN));
+      const len = Math.min((mem.hi >>> 0) * TWO32 + (llo >>> 0), left);
+      if (len > 0) {
+        const w = win(baseLo, baseHi);
+        if (w >= 0 ? w + len > mem.windowSize : !mem.isMapped(addressOf(baseLo, baseHi), len))
+          return false;
+      }
+      left -= len;
+      cnt--;
+      ihi = addHi(ilo, ihi, this.IOVSIZE);
+      ilo = addLo(ilo, this.IOVSIZE);
+    }
+    return true;
+  }
+
+  /** uiomove(buf, n, uio) with buf = (blo, bhi) and uio = (ulo, uhi): 0 or EFAULT. */
+  move(blo: number, bhi: number, n: number, ulo: number, uhi: number): number {
+    const mem = this.mem;
+    const { RW, RESID, IOVCNT, IOVP, OFFSET, BASE, LEN } = this;
     const ul = (o: number) => addLo(ulo, o);
     const uh = (o: number) => addHi(ulo, uhi, o);
     const rw = mem.load32(ul(RW), uh(RW));
+    let left = n;
     while (left > 0) {
       const rlo = mem.load64(ul(RESID), uh(RESID));
       const resid = (mem.hi >>> 0) * TWO32 + (rlo >>> 0);
       if (resid === 0) break;
       const cnt = mem.load32(ul(IOVCNT), uh(IOVCNT));
-      if (cnt <= 0) k.panic('uiomove: uio_resid > 0 but no iovecs left');
+      if (cnt <= 0) this.panic('uiomove: uio_resid > 0 but no iovecs left');
       const ilo = mem.load64(ul(IOVP), uh(IOVP));
       const ihi = mem.hi;
       const baseLo = mem.load64(addLo(ilo, BASE), addHi(ilo, ihi, BASE));
@@ -160,7 +223,7 @@ export function registerCopy(k: Kernel): void {
       const llo = mem.load64(addLo(ilo, LEN), addHi(ilo, ihi, LEN));
       const len = (mem.hi >>> 0) * TWO32 + (llo >>> 0);
       if (len === 0) {
-        mem.store64(ul(IOVP), uh(IOVP), addLo(ilo, IOV.$size), addHi(ilo, ihi, IOV.$size));
+        mem.store64(ul(IOVP), uh(IOVP), addLo(ilo, this.IOVSIZE), addHi(ilo, ihi, this.IOVSIZE));
         mem.store32(ul(IOVCNT), uh(IOVCNT), cnt - 1);
         continue;
       }
@@ -185,8 +248,5 @@ export function registerCopy(k: Kernel): void {
       left -= c;
     }
     return 0;
-  });
-  t.function('uio_setup_sysspace', 'copy', (cpu) => {
-    mem.write64(cpu.arg(0) + BigInt(U.uio_vmspace.offset), k.vmspaceKernel);
-  });
+  }
 }

@@ -6,9 +6,24 @@
  * arrays back to uvm_*, so the guest copy of `flags` is the truth. Each object's pages are
  * indexed by page number on the TypeScript side; `uo_npages` and the vnode's VI_PAGES follow it.
  * Every page operation requires the owning object's lock held for writing, as NetBSD asserts.
+ *
+ * Pages, objects and frames are kernel-window addresses, held internally as Kva numbers (no
+ * BigInt on the page-cache paths); the `...K` methods take and return Kvas, the others are the
+ * same operations on BigInt addresses for callers at API edges.
  */
 import { locks, vnode as V_ } from '../abi/netbsd-10.99/constants.js';
-import { type IoKernel, r32, r64, w32 } from '../dev/io.js';
+import type { IoKernel } from '../dev/io.js';
+import {
+  type Kva,
+  kvaBig,
+  kvaOf,
+  loadKva,
+  loadU32,
+  loadU64,
+  storeKva,
+  storeU32,
+  storeU64,
+} from '../kern/kva.js';
 import { PAGE_SIZE } from './uvm_km.js';
 
 /** vm_page flags (uvm/uvm_page.h). */
@@ -52,13 +67,14 @@ export interface UvmPageStats {
 }
 
 export class UvmPages {
-  private readonly objects = new Map<bigint, Map<number, bigint>>();
+  /** uobj → page number → vm_page. */
+  private readonly objects = new Map<Kva, Map<number, Kva>>();
   /**
    * Page numbers of each object's pages that are not known clean (NetBSD's UVM_PAGE_DIRTY_TAG
    * in the object's radix tree), kept by uvm_pagemarkdirty, so putpages finds them without a
    * scan and an object with none is skipped at once.
    */
-  private readonly dirty = new Map<bigint, Set<number>>();
+  private readonly dirty = new Map<Kva, Set<number>>();
   readonly stats: UvmPageStats = { resident: 0, allocated: 0, freed: 0, reclaimed: 0 };
   /**
    * Resident pages beyond which allocating a page first reclaims clean, idle pages of objects
@@ -67,12 +83,13 @@ export class UvmPages {
    */
   maxResident: number;
   /** Every resident page, least recently used first (re-inserted on use). */
-  private readonly lru = new Map<bigint, true>();
+  private readonly lru = new Map<Kva, true>();
   /**
    * Page frames not in use. Frames come from kmem in runs of FRAME_RUN pages and are reused
-   * LIFO (the physical page free list), so taking and giving back a page costs O(1).
+   * LIFO (the physical page free list), so taking and giving back a page costs O(1), and pages
+   * allocated one after another get adjacent frames (one copy moves a run of them).
    */
-  private readonly freeFrames: bigint[] = [];
+  private readonly freeFrames: Kva[] = [];
   /** pgo_markdirty of vnode objects (uvn_markdirty): set by uvm_vnode. */
   onObjectDirty: (uobj: bigint) => void = () => {};
   /** Called when an object loses its last page (VI_PAGES cleared). */
@@ -80,15 +97,15 @@ export class UvmPages {
   /** Tells whether an object is a vnode (its pages set VI_PAGES). */
   isVnodeObject: (uobj: bigint) => boolean = () => false;
 
-  private readonly oFlags: bigint;
-  private readonly oPqflags: bigint;
-  private readonly oPhys: bigint;
-  private readonly oUobject: bigint;
-  private readonly oOffset: bigint;
-  private readonly oInterlock: bigint;
-  private readonly oNpages: bigint;
-  private readonly oObjlock: bigint;
-  private readonly oIflag: bigint;
+  private readonly oFlags: number;
+  private readonly oPqflags: number;
+  private readonly oPhys: number;
+  private readonly oUobject: number;
+  private readonly oOffset: number;
+  private readonly oInterlock: number;
+  private readonly oNpages: number;
+  private readonly oObjlock: number;
+  private readonly oIflag: number;
 
   constructor(
     private readonly k: IoKernel,
@@ -96,90 +113,124 @@ export class UvmPages {
   ) {
     this.maxResident = Math.max(64, Math.floor(memlimit / 2 / PAGE_SIZE));
     const P = k.S.vm_page;
-    this.oFlags = BigInt(P.flags.offset);
-    this.oPqflags = BigInt(P.pqflags.offset);
-    this.oPhys = BigInt(P.phys_addr.offset);
-    this.oUobject = BigInt(P.uobject.offset);
-    this.oOffset = BigInt(P.offset.offset);
-    this.oInterlock = BigInt(P.interlock.offset);
-    this.oNpages = BigInt(k.S.uvm_object.uo_npages.offset);
-    this.oObjlock = BigInt(k.S.uvm_object.vmobjlock.offset);
-    this.oIflag = BigInt(k.S.vnode.v_iflag.offset);
+    this.oFlags = P.flags.offset;
+    this.oPqflags = P.pqflags.offset;
+    this.oPhys = P.phys_addr.offset;
+    this.oUobject = P.uobject.offset;
+    this.oOffset = P.offset.offset;
+    this.oInterlock = P.interlock.offset;
+    this.oNpages = k.S.uvm_object.uo_npages.offset;
+    this.oObjlock = k.S.uvm_object.vmobjlock.offset;
+    this.oIflag = k.S.vnode.v_iflag.offset;
   }
 
+  // ------------------------------------------------------------------ fields, by Kva
+
+  flagsK(p: Kva): number {
+    return loadU32(this.k.mem, p + this.oFlags);
+  }
+  setFlagsK(p: Kva, f: number): void {
+    storeU32(this.k.mem, p + this.oFlags, f);
+  }
+  /** Kva of the page's data. */
+  frameK(p: Kva): Kva {
+    return loadKva(this.k.mem, p + this.oPhys);
+  }
+  /** Byte offset of the page in its object. */
+  offsetK(p: Kva): number {
+    return loadU64(this.k.mem, p + this.oOffset);
+  }
+  uobjectK(p: Kva): Kva {
+    return loadKva(this.k.mem, p + this.oUobject);
+  }
+
+  // ------------------------------------------------------------------ fields, by BigInt address
+
   flags(p: bigint): number {
-    return r32(this.k.mem, p + this.oFlags);
+    return this.flagsK(kvaOf(p));
   }
   setFlags(p: bigint, f: number): void {
-    w32(this.k.mem, p + this.oFlags, f);
+    this.setFlagsK(kvaOf(p), f);
   }
   /** Guest address of the page's data. */
   frame(p: bigint): bigint {
-    return r64(this.k.mem, p + this.oPhys);
+    return kvaBig(this.frameK(kvaOf(p)));
   }
   offset(p: bigint): bigint {
-    return r64(this.k.mem, p + this.oOffset);
+    return BigInt(this.offsetK(kvaOf(p)));
   }
   uobject(p: bigint): bigint {
-    return r64(this.k.mem, p + this.oUobject);
+    return kvaBig(this.uobjectK(kvaOf(p)));
   }
 
   /** Asserts the object's lock is write-held by curlwp (uvm_page_owner_locked_p). */
   assertLocked(uobj: bigint, who: string): void {
-    const lock = this.k.mem.read64(uobj + this.oObjlock);
-    if (lock === 0n || !this.k.rwlocks.writeHeld(lock)) {
+    this.assertLockedK(kvaOf(uobj), who);
+  }
+  assertLockedK(uobj: Kva, who: string): void {
+    const lock = loadKva(this.k.mem, uobj + this.oObjlock);
+    if (lock === 0 || Number.isNaN(lock) || !this.k.rwlocks.writeHeld(kvaBig(lock))) {
       this.k.panic(
-        `kernel diagnostic assertion "rw_write_held(uobj->vmobjlock)" failed: ${who} on object ${this.k.describeAddress(uobj)}`,
+        `kernel diagnostic assertion "rw_write_held(uobj->vmobjlock)" failed: ${who} on object ${this.k.describeAddress(kvaBig(uobj))}`,
       );
     }
   }
 
   /** uvm_pagelookup: the resident page at byte offset `off` of uobj, or 0n. */
   lookup(uobj: bigint, off: bigint): bigint {
-    return this.objects.get(uobj)?.get(Number(off >> 12n)) ?? 0n;
+    return kvaBig(this.lookupK(kvaOf(uobj), Number(off >> 12n)));
+  }
+  /** uvm_pagelookup by page number: the resident page, or 0. */
+  lookupK(uobj: Kva, idx: number): Kva {
+    return this.objects.get(uobj)?.get(idx) ?? 0;
   }
 
   /** Resident pages of uobj as [page index, vm_page], in offset order. */
   pagesOf(uobj: bigint): [number, bigint][] {
-    const m = this.objects.get(uobj);
+    const m = this.objects.get(kvaOf(uobj));
     if (!m) return [];
-    return [...m.entries()].sort((a, b) => a[0] - b[0]);
+    return [...m.entries()]
+      .sort((a, b) => a[0] - b[0])
+      .map(([i, p]): [number, bigint] => [i, kvaBig(p)]);
   }
 
   /**
-   * Resident pages of uobj with page numbers in [lo, hi), in offset order, without sorting the
+   * Page numbers of the resident pages of uobj in [lo, hi), ascending, without sorting the
    * whole object when the range is small.
    */
-  pagesIn(uobj: bigint, lo: number, hi: number): [number, bigint][] {
-    const m = this.objects.get(uobj);
+  indicesIn(uobj: bigint, lo: number, hi: number): number[] {
+    const m = this.objects.get(kvaOf(uobj));
     if (!m) return [];
-    const out: [number, bigint][] = [];
+    const out: number[] = [];
     if (hi - lo <= m.size * 4) {
-      for (let i = lo; i < hi; i++) {
-        const p = m.get(i);
-        if (p !== undefined) out.push([i, p]);
-      }
+      for (let i = lo; i < hi; i++) if (m.has(i)) out.push(i);
       return out;
     }
-    for (const [i, p] of m) if (i >= lo && i < hi) out.push([i, p]);
-    return out.sort((a, b) => a[0] - b[0]);
+    for (const i of m.keys()) if (i >= lo && i < hi) out.push(i);
+    return out.sort((a, b) => a - b);
+  }
+
+  /** Resident pages of uobj with page numbers in [lo, hi), in offset order. */
+  pagesIn(uobj: bigint, lo: number, hi: number): [number, bigint][] {
+    const m = this.objects.get(kvaOf(uobj));
+    return this.indicesIn(uobj, lo, hi).map((i): [number, bigint] => [i, kvaBig(m!.get(i)!)]);
   }
 
   npages(uobj: bigint): number {
-    return this.objects.get(uobj)?.size ?? 0;
+    return this.objects.get(kvaOf(uobj))?.size ?? 0;
   }
 
   /** uvm_obj_clean_p: no page of the object is dirty or of unknown status. */
   objClean(uobj: bigint): boolean {
-    return (this.dirty.get(uobj)?.size ?? 0) === 0;
+    return (this.dirty.get(kvaOf(uobj))?.size ?? 0) === 0;
   }
 
   /** Page numbers of the object's not-known-clean pages, ascending. */
   dirtyIndices(uobj: bigint): number[] {
-    return [...(this.dirty.get(uobj) ?? [])].sort((a, b) => a - b);
+    return [...(this.dirty.get(kvaOf(uobj)) ?? [])].sort((a, b) => a - b);
   }
 
-  private tagDirty(uobj: bigint, idx: number, dirty: boolean): void {
+  private tagDirty(uobj: Kva, idx: number, dirty: boolean): void {
     let set = this.dirty.get(uobj);
     if (dirty) {
       if (!set) {
@@ -200,7 +251,11 @@ export class UvmPages {
   alloc(uobj: bigint, off: bigint): bigint {
     if (off % BigInt(PAGE_SIZE) !== 0n)
       this.k.panic(`uvm_pagealloc: offset 0x${off.toString(16)} is not page-aligned`);
-    const idx = Number(off >> 12n);
+    return kvaBig(this.allocK(kvaOf(uobj), Number(off >> 12n)));
+  }
+
+  /** uvm_pagealloc at page number `idx` of uobj. */
+  allocK(uobj: Kva, idx: number): Kva {
     let m = this.objects.get(uobj);
     if (!m) {
       m = new Map();
@@ -210,58 +265,65 @@ export class UvmPages {
       this.reclaim(this.maxResident - Math.max(1, this.maxResident >> 4));
     if (m.has(idx))
       this.k.panic(
-        `uvm_pagealloc: object ${this.k.describeAddress(uobj)} already has a page at 0x${off.toString(16)}`,
+        `uvm_pagealloc: object ${this.k.describeAddress(kvaBig(uobj))} already has a page at 0x${(idx * PAGE_SIZE).toString(16)}`,
       );
     const mem = this.k.mem;
-    const p = this.k.kmem.alloc(this.k.S.vm_page.$size, 1, true, 'vm_page');
+    const pb = this.k.kmem.alloc(this.k.S.vm_page.$size, 1, true, 'vm_page');
+    const p = kvaOf(pb);
     const frame = this.takeFrame();
-    mem.write64(p + this.oPhys, frame);
-    mem.write64(p + this.oUobject, uobj);
-    mem.write64(p + this.oOffset, off);
-    this.k.mutexes.init(p + this.oInterlock, locks.MUTEX_DEFAULT, 0);
-    this.setFlags(p, pg.PG_BUSY | pg.PG_FAKE | pg.PG_CLEAN | pg.PG_TABLED | pg.PG_FILE);
+    storeKva(mem, p + this.oPhys, frame);
+    storeKva(mem, p + this.oUobject, uobj);
+    storeU64(mem, p + this.oOffset, idx * PAGE_SIZE);
+    this.k.mutexes.init(pb + BigInt(this.oInterlock), locks.MUTEX_DEFAULT, 0);
+    this.setFlagsK(p, pg.PG_BUSY | pg.PG_FAKE | pg.PG_CLEAN | pg.PG_TABLED | pg.PG_FILE);
     m.set(idx, p);
     this.lru.set(p, true);
-    mem.write32(uobj + this.oNpages, m.size);
-    if (m.size === 1 && this.isVnodeObject(uobj)) {
-      mem.write32(uobj + this.oIflag, mem.read32(uobj + this.oIflag) | V_.VI_PAGES);
+    storeU32(mem, uobj + this.oNpages, m.size);
+    if (m.size === 1 && this.isVnodeObject(kvaBig(uobj))) {
+      storeU32(mem, uobj + this.oIflag, loadU32(mem, uobj + this.oIflag) | V_.VI_PAGES);
     }
     this.stats.resident++;
     this.stats.allocated++;
     return p;
   }
 
-  private takeFrame(): bigint {
+  private takeFrame(): Kva {
     const f = this.freeFrames.pop();
     if (f !== undefined) return f;
-    const run = this.k.kmem.alloc(FRAME_RUN * PAGE_SIZE, 1, false, 'page frames');
-    for (let i = FRAME_RUN - 1; i > 0; i--) this.freeFrames.push(run + BigInt(i * PAGE_SIZE));
+    const run = kvaOf(this.k.kmem.alloc(FRAME_RUN * PAGE_SIZE, 1, false, 'page frames'));
+    for (let i = FRAME_RUN - 1; i > 0; i--) this.freeFrames.push(run + i * PAGE_SIZE);
     return run;
   }
 
   /** uvm_pagefree: take the page out of its object and give its memory back. */
   free(p: bigint): void {
-    const uobj = this.uobject(p);
+    this.freeK(kvaOf(p));
+  }
+  freeK(p: Kva): void {
+    const uobj = this.uobjectK(p);
     const mem = this.k.mem;
-    if (uobj !== 0n) {
+    if (uobj !== 0) {
       const m = this.objects.get(uobj);
-      const idx = Number(this.offset(p) >> 12n);
+      const idx = Math.floor(this.offsetK(p) / PAGE_SIZE);
       if (m?.get(idx) !== p)
-        this.k.panic(`uvm_pagefree: page ${this.k.describeAddress(p)} is not in its object`);
+        this.k.panic(
+          `uvm_pagefree: page ${this.k.describeAddress(kvaBig(p))} is not in its object`,
+        );
       m.delete(idx);
       this.tagDirty(uobj, idx, false);
-      mem.write32(uobj + this.oNpages, m.size);
+      storeU32(mem, uobj + this.oNpages, m.size);
       if (m.size === 0) {
         this.objects.delete(uobj);
-        if (this.isVnodeObject(uobj)) {
-          mem.write32(uobj + this.oIflag, mem.read32(uobj + this.oIflag) & ~V_.VI_PAGES);
-          this.onObjectEmpty(uobj);
+        const ub = kvaBig(uobj);
+        if (this.isVnodeObject(ub)) {
+          storeU32(mem, uobj + this.oIflag, loadU32(mem, uobj + this.oIflag) & ~V_.VI_PAGES);
+          this.onObjectEmpty(ub);
         }
       }
     }
-    this.k.mutexes.destroy(p + this.oInterlock);
-    this.freeFrames.push(this.frame(p));
-    this.k.kmem.free(p, this.k.S.vm_page.$size, 'vm_page');
+    this.k.mutexes.destroy(kvaBig(p + this.oInterlock));
+    this.freeFrames.push(this.frameK(p));
+    this.k.kmem.free(kvaBig(p), this.k.S.vm_page.$size, 'vm_page');
     this.lru.delete(p);
     this.stats.resident--;
     this.stats.freed++;
@@ -269,6 +331,9 @@ export class UvmPages {
 
   /** The page was used: it becomes the most recently used. */
   touch(p: bigint): void {
+    this.touchK(kvaOf(p));
+  }
+  touchK(p: Kva): void {
     if (this.lru.delete(p)) this.lru.set(p, true);
   }
 
@@ -280,14 +345,14 @@ export class UvmPages {
     let freed = 0;
     for (const p of this.lru.keys()) {
       if (this.stats.resident <= target) break;
-      const f = this.flags(p);
+      const f = this.flagsK(p);
       if (f & (pg.PG_BUSY | pg.PG_FAKE) || (f & (pg.PG_CLEAN | pg.PG_DIRTY)) !== pg.PG_CLEAN)
         continue;
-      if (this.uobject(p) === 0n) continue;
+      if (this.uobjectK(p) === 0) continue;
       // NetBSD's page daemon skips objects it cannot lock. With one lwp a held object lock can
       // only be ours, and every page our callers still use is busy: idle clean pages of a locked
       // object are as free to go as any, which lets one large read stream through a small cache.
-      this.free(p);
+      this.freeK(p);
       freed++;
     }
     this.stats.reclaimed += freed;
@@ -296,59 +361,94 @@ export class UvmPages {
 
   /** uvm_pagegetdirty: CLEAN, DIRTY or UNKNOWN (neither bit). */
   getdirty(p: bigint): number {
-    return this.flags(p) & (pg.PG_CLEAN | pg.PG_DIRTY);
+    return this.flagsK(kvaOf(p)) & (pg.PG_CLEAN | pg.PG_DIRTY);
+  }
+  getdirtyK(p: Kva): number {
+    return this.flagsK(p) & (pg.PG_CLEAN | pg.PG_DIRTY);
   }
 
   /** uvm_pagemarkdirty: set the dirtiness; the object learns when a clean page gets dirty. */
   markdirty(p: bigint, status: number): void {
-    const uobj = this.uobject(p);
-    if (uobj !== 0n) this.assertLocked(uobj, 'uvm_pagemarkdirty');
-    const old = this.getdirty(p);
+    this.markdirtyK(kvaOf(p), status);
+  }
+  markdirtyK(p: Kva, status: number, assertLock = true): void {
+    const uobj = this.uobjectK(p);
+    if (uobj !== 0 && assertLock) this.assertLockedK(uobj, 'uvm_pagemarkdirty');
+    const f = this.flagsK(p);
+    const old = f & (pg.PG_CLEAN | pg.PG_DIRTY);
     if (old === status) return;
-    if (uobj !== 0n) {
-      this.tagDirty(uobj, Number(this.offset(p) >> 12n), status !== UVM_PAGE_STATUS_CLEAN);
+    if (uobj !== 0) {
+      this.tagDirty(
+        uobj,
+        Math.floor(this.offsetK(p) / PAGE_SIZE),
+        status !== UVM_PAGE_STATUS_CLEAN,
+      );
       if (status !== UVM_PAGE_STATUS_CLEAN && old === UVM_PAGE_STATUS_CLEAN)
-        this.onObjectDirty(uobj);
+        this.onObjectDirty(kvaBig(uobj));
     }
-    this.setFlags(p, (this.flags(p) & ~(pg.PG_CLEAN | pg.PG_DIRTY)) | status);
+    this.setFlagsK(p, (f & ~(pg.PG_CLEAN | pg.PG_DIRTY)) | status);
   }
 
   /** uvm_page_unbusy: release busy pages; PG_RELEASED ones are freed. Skips NULL and PGO_DONTCARE. */
   unbusy(pgs: readonly bigint[]): void {
     for (const p of pgs) {
       if (p === 0n || p === PGO_DONTCARE) continue;
-      const uobj = this.uobject(p);
-      if (uobj !== 0n) this.assertLocked(uobj, 'uvm_page_unbusy');
-      let f = this.flags(p);
-      if (!(f & pg.PG_BUSY))
-        this.k.panic(
-          `kernel diagnostic assertion "pg->flags & PG_BUSY" failed: uvm_page_unbusy ${this.k.describeAddress(p)}`,
-        );
-      if (f & pg.PG_PAGEOUT) {
-        f = (f & ~pg.PG_PAGEOUT) | pg.PG_RELEASED;
-        this.setFlags(p, f);
-      }
-      if (f & pg.PG_RELEASED) {
-        this.setFlags(p, f & ~pg.PG_RELEASED);
-        this.free(p);
-        continue;
-      }
-      if (f & pg.PG_FAKE)
-        this.k.panic(
-          `kernel diagnostic assertion "(pg->flags & PG_FAKE) == 0" failed: uvm_page_unbusy ${this.k.describeAddress(p)}`,
-        );
-      this.setFlags(p, f & ~pg.PG_BUSY);
-      const pq = this.k.mem.read32(p + this.oPqflags);
-      if (pq & pg.PQ_WANTED) this.k.mem.write32(p + this.oPqflags, pq & ~pg.PQ_WANTED);
+      this.unbusyOne(kvaOf(p), true);
     }
+  }
+
+  /**
+   * uvm_page_unbusy of pgs[0..n) (Kvas; 0 and -1, PGO_DONTCARE, are skipped). All pages belong to
+   * `uobj`, whose lock is checked once for the whole array.
+   */
+  unbusyK(uobj: Kva, pgs: ArrayLike<Kva>, n: number): void {
+    if (uobj !== 0) this.assertLockedK(uobj, 'uvm_page_unbusy');
+    for (let i = 0; i < n; i++) {
+      const p = pgs[i]!;
+      if (p === 0 || p === -1) continue;
+      this.unbusyOne(p, false);
+    }
+  }
+
+  private unbusyOne(p: Kva, checkLock: boolean): void {
+    if (checkLock) {
+      const uobj = this.uobjectK(p);
+      if (uobj !== 0) this.assertLockedK(uobj, 'uvm_page_unbusy');
+    }
+    let f = this.flagsK(p);
+    if (!(f & pg.PG_BUSY))
+      this.k.panic(
+        `kernel diagnostic assertion "pg->flags & PG_BUSY" failed: uvm_page_unbusy ${this.k.describeAddress(kvaBig(p))}`,
+      );
+    if (f & pg.PG_PAGEOUT) {
+      f = (f & ~pg.PG_PAGEOUT) | pg.PG_RELEASED;
+      this.setFlagsK(p, f);
+    }
+    if (f & pg.PG_RELEASED) {
+      this.setFlagsK(p, f & ~pg.PG_RELEASED);
+      this.freeK(p);
+      return;
+    }
+    if (f & pg.PG_FAKE)
+      this.k.panic(
+        `kernel diagnostic assertion "(pg->flags & PG_FAKE) == 0" failed: uvm_page_unbusy ${this.k.describeAddress(kvaBig(p))}`,
+      );
+    this.setFlagsK(p, f & ~pg.PG_BUSY);
+    const m = this.k.mem;
+    const pq = loadU32(m, p + this.oPqflags);
+    if (pq & pg.PQ_WANTED) storeU32(m, p + this.oPqflags, pq & ~pg.PQ_WANTED);
   }
 
   /** uvm_pagezero: zero the frame; the page becomes dirty (its old contents are gone). */
   zero(p: bigint): void {
-    this.k.mem.fill(this.frame(p), PAGE_SIZE, 0);
-    this.setFlags(p, this.flags(p) & ~pg.PG_CLEAN);
-    const uobj = this.uobject(p);
-    if (uobj !== 0n) this.tagDirty(uobj, Number(this.offset(p) >> 12n), true);
+    this.zeroK(kvaOf(p));
+  }
+  zeroK(p: Kva): void {
+    const f = this.frameK(p) & 0x7fffffff;
+    this.k.mem.u8.fill(0, f, f + PAGE_SIZE);
+    this.setFlagsK(p, this.flagsK(p) & ~pg.PG_CLEAN);
+    const uobj = this.uobjectK(p);
+    if (uobj !== 0) this.tagDirty(uobj, Math.floor(this.offsetK(p) / PAGE_SIZE), true);
   }
 
   register(): void {
@@ -356,10 +456,13 @@ export class UvmPages {
     const m = this.k.mem;
     const i32 = (v: bigint) => Number(BigInt.asIntN(32, v));
     t.function('uvm_page_unbusy', 'uvm', (c) => {
-      const [pgs, n] = [c.arg(0), i32(c.arg(1))];
-      const list: bigint[] = [];
-      for (let i = 0; i < n; i++) list.push(m.read64(pgs + BigInt(8 * i)));
-      this.unbusy(list);
+      const [pgs, n] = [kvaOf(c.arg(0)), i32(c.arg(1))];
+      for (let i = 0; i < n; i++) {
+        const lo = m.load64(pgs + 8 * i, -1);
+        const hi = m.hi;
+        if ((lo === 0 && hi === 0) || (lo === -1 && hi === -1)) continue;
+        this.unbusyOne(loadKva(m, pgs + 8 * i), true);
+      }
     });
     t.function('uvm_pagemarkdirty', 'uvm', (c) => this.markdirty(c.arg(0), i32(c.arg(1))));
     t.function('uvm_pagegetdirty', 'uvm', (c) => this.getdirty(c.arg(0)));
@@ -372,9 +475,11 @@ export class UvmPages {
     });
     t.function('uvm_pagezero', 'uvm', (c) => this.zero(c.arg(0)));
     t.function('uvm_pagelock', 'uvm', (c) =>
-      this.k.mutexes.enter(c.arg(0) + this.oInterlock, 'uvm_pagelock'),
+      this.k.mutexes.enter(c.arg(0) + BigInt(this.oInterlock), 'uvm_pagelock'),
     );
-    t.function('uvm_pageunlock', 'uvm', (c) => this.k.mutexes.exit(c.arg(0) + this.oInterlock));
+    t.function('uvm_pageunlock', 'uvm', (c) =>
+      this.k.mutexes.exit(c.arg(0) + BigInt(this.oInterlock)),
+    );
     // Page queues (active/inactive LRU) exist for the page daemon; a rump kernel has none, so
     // these only check that the caller holds the page's interlock, as NetBSD asserts.
     for (const name of [
@@ -384,14 +489,14 @@ export class UvmPages {
       'uvm_pagedequeue',
     ]) {
       t.function(name, 'uvm', (c) => {
-        if (!this.k.mutexes.owned(c.arg(0) + this.oInterlock)) {
+        if (!this.k.mutexes.owned(c.arg(0) + BigInt(this.oInterlock))) {
           this.k.panic(`kernel diagnostic assertion "mutex_owned(&pg->interlock)" failed: ${name}`);
         }
       });
     }
     t.function('uvm_pagewakeup', 'uvm', (c) => {
-      const a = c.arg(0) + this.oPqflags;
-      m.write32(a, m.read32(a) & ~pg.PQ_WANTED);
+      const a = kvaOf(c.arg(0)) + this.oPqflags;
+      storeU32(m, a, loadU32(m, a) & ~pg.PQ_WANTED);
     });
   }
 }

@@ -15,6 +15,7 @@
 import { buf as B_, mnt, vnode as V_, vtype } from '../../abi/netbsd-10.99/constants.js';
 import { errno } from '../../abi/netbsd-10.99/errno.js';
 import { type IoKernel, type KernelCalls, r32, r64 } from '../../dev/io.js';
+import { type Kva, kvaBig, kvaOf, loadKva, storeKva } from '../../kern/kva.js';
 import {
   PGO_DONTCARE,
   pg,
@@ -206,37 +207,41 @@ export class GenfsIo {
   // ------------------------------------------------------------------ page helpers
 
   /** genfs_rel_pages: drop pages we busied; never-filled (PG_FAKE) ones are freed. */
-  private relPages(list: readonly bigint[]): void {
+  private relPages(vp: Kva, list: readonly Kva[]): void {
+    const P = this.pages;
     for (const p of list) {
-      if (p === 0n || p === PGO_DONTCARE) continue;
-      if (this.pages.flags(p) & pg.PG_FAKE)
-        this.pages.setFlags(p, this.pages.flags(p) | pg.PG_RELEASED);
+      if (p === 0 || p === -1) continue;
+      const f = P.flagsK(p);
+      if (f & pg.PG_FAKE) P.setFlagsK(p, f | pg.PG_RELEASED);
     }
-    this.pages.unbusy(list);
+    P.unbusyK(vp, list, list.length);
   }
 
   /** uvn_findpages (UFP_ALL): busy the resident pages of [off, off + n pages), allocating missing ones. */
-  private findpages(vp: bigint, off: bigint, n: number): bigint[] {
-    const out: bigint[] = [];
+  private findpages(vp: Kva, off: bigint, n: number): Kva[] {
+    const P = this.pages;
+    const u8 = this.k.mem.u8;
+    const idx0 = Number(off / PAGE);
+    const out: Kva[] = new Array(n);
     for (let i = 0; i < n; i++) {
-      const at = off + BigInt(i) * PAGE;
-      let p = this.pages.lookup(vp, at);
-      if (p === 0n) {
+      let p = P.lookupK(vp, idx0 + i);
+      if (p === 0) {
         this.stats.pageMisses++;
-        p = this.pages.alloc(vp, at);
-        this.k.mem.fill(this.pages.frame(p), PAGE_SIZE, 0);
+        p = P.allocK(vp, idx0 + i);
+        const fr = P.frameK(p) & 0x7fffffff;
+        u8.fill(0, fr, fr + PAGE_SIZE);
       } else {
-        const f = this.pages.flags(p);
+        const f = P.flagsK(p);
         if (f & pg.PG_BUSY) {
           this.k.panic(
-            `deadlock: uvn_findpages: page at 0x${at.toString(16)} of ${this.k.describeAddress(vp)} is busy and no other lwp can release it`,
+            `deadlock: uvn_findpages: page at 0x${((idx0 + i) * PAGE_SIZE).toString(16)} of ${this.k.describeAddress(kvaBig(vp))} is busy and no other lwp can release it`,
           );
         }
-        this.pages.setFlags(p, f | pg.PG_BUSY);
-        this.pages.touch(p);
+        P.setFlagsK(p, f | pg.PG_BUSY);
+        P.touchK(p);
         this.stats.pageHits++;
       }
-      out.push(p);
+      out[i] = p;
     }
     return out;
   }
@@ -247,6 +252,8 @@ export class GenfsIo {
     const a = this.o.a;
     const m = this.k.mem;
     const vp = this.r64(ap + a.vp);
+    const vpK = kvaOf(vp);
+    const P = this.pages;
     const origoffset = this.i64(ap + a.offset);
     const mArr = this.r64(ap + a.m);
     const countp = this.r64(ap + a.count);
@@ -328,26 +335,29 @@ export class GenfsIo {
         this.k.panic(
           'genfs_getpages: v_size shrank while the pager waited (single lwp: impossible)',
         );
-      let pgs: bigint[] = new Array(ridx).fill(0n).concat(this.findpages(vp, origoffset, npages));
+      let pgs: Kva[] =
+        ridx === 0
+          ? this.findpages(vpK, origoffset, npages)
+          : new Array<Kva>(ridx).fill(0).concat(this.findpages(vpK, origoffset, npages));
       let done = false;
       if (overwrite) {
         if (!glocked) this.nodes.unlock(vp);
         for (let i = 0; i < npages; i++) {
           const p = pgs[ridx + i]!;
-          if (this.pages.flags(p) & pg.PG_RDONLY && blockalloc) {
+          if (P.flagsK(p) & pg.PG_RDONLY && blockalloc) {
             this.k.panic(
               'kernel diagnostic assertion "(pg->flags & PG_RDONLY) == 0 || !blockalloc" failed: genfs_getpages',
             );
           }
-          this.pages.setFlags(p, this.pages.flags(p) & ~pg.PG_RDONLY);
-          this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
+          P.setFlagsK(p, P.flagsK(p) & ~pg.PG_RDONLY);
+          P.markdirtyK(p, UVM_PAGE_STATUS_DIRTY);
         }
         npages += ridx;
         done = true;
       } else {
         let allValid = true;
         for (let i = 0; i < npages; i++) {
-          const f = this.pages.flags(pgs[ridx + i]!);
+          const f = P.flagsK(pgs[ridx + i]!);
           if (f & pg.PG_FAKE || (blockalloc && f & pg.PG_RDONLY)) {
             allValid = false;
             break;
@@ -362,16 +372,16 @@ export class GenfsIo {
       if (!done) {
         npages = Number((endoffset - startoffset) / PAGE);
         if (startoffset !== origoffset || npages !== orignmempages) {
-          this.relPages(pgs.slice(ridx, ridx + orignmempages));
-          pgs = this.findpages(vp, startoffset, npages);
+          this.relPages(vpK, pgs.slice(ridx, ridx + orignmempages));
+          pgs = this.findpages(vpK, startoffset, npages);
         }
         this.uvn.unlock(vp);
         const cred = this.k.curlwp === 0n ? 0n : this.r64(this.k.curlwp + this.o.lCred);
-        const error = this.read(vp, pgs, startoffset, diskeof, blockalloc, cred);
+        const error = this.read(vp, vpK, pgs, startoffset, diskeof, blockalloc, cred);
         if (!glocked) this.nodes.unlock(vp);
         this.uvn.lock(vp);
         if (error) {
-          this.relPages(pgs);
+          this.relPages(vpK, pgs);
           this.uvn.unlock(vp);
           return error;
         }
@@ -379,29 +389,30 @@ export class GenfsIo {
       // out: pages read are valid now; pages around the request are released.
       for (let i = 0; i < npages; i++) {
         const p = pgs[i];
-        if (p === undefined || p === 0n) continue;
-        let f = this.pages.flags(p);
+        if (p === undefined || p === 0) continue;
+        let f = P.flagsK(p);
         if (f & pg.PG_FAKE && !overwrite) {
-          if (!blockalloc && this.pages.getdirty(p) !== UVM_PAGE_STATUS_CLEAN) {
-            this.k.panic(`genfs_getpages: page ${this.k.describeAddress(p)} not clean`);
+          if (!blockalloc && (f & (pg.PG_CLEAN | pg.PG_DIRTY)) !== UVM_PAGE_STATUS_CLEAN) {
+            this.k.panic(`genfs_getpages: page ${this.k.describeAddress(kvaBig(p))} not clean`);
           }
           f &= ~pg.PG_FAKE;
-          this.pages.setFlags(p, f);
+          P.setFlagsK(p, f);
         }
         if (i < ridx || i >= ridx + orignmempages) {
-          if (f & pg.PG_FAKE) this.pages.zero(p);
+          if (f & pg.PG_FAKE) P.zeroK(p);
           if (f & pg.PG_RELEASED) {
-            this.pages.free(p);
+            P.freeK(p);
             continue;
           }
-          this.pages.setFlags(p, this.pages.flags(p) & ~(pg.PG_BUSY | pg.PG_FAKE));
-        } else if (memwrite && !overwrite && this.pages.getdirty(p) === UVM_PAGE_STATUS_CLEAN) {
-          this.pages.markdirty(p, UVM_PAGE_STATUS_UNKNOWN);
+          P.setFlagsK(p, P.flagsK(p) & ~(pg.PG_BUSY | pg.PG_FAKE));
+        } else if (memwrite && !overwrite && P.getdirtyK(p) === UVM_PAGE_STATUS_CLEAN) {
+          P.markdirtyK(p, UVM_PAGE_STATUS_UNKNOWN);
         }
       }
       this.uvn.unlock(vp);
       if (mArr !== 0n) {
-        for (let i = 0; i < orignmempages; i++) m.write64(mArr + BigInt(8 * i), pgs[ridx + i]!);
+        const mK = kvaOf(mArr);
+        for (let i = 0; i < orignmempages; i++) storeKva(m, mK + 8 * i, pgs[ridx + i]!);
       }
       return 0;
     } finally {
@@ -419,24 +430,27 @@ export class GenfsIo {
     memwrite: boolean,
   ): number {
     const m = this.k.mem;
+    const P = this.pages;
+    const vpK = kvaOf(vp);
+    const mK = kvaOf(mArr);
+    const idx0 = Number(off / PAGE);
     let found = 0;
     for (let i = 0; i < n; i++) {
-      const slot = mArr + BigInt(8 * i);
-      if (m.read64(slot) === PGO_DONTCARE) continue;
-      const p = this.pages.lookup(vp, off + BigInt(i) * PAGE);
-      const f = p === 0n ? 0 : this.pages.flags(p);
-      if (p === 0n || f & (pg.PG_BUSY | pg.PG_FAKE) || (memwrite && f & pg.PG_RDONLY)) continue;
-      m.write64(slot, p);
+      const slot = mK + 8 * i;
+      if (m.load64(slot, -1) === -1 && m.hi === -1) continue; // PGO_DONTCARE
+      const p = P.lookupK(vpK, idx0 + i);
+      const f = p === 0 ? 0 : P.flagsK(p);
+      if (p === 0 || f & (pg.PG_BUSY | pg.PG_FAKE) || (memwrite && f & pg.PG_RDONLY)) continue;
+      storeKva(m, slot, p);
       found++;
     }
     if (found === 0) return errno.EBUSY;
-    if (m.read64(mArr + BigInt(8 * centeridx)) === 0n) return errno.EBUSY;
+    if (loadKva(m, mK + 8 * centeridx) === 0) return errno.EBUSY;
     if (memwrite) {
       for (let i = 0; i < n; i++) {
-        const p = m.read64(mArr + BigInt(8 * i));
-        if (p === 0n || p === PGO_DONTCARE) continue;
-        if (this.pages.getdirty(p) === UVM_PAGE_STATUS_CLEAN)
-          this.pages.markdirty(p, UVM_PAGE_STATUS_UNKNOWN);
+        const p = loadKva(m, mK + 8 * i);
+        if (p === 0 || p === -1) continue;
+        if (P.getdirtyK(p) === UVM_PAGE_STATUS_CLEAN) P.markdirtyK(p, UVM_PAGE_STATUS_UNKNOWN);
       }
     }
     return 0;
@@ -448,27 +462,37 @@ export class GenfsIo {
    */
   private read(
     vp: bigint,
-    pgs: bigint[],
+    vpK: Kva,
+    pgs: Kva[],
     startoffset: bigint,
     diskeof: bigint,
     blockalloc: boolean,
     cred: bigint,
   ): number {
+    const P = this.pages;
     const npages = pgs.length;
     const fsBshift = BigInt(this.fsBshift(vp));
     const devBshift = BigInt(this.devBshift(vp));
     const totalbytes = npages * PAGE_SIZE;
     const onDisk = diskeof - startoffset;
     let bytes = Math.min(totalbytes, onDisk > 0n ? Number(onDisk) : 0);
-    const mem = this.k.mem;
-    const kva = this.k.kmem.alloc(totalbytes, 1, false, 'genfs pagermap');
-    const fake = pgs.map((p) => (this.pages.flags(p) & pg.PG_FAKE) !== 0);
-    // uvm_pagermapin: the pages, contiguous.
-    this.mapin(kva, pgs);
+    const u8 = this.k.mem.u8;
+    const fake: boolean[] = new Array(npages);
+    let nfake = 0;
+    for (let i = 0; i < npages; i++) {
+      fake[i] = (P.flagsK(pgs[i]!) & pg.PG_FAKE) !== 0;
+      if (fake[i]) nfake++;
+    }
+    // uvm_pagermapin: the pages, contiguous. When their frames already lie side by side (pages
+    // allocated together usually do) the transfer goes straight into them, as through NetBSD's
+    // pager mapping; otherwise into a buffer whose fake pages are copied back below.
+    const direct = this.framesContiguous(pgs);
+    const kva = direct ? P.frameK(pgs[0]!) : this.mapinK(pgs, totalbytes);
+    const kvaO = kva & 0x7fffffff;
     // Past the end of the file on disk: zeros (only in pages not holding valid data).
     for (let tail = bytes; tail < totalbytes; ) {
       const len = PAGE_SIZE - (tail % PAGE_SIZE);
-      if (fake[Math.floor(tail / PAGE_SIZE)]) mem.fill(kva + BigInt(tail), len, 0);
+      if (fake[Math.floor(tail / PAGE_SIZE)]) u8.fill(0, kvaO + tail, kvaO + tail + len);
       tail += len;
     }
     let error = 0;
@@ -479,7 +503,7 @@ export class GenfsIo {
         let pidx = Number((offset - startoffset) / PAGE);
         let skipped = false;
         while (!fake[pidx]) {
-          if (this.pages.flags(pgs[pidx]!) & pg.PG_RDONLY) sawhole = true;
+          if (P.flagsK(pgs[pidx]!) & pg.PG_RDONLY) sawhole = true;
           const b = Math.min(PAGE_SIZE, bytes);
           offset += BigInt(b);
           bytes -= b;
@@ -503,47 +527,72 @@ export class GenfsIo {
           while (pidx + pcount < npages && fake[pidx + pcount]) pcount++;
           iobytes = Math.min(iobytes, pcount * PAGE_SIZE - Number(offset - trunc_page(offset)));
         }
-        const at = kva + (offset - startoffset);
+        const atO = kvaO + Number(offset - startoffset);
         if (bm.blkno === -1n) {
           sawhole = true;
-          mem.fill(at, iobytes, 0);
+          u8.fill(0, atO, atO + iobytes);
           if (!blockalloc) {
             const holepages = Number(
               (round_page(offset + BigInt(iobytes)) - trunc_page(offset)) / PAGE,
             );
             for (let i = 0; i < holepages; i++) {
               const p = pgs[pidx + i]!;
-              this.pages.setFlags(p, this.pages.flags(p) | pg.PG_RDONLY);
+              P.setFlagsK(p, P.flagsK(p) | pg.PG_RDONLY);
             }
           }
         } else {
           const blkno = bm.blkno + ((offset - (lbn << fsBshift)) >> devBshift);
-          error = this.transfer(vp, bm.devvp, at, iobytes, blkno, true);
+          error = this.transfer(vp, bm.devvp, kvaBig(kva + (atO - kvaO)), iobytes, blkno, true);
           if (error) break;
         }
         offset += BigInt(iobytes);
         bytes -= iobytes;
       }
       // uvm_pagermapout: the read data goes into the pages that were being filled.
-      pgs.forEach((p, i) => {
-        if (fake[i]) this.copy(this.pages.frame(p), kva + BigInt(i * PAGE_SIZE), PAGE_SIZE);
-      });
-      this.stats.pagesRead += fake.filter(Boolean).length;
+      if (!direct) {
+        for (let i = 0; i < npages; i++) {
+          if (!fake[i]) continue;
+          const fr = P.frameK(pgs[i]!) & 0x7fffffff;
+          u8.copyWithin(fr, kvaO + i * PAGE_SIZE, kvaO + (i + 1) * PAGE_SIZE);
+        }
+      }
+      this.stats.pagesRead += nfake;
     } finally {
-      this.k.kmem.free(kva, totalbytes, 'genfs pagermap');
+      if (!direct) this.k.kmem.free(kvaBig(kva), totalbytes, 'genfs pagermap');
     }
     if (!error && sawhole && blockalloc) {
       error = this.gopAlloc(vp, startoffset, BigInt(totalbytes), 0, cred);
       if (!error) {
         this.uvn.lock(vp);
         for (const p of pgs) {
-          this.pages.setFlags(p, this.pages.flags(p) & ~pg.PG_RDONLY);
-          this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
+          P.setFlagsK(p, P.flagsK(p) & ~pg.PG_RDONLY);
+          P.markdirtyK(p, UVM_PAGE_STATUS_DIRTY);
         }
         this.uvn.unlock(vp);
       }
     }
     return error;
+  }
+
+  /** True when the pages' frames follow each other in memory (one buffer holds them all). */
+  private framesContiguous(pgs: readonly Kva[]): boolean {
+    const P = this.pages;
+    const f0 = P.frameK(pgs[0]!);
+    for (let i = 1; i < pgs.length; i++) if (P.frameK(pgs[i]!) !== f0 + i * PAGE_SIZE) return false;
+    return true;
+  }
+
+  /** uvm_pagermapin, by copy: a new buffer holding the pages' frames side by side. */
+  private mapinK(pgs: readonly Kva[], len: number): Kva {
+    const P = this.pages;
+    const u8 = this.k.mem.u8;
+    const kva = kvaOf(this.k.kmem.alloc(len, 1, false, 'genfs pagermap'));
+    const o = kva & 0x7fffffff;
+    for (let i = 0; i < pgs.length; i++) {
+      const fr = P.frameK(pgs[i]!) & 0x7fffffff;
+      u8.copyWithin(o + i * PAGE_SIZE, fr, fr + PAGE_SIZE);
+    }
+    return kva;
   }
 
   /**
@@ -582,19 +631,6 @@ export class GenfsIo {
     } finally {
       this.bufs.putiobuf(bp);
     }
-  }
-
-  /** uvm_pagermapin, by copy: the pages' frames side by side at kva. */
-  private mapin(kva: bigint, pgs: readonly bigint[]): void {
-    for (let i = 0; i < pgs.length; i++)
-      this.copy(kva + BigInt(i * PAGE_SIZE), this.pages.frame(pgs[i]!), PAGE_SIZE);
-  }
-
-  private copy(dst: bigint, src: bigint, n: number): void {
-    const u8 = this.k.mem.u8;
-    const d = Number(dst - 0xffff_ffff_8000_0000n);
-    const s = Number(src - 0xffff_ffff_8000_0000n);
-    u8.copyWithin(d, s, s + n);
   }
 
   // ------------------------------------------------------------------ genfs_putpages
@@ -722,21 +758,25 @@ export class GenfsIo {
    * dirty again so the data is not lost.
    */
   gopWriteImpl(vp: bigint, pgsArr: bigint, npages: number, flags: number): number {
-    const list: bigint[] = [];
-    for (let i = 0; i < npages; i++) list.push(this.r64(pgsArr + BigInt(8 * i)));
-    const off = this.pages.offset(list[0]!);
+    const P = this.pages;
+    const m = this.k.mem;
+    const arr = kvaOf(pgsArr);
+    const list: Kva[] = new Array(npages);
+    for (let i = 0; i < npages; i++) list[i] = loadKva(m, arr + 8 * i);
+    const off = BigInt(P.offsetK(list[0]!));
     const len = npages * PAGE_SIZE;
-    const kva = this.k.kmem.alloc(len, 1, false, 'genfs pagermap');
+    // uvm_pagermapin: straight from the frames when they lie side by side, else a copy.
+    const direct = this.framesContiguous(list);
+    const kva = direct ? P.frameK(list[0]!) : this.mapinK(list, len);
     try {
-      this.mapin(kva, list);
-      const error = this.doIo(vp, off, kva, len, true, (flags & pgo.PGO_SYNCIO) === 0);
+      const error = this.doIo(vp, off, kvaBig(kva), len, true, (flags & pgo.PGO_SYNCIO) === 0);
       this.uvn.lock(vp);
-      if (error) for (const p of list) this.pages.markdirty(p, UVM_PAGE_STATUS_DIRTY);
-      this.pages.unbusy(list);
+      if (error) for (const p of list) P.markdirtyK(p, UVM_PAGE_STATUS_DIRTY);
+      P.unbusyK(kvaOf(vp), list, npages);
       this.uvn.unlock(vp);
       return error;
     } finally {
-      this.k.kmem.free(kva, len, 'genfs pagermap');
+      if (!direct) this.k.kmem.free(kvaBig(kva), len, 'genfs pagermap');
     }
   }
 
