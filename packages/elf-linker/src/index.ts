@@ -5,6 +5,7 @@
  */
 export * from './elf/constants.js';
 export { parseElf } from './elf/parse.js';
+export type { RelocationTable } from './elf/relocation-table.js';
 export type {
   ElfFile,
   ElfHeader,
@@ -30,6 +31,7 @@ export {
   inspectModule,
   type ModuleInspection,
   type ModuleSizes,
+  readModuleInfo,
 } from './inspect.js';
 export { MAX_LOAD_SIZE } from './link/layout.js';
 export { linkModule } from './link/link-module.js';

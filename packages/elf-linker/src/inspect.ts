@@ -20,7 +20,8 @@ import {
   STT_SECTION,
 } from './elf/constants.js';
 import { parseElf } from './elf/parse.js';
-import type { ElfFile, ElfRelocation, ElfSection } from './elf/types.js';
+import type { RelocationTable } from './elf/relocation-table.js';
+import type { ElfFile, ElfSection } from './elf/types.js';
 import { ModuleMetadataError } from './errors.js';
 import { checkLoadable, layoutCommons, planSections } from './link/layout.js';
 import { SectionSymbols } from './link/section-symbols.js';
@@ -107,18 +108,20 @@ function symbolicImage(elf: ElfFile, symbols: SectionSymbols): ModuleImage {
   // (link sets, the modinfo's section): debug sections can hold most of a module's entries.
   const bySection = new Map<
     number,
-    { rela: boolean; map: Map<bigint, ElfRelocation> } | undefined
+    { table: RelocationTable; at: Map<number, number> } | undefined
   >();
   const relocationsOf = (index: number) => {
     if (bySection.has(index)) return bySection.get(index);
     const rel = elf.relocationSections.find(
       (r) => r.target === index && r.symtab === elf.symtabIndex,
     );
-    let found: { rela: boolean; map: Map<bigint, ElfRelocation> } | undefined;
+    let found: { table: RelocationTable; at: Map<number, number> } | undefined;
     if (rel) {
-      const map = new Map<bigint, ElfRelocation>();
-      for (const e of elf.relocations(rel)) map.set(e.offset, e);
-      found = { rela: rel.rela, map };
+      const table = elf.relocationTable(rel);
+      // Entry index by offset; the last entry for an offset wins, as a map of the entries would.
+      const at = new Map<number, number>();
+      for (let i = 0; i < table.count; i++) if (table.exact[i]! & 1) at.set(table.offset[i]!, i);
+      found = { table, at };
     }
     bySection.set(index, found);
     return found;
@@ -148,15 +151,18 @@ function symbolicImage(elf: ElfFile, symbols: SectionSymbols): ModuleImage {
           ? new DataView(raw.buffer, raw.byteOffset, 8).getBigUint64(0, true)
           : 0n;
       const relocs = relocationsOf(section.index);
-      const e = relocs?.map.get(BigInt(offset));
-      if (!e) return stored === 0n ? null : { section: undefined, offset: 0, address: stored };
-      const rt = relocationType(e.type);
+      const i = relocs?.at.get(offset);
+      if (i === undefined)
+        return stored === 0n ? null : { section: undefined, offset: 0, address: stored };
+      const table = relocs!.table;
+      const type = table.type[i]!;
+      const rt = relocationType(type);
       if (rt?.size !== 8)
-        return { section: undefined, offset: 0, symbol: relocationTypeName(e.type) };
+        return { section: undefined, offset: 0, symbol: relocationTypeName(type) };
       const view = new DataView(raw.buffer, raw.byteOffset, 8);
-      const addend = relocs!.rela ? e.addend : implicitAddend(view, 0, rt);
+      const addend = table.rela ? table.addendBig(i) : implicitAddend(view, 0, rt);
       if (rt.formula === 'B+A') return at(section, addend);
-      const sym = elf.symbols[e.symbol]!;
+      const sym = elf.symbols[table.symbol[i]!]!;
       if (sym.shndx === SHN_UNDEF) return { section: undefined, offset: 0, symbol: sym.name };
       const target = elf.sections[sym.shndx];
       if (!target || sym.shndx >= 0xff00 || !(target.flags & SHF_ALLOC))
@@ -173,6 +179,28 @@ function symbolType(type: number): InspectedSymbol['type'] {
   return 'other';
 }
 
+/**
+ * A module's NetBSD metadata (what `inspectModule(bytes).metadata` holds) from its parsed file,
+ * after the same checks inspectModule makes — loadable x86-64 ET_REL, sections and COMMON
+ * within limits, relocation entries of loaded sections valid — without the rest of the
+ * inspection. Throws ElfError for a file that is not loadable, ModuleMetadataError for
+ * metadata that is missing or wrong. The kernel calls this before loading what a module
+ * requires, then links the same ElfFile with `linkModule(elf, ...)`.
+ */
+export function readModuleInfo(elf: ElfFile): ModuleMetadata {
+  checkLoadable(elf);
+  const plan = planSections(elf);
+  layoutCommons(elf);
+  const loaded = new Set(plan.map((p) => p.section.index));
+  for (const rel of elf.relocationSections) if (loaded.has(rel.target)) elf.relocationTable(rel);
+  const {
+    modinfo: _modinfo,
+    modcmd: _modcmd,
+    ...rest
+  } = readModuleMetadata(elf, symbolicImage(elf, new SectionSymbols(elf)));
+  return rest;
+}
+
 export function inspectModule(bytes: Uint8Array): ModuleInspection {
   const elf = parseElf(bytes);
   checkLoadable(elf);
@@ -184,8 +212,9 @@ export function inspectModule(bytes: Uint8Array): ModuleInspection {
   for (const rel of elf.relocationSections) {
     relocCount.set(rel.target, (relocCount.get(rel.target) ?? 0) + rel.count);
     if (!kinds.has(rel.target)) continue;
-    for (const e of elf.relocations(rel)) {
-      const name = relocationTypeName(e.type);
+    const table = elf.relocationTable(rel);
+    for (let i = 0; i < table.count; i++) {
+      const name = relocationTypeName(table.type[i]!);
       relocations[name] = (relocations[name] ?? 0) + 1;
     }
   }

@@ -357,6 +357,55 @@ describe('x86-64 relocation types', () => {
   });
 });
 
+describe('relocations far from 0 (the BigInt path)', () => {
+  // Sections at 2^51 and above are beyond the exact double sums of the fast path: every entry
+  // goes through the BigInt formulation, and must give the psABI's value or refuse an overflow.
+  const FAR = 0x0008_0000_0000_0000n;
+  for (const [name, c] of Object.entries(cases)) {
+    if (c.type === 0) continue;
+    it(`${name} at 0x${FAR.toString(16)}`, () => {
+      const relocs: WriterRelocation[] = [
+        {
+          section: '.text',
+          offset: FIELD,
+          type: c.type,
+          symbol: c.symbol === '' ? 0 : c.symbol,
+          addend: c.addend,
+        },
+      ];
+      const ext = FAR + 0x20_0000n;
+      const rt = SUPPORTED_RELOCATIONS.find((r) => r.type === c.type)!;
+      const bits = c.width * 8;
+      let linked: ReturnType<typeof link>;
+      try {
+        linked = link(object(relocs, true), ext, FAR);
+      } catch (e) {
+        // Only an overflow may refuse, and only for a field narrower than 64 bits.
+        expect(e).toBeInstanceOf(RelocationError);
+        expect((e as RelocationError).problem).toBe('overflow');
+        expect(bits).toBeLessThan(64);
+        return;
+      }
+      const { module, memory } = linked;
+      const text = module.sections.find((s) => s.name === '.text')!;
+      const got = module.sections.find((s) => s.name === '.got');
+      const P = text.address + FIELD;
+      const S = c.symbol === 'ext' ? ext : c.symbol === 'loc' ? text.address + LOC_OFFSET : 0n;
+      const expected = c.expected({
+        S,
+        A: c.addend,
+        P,
+        B: text.address,
+        GOT: got?.address ?? 0n,
+        G: 0n,
+        Z: c.symbol === 'loc' ? LOC_SIZE : 0n,
+      });
+      expect(rt.size).toBe(c.width);
+      expect(readField(memory, P, c.width)).toBe(BigInt.asUintN(bits, expected));
+    });
+  }
+});
+
 /** File offset of .text: the first section the writer lays out, right after the 64-byte header. */
 function findText(_bytes: Uint8Array): number {
   return 64;

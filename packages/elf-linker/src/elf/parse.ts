@@ -2,7 +2,8 @@ import { SHT_NOBITS, SHT_NULL } from './constants.js';
 import { identify, readHeader } from './header.js';
 import { readNotes } from './notes.js';
 import { readProgramHeaders } from './program-headers.js';
-import { readRelocationSections, readRelocations } from './relocations.js';
+import { RelocationTable } from './relocation-table.js';
+import { readRelocationSections } from './relocations.js';
 import { readSections } from './sections.js';
 import { entryCount, readSymbols } from './symbols.js';
 import type { ElfFile, ElfRelocation, ElfRelocationSection, ElfSection } from './types.js';
@@ -19,6 +20,23 @@ export function parseElf(bytes: Uint8Array): ElfFile {
   const byName = new Map<string, ElfSection>();
   for (const s of sections) if (s.index > 0 && !byName.has(s.name)) byName.set(s.name, s);
   const decoded = new Map<ElfRelocationSection, ElfRelocation[]>();
+  const tables = new Map<ElfRelocationSection, RelocationTable>();
+  const relocationTable = (rel: ElfRelocationSection): RelocationTable => {
+    let table = tables.get(rel);
+    if (!table) {
+      // Dynamic relocations index .dynsym, whose entries this reader counts but does not decode.
+      const linked = sections[rel.symtab];
+      const symbolCount =
+        rel.symtab === symtabIndex
+          ? symbols.length
+          : linked && rel.symtab !== 0
+            ? entryCount(linked, is64 ? 24 : 16, 'symbol table')
+            : 0;
+      table = new RelocationTable(reader, is64, rel, symbolCount);
+      tables.set(rel, table);
+    }
+    return table;
+  };
   return {
     bytes,
     header,
@@ -36,18 +54,21 @@ export function parseElf(bytes: Uint8Array): ElfFile {
     relocations(rel) {
       let entries = decoded.get(rel);
       if (!entries) {
-        // Dynamic relocations index .dynsym, whose entries this reader counts but does not decode.
-        const linked = sections[rel.symtab];
-        const symbolCount =
-          rel.symtab === symtabIndex
-            ? symbols.length
-            : linked && rel.symtab !== 0
-              ? entryCount(linked, is64 ? 24 : 16, 'symbol table')
-              : 0;
-        entries = readRelocations(reader, header, rel, symbolCount);
+        const t = relocationTable(rel);
+        entries = new Array(t.count);
+        for (let i = 0; i < t.count; i++) {
+          entries[i] = {
+            offset: t.offsetBig(i),
+            type: t.type[i]!,
+            symbol: t.symbol[i]!,
+            addend: t.addendBig(i),
+            entryOffset: t.entryOffset(i),
+          };
+        }
         decoded.set(rel, entries);
       }
       return entries;
     },
+    relocationTable,
   };
 }

@@ -124,6 +124,20 @@ export class StringTable {
         `name at string-table index ${index} is not NUL-terminated`,
       );
     }
-    return decoder.decode(this.bytes.subarray(this.offset + index, this.offset + end));
+    const from = this.offset + index;
+    const to = this.offset + end;
+    // Symbol names are short ASCII: build those directly (a TextDecoder call costs more). The
+    // decoder handles the rest, as WHATWG's 'latin1' (windows-1252) maps bytes 0x80-0x9f.
+    if (to - from <= 128) {
+      let ascii = true;
+      for (let i = from; i < to; i++) {
+        if (this.bytes[i]! >= 0x80) {
+          ascii = false;
+          break;
+        }
+      }
+      if (ascii) return String.fromCharCode.apply(null, this.bytes.subarray(from, to) as never);
+    }
+    return decoder.decode(this.bytes.subarray(from, to));
   }
 }

@@ -30,6 +30,24 @@ export function entryCount(section: ElfSection, minEntsize: number, what: string
   return section.size / section.entsize;
 }
 
+/** Reads an entry's fields in order through the checked reader: an ElfError names the first outside the file. */
+function checkEntry(r: ElfReader, at: number, is64: boolean): void {
+  r.u32('st_name', at);
+  if (is64) {
+    r.u8('st_info', at + 4);
+    r.u8('st_other', at + 5);
+    r.u16('st_shndx', at + 6);
+    r.u64('st_value', at + 8);
+    r.u64('st_size', at + 16);
+  } else {
+    r.u32('st_value', at + 4);
+    r.u32('st_size', at + 8);
+    r.u8('st_info', at + 12);
+    r.u8('st_other', at + 13);
+    r.u16('st_shndx', at + 14);
+  }
+}
+
 export function readSymbols(
   r: ElfReader,
   h: ElfHeader,
@@ -50,26 +68,32 @@ export function readSymbols(
   const strtab = new StringTable(r.bytes, strtabSection.offset, strtabSection.size);
   const shndxSection = sections.find((s) => s.type === SHT_SYMTAB_SHNDX && s.link === symtab.index);
   const symbols: ElfSymbol[] = new Array(count);
+  // The table normally lies inside the file (checked with the section headers, except for a
+  // corrupt section 0), so the fixed fields are read without a bounds check each.
+  const view = r.view;
+  const le = r.littleEndian;
+  const inFile = symtab.offset + count * symtab.entsize <= r.size;
   for (let i = 0; i < count; i++) {
     const at = symtab.offset + i * symtab.entsize;
-    const nameIndex = r.u32('st_name', at);
+    if (!inFile) checkEntry(r, at, is64);
+    const nameIndex = view.getUint32(at, le);
     let info: number;
     let other: number;
     let shndx: number;
     let value: bigint;
     let size: bigint;
     if (is64) {
-      info = r.u8('st_info', at + 4);
-      other = r.u8('st_other', at + 5);
-      shndx = r.u16('st_shndx', at + 6);
-      value = r.u64('st_value', at + 8);
-      size = r.u64('st_size', at + 16);
+      info = view.getUint8(at + 4);
+      other = view.getUint8(at + 5);
+      shndx = view.getUint16(at + 6, le);
+      value = view.getBigUint64(at + 8, le);
+      size = view.getBigUint64(at + 16, le);
     } else {
-      value = BigInt(r.u32('st_value', at + 4));
-      size = BigInt(r.u32('st_size', at + 8));
-      info = r.u8('st_info', at + 12);
-      other = r.u8('st_other', at + 13);
-      shndx = r.u16('st_shndx', at + 14);
+      value = BigInt(view.getUint32(at + 4, le));
+      size = BigInt(view.getUint32(at + 8, le));
+      info = view.getUint8(at + 12);
+      other = view.getUint8(at + 13);
+      shndx = view.getUint16(at + 14, le);
     }
     if (shndx === SHN_XINDEX) {
       if (!shndxSection || shndxSection.size < (i + 1) * 4) {

@@ -1,4 +1,5 @@
 /** The parsed form of an ELF file. Addresses and symbol values are bigint; file offsets and sizes are numbers. */
+import type { RelocationTable } from './relocation-table.js';
 
 export interface ElfHeader {
   /** 32 or 64 (EI_CLASS). */
@@ -129,4 +130,9 @@ export interface ElfFile {
   sectionData(section: ElfSection): Uint8Array;
   /** Decodes one relocation section's entries, each validated. */
   relocations(rel: ElfRelocationSection): ElfRelocation[];
+  /**
+   * The same entries, validated the same way, as parallel typed arrays (no object or BigInt per
+   * entry): what the linker reads. Decoded once per section.
+   */
+  relocationTable(rel: ElfRelocationSection): RelocationTable;
 }

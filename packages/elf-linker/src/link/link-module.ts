@@ -6,18 +6,23 @@
  */
 import { SHT_NOBITS } from '../elf/constants.js';
 import { parseElf } from '../elf/parse.js';
+import type { ElfFile } from '../elf/types.js';
 import { type LinkedModuleMetadata, readModuleMetadata } from '../netbsd/modinfo.js';
 import { LINK_SET_MODULES } from '../netbsd/module-abi.js';
 import { checkLoadable, layoutCommons, planSections } from './layout.js';
 import { type Allocation, createLinkedModule } from './linked-module.js';
-import { applyRelocations, collectRelocations } from './relocate.js';
+import { applyRelocations, collectRelocations, numericAddresses } from './relocate.js';
 import { readLinkSets, relocatedImage } from './relocated-image.js';
 import { resolveSymbols, symbolAddresses } from './resolve-symbols.js';
 import { SectionSymbols } from './section-symbols.js';
 import type { LinkedModule, LinkOptions, LoadedSectionKind, SectionRequest } from './types.js';
 
-export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
-  const elf = parseElf(bytes);
+/**
+ * Links a module given as its bytes, or as the ElfFile `parseElf` made of them (so a caller that
+ * already parsed it to read the metadata does not parse it twice).
+ */
+export function linkModule(module: Uint8Array | ElfFile, opts: LinkOptions): LinkedModule {
+  const elf = ArrayBuffer.isView(module) ? parseElf(module) : module;
   checkLoadable(elf);
   const plan = planSections(elf);
   const loaded = new Set(plan.map((p) => p.section.index));
@@ -102,12 +107,15 @@ export function linkModule(bytes: Uint8Array, opts: LinkOptions): LinkedModule {
         images.set(p.section.index, elf.sectionData(p.section).slice());
     }
     const counts = new Map<string, number>();
+    const numeric = numericAddresses(addresses);
     for (const batch of collected.batches) {
       applyRelocations(
         {
           elf,
           places,
           addresses,
+          addressNumbers: numeric.numbers,
+          addressKinds: numeric.kinds,
           sectionAddress: (i) => sectionAddress.get(i)!,
           image: (i) => images.get(i)!,
           gotAddress,

@@ -4,7 +4,8 @@
  * happens on local copies, so an overflow leaves the target memory untouched.
  */
 import { SHF_ALLOC, SHT_NOBITS } from '../elf/constants.js';
-import type { ElfFile, ElfRelocation, ElfSection } from '../elf/types.js';
+import type { RelocationTable } from '../elf/relocation-table.js';
+import type { ElfFile, ElfSection } from '../elf/types.js';
 import { ElfError, RelocationError } from '../errors.js';
 import {
   fitsField,
@@ -23,7 +24,7 @@ import type { SymbolPlace } from './resolve-symbols.js';
 export interface RelocationBatch {
   readonly target: ElfSection;
   readonly rela: boolean;
-  readonly entries: readonly ElfRelocation[];
+  readonly table: RelocationTable;
   readonly types: readonly RelocationType[];
 }
 
@@ -63,47 +64,93 @@ export function collectRelocations(
         `relocations of ${target.name} use section ${rel.symtab}, not the symbol table`,
       );
     }
-    const entries = elf.relocations(rel);
-    const types: RelocationType[] = new Array(entries.length);
-    for (let i = 0; i < entries.length; i++) {
-      const e = entries[i]!;
-      const rt = relocationType(e.type);
+    const table = elf.relocationTable(rel);
+    const n = table.count;
+    const types: RelocationType[] = new Array(n);
+    const nobits = target.type === SHT_NOBITS;
+    const size = target.size;
+    for (let i = 0; i < n; i++) {
+      const type = table.type[i]!;
+      const symbol = table.symbol[i]!;
+      const rt = relocationType(type);
       if (!rt) {
-        const known = UNSUPPORTED_RELOCATIONS[e.type] !== undefined;
+        const known = UNSUPPORTED_RELOCATIONS[type] !== undefined;
         throw new RelocationError(
           known ? 'unsupported-type' : 'unknown-type',
-          e.type,
-          relocationTypeName(e.type),
-          symbolName(elf, e.symbol),
+          type,
+          relocationTypeName(type),
+          symbolName(elf, symbol),
           target.name,
-          e.offset,
+          table.offsetBig(i),
           known
             ? 'this relocation type has no meaning in a kernel module'
             : 'unknown x86-64 relocation type',
         );
       }
-      if (target.type === SHT_NOBITS && rt.size > 0) {
+      if (nobits && rt.size > 0) {
         throw new ElfError(
           'r_offset',
-          e.entryOffset,
+          table.entryOffset(i),
           `relocation patches ${target.name}, which has no contents`,
         );
       }
-      if (e.offset + BigInt(rt.size) > BigInt(target.size)) {
+      // An inexact offset is at least 2^53, far past any section.
+      if (!(table.exact[i]! & 1) || table.offset[i]! + rt.size > size) {
         throw new ElfError(
           'r_offset',
-          e.entryOffset,
-          `${rt.name} field at 0x${e.offset.toString(16)} lies outside ${target.name} (${target.size} bytes)`,
+          table.entryOffset(i),
+          `${rt.name} field at 0x${table.offsetBig(i).toString(16)} lies outside ${target.name} (${size} bytes)`,
         );
       }
-      if (rt.formula !== 'none' && rt.formula !== 'B+A') referenced.add(e.symbol);
-      if (rt.gotEntry && !gotSlots.has(e.symbol)) gotSlots.set(e.symbol, gotSlots.size);
+      if (rt.formula !== 'none' && rt.formula !== 'B+A') referenced.add(symbol);
+      if (rt.gotEntry && !gotSlots.has(symbol)) gotSlots.set(symbol, gotSlots.size);
       if (rt.gotBase || rt.gotEntry) needsGot = true;
       types[i] = rt;
     }
-    batches.push({ target, rela: rel.rela, entries, types });
+    batches.push({ target, rela: rel.rela, table, types });
   }
   return { batches, gotSlots, needsGot, referenced };
+}
+
+/**
+ * How `numericAddresses` holds each symbol: no address (0), `addressNumbers[i]` is the address
+ * read as a signed 64-bit value, exactly (ADDRESS_NUMBER), or too far from 0 for exact double
+ * sums, so the BigInt path takes it (ADDRESS_BIG).
+ */
+export const ADDRESS_NUMBER = 1;
+export const ADDRESS_BIG = 2;
+
+/** |x| below this keeps a sum of four such terms exact in a double. */
+const SAFE_TERM = 2 ** 51;
+
+/** An address as a signed double when that is exact and small enough to sum; else NaN. */
+export function signedNumber(a: bigint): number {
+  const v = Number(BigInt.asIntN(64, a));
+  return v > -SAFE_TERM && v < SAFE_TERM ? v : Number.NaN;
+}
+
+/**
+ * The addresses again as signed doubles: kernel addresses (0xffffffff80000000 and up) are small
+ * negative numbers, so S + A - P and friends are exact double sums equal to the BigInt result
+ * modulo 2^64, which is all the overflow checks and the stored bytes depend on.
+ */
+export function numericAddresses(addresses: readonly (bigint | undefined)[]): {
+  numbers: Float64Array;
+  kinds: Uint8Array;
+} {
+  const numbers = new Float64Array(addresses.length);
+  const kinds = new Uint8Array(addresses.length);
+  for (let i = 0; i < addresses.length; i++) {
+    const a = addresses[i];
+    if (a === undefined) continue;
+    const v = signedNumber(a);
+    if (Number.isNaN(v)) kinds[i] = ADDRESS_BIG;
+    else {
+      numbers[i] = v;
+      kinds[i] = ADDRESS_NUMBER;
+    }
+  }
+  return { numbers, kinds };
 }
 
 export interface RelocationEnvironment {
@@ -111,6 +158,9 @@ export interface RelocationEnvironment {
   readonly places: readonly SymbolPlace[];
   /** Address of each symbol (undefined when it has none, e.g. index 0 or an unloaded section). */
   readonly addresses: readonly (bigint | undefined)[];
+  /** The same addresses as signed doubles, with `addressKinds` saying which are usable. */
+  readonly addressNumbers: Float64Array;
+  readonly addressKinds: Uint8Array;
   readonly sectionAddress: (index: number) => bigint;
   readonly image: (index: number) => Uint8Array;
   readonly gotAddress: bigint;
@@ -118,12 +168,28 @@ export interface RelocationEnvironment {
   readonly counts: Map<string, number>;
 }
 
+const TWO32 = 4294967296;
+
+/**
+ * Applies one batch. Each entry is computed with doubles when every input is exact (all of a
+ * kernel module's are); an entry that is not, that uses Z (the symbol size), or that seems to
+ * overflow goes through `applyOneBig`, the BigInt formulation, which also words every error.
+ */
 export function applyRelocations(env: RelocationEnvironment, batch: RelocationBatch): void {
-  const { elf } = env;
   const target = batch.target;
   const image = env.image(target.index);
   const view = new DataView(image.buffer, image.byteOffset, image.byteLength);
-  const base = env.sectionAddress(target.index);
+  const baseBig = env.sectionAddress(target.index);
+  const base = signedNumber(baseBig);
+  const got = signedNumber(env.gotAddress);
+  const fast = !Number.isNaN(base) && !Number.isNaN(got);
+  const { table, types } = batch;
+  const { addressNumbers, addressKinds, gotSlots } = env;
+  const offsets = table.offset;
+  const symbols = table.symbol;
+  const addends = table.addend;
+  const exact = table.exact;
+  const rela = batch.rela;
   let lastType = -1;
   let lastCount = 0;
   const flush = () => {
@@ -132,60 +198,186 @@ export function applyRelocations(env: RelocationEnvironment, batch: RelocationBa
       env.counts.set(name, (env.counts.get(name) ?? 0) + lastCount);
     }
   };
-  for (let i = 0; i < batch.entries.length; i++) {
-    const e = batch.entries[i]!;
-    const rt = batch.types[i]!;
+  for (let i = 0; i < table.count; i++) {
+    const rt = types[i]!;
     if (rt.type !== lastType) {
       flush();
       lastType = rt.type;
       lastCount = 0;
     }
     lastCount++;
-    if (rt.formula === 'none') continue;
-    const offset = Number(e.offset);
-    let S = 0n;
-    if (e.symbol !== 0 && rt.formula !== 'B+A') {
-      const s = env.addresses[e.symbol];
-      if (s === undefined) {
-        const place = env.places[e.symbol];
-        throw new RelocationError(
-          'symbol-not-loaded',
-          rt.type,
-          rt.name,
-          symbolName(elf, e.symbol),
-          target.name,
-          e.offset,
-          place?.kind === 'unloaded'
-            ? `the symbol lies in ${place.section}, which is not loaded`
-            : 'the symbol has no address',
-        );
+    const formula = rt.formula;
+    if (formula === 'none') continue;
+    if (!fast || formula === 'Z+A') {
+      applyOneBig(env, batch, i, view, baseBig);
+      continue;
+    }
+    const offset = offsets[i]!;
+    const symbol = symbols[i]!;
+    let S = 0;
+    if (symbol !== 0 && formula !== 'B+A') {
+      const kind = addressKinds[symbol]!;
+      if (kind !== ADDRESS_NUMBER) {
+        applyOneBig(env, batch, i, view, baseBig);
+        continue;
       }
-      S = s;
+      S = addressNumbers[symbol]!;
     }
-    const A = batch.rela ? e.addend : implicitAddend(view, offset, rt);
-    const slot = env.gotSlots.get(e.symbol);
-    const value = relocationValue(rt, {
-      S,
-      A,
-      P: base + e.offset,
-      B: base,
-      G: slot === undefined ? 0n : BigInt(slot * 8),
-      GOT: env.gotAddress,
-      Z: elf.symbols[e.symbol]?.size ?? 0n,
-    });
-    if (!fitsField(rt, value)) {
-      throw new RelocationError(
-        'overflow',
-        rt.type,
-        rt.name,
-        symbolName(elf, e.symbol),
-        target.name,
-        e.offset,
-        `${rt.size === 4 ? '32-bit overflow: ' : ''}value 0x${BigInt.asUintN(64, value).toString(16)} does not fit a ${rt.check} ${rt.size * 8}-bit field`,
-        value,
-      );
+    let A: number;
+    const size = rt.size;
+    if (rela) A = exact[i]! & 2 ? addends[i]! : Number.NaN;
+    else A = implicitAddendNumber(view, offset, size, rt.check === 'unsigned');
+    if (!(A > -SAFE_TERM && A < SAFE_TERM)) {
+      applyOneBig(env, batch, i, view, baseBig);
+      continue;
     }
-    storeField(view, offset, rt, value);
+    const P = base + offset;
+    let value: number;
+    switch (formula) {
+      case 'S+A':
+        value = S + A;
+        break;
+      case 'S':
+        value = S;
+        break;
+      case 'S+A-P':
+        value = S + A - P;
+        break;
+      case 'B+A':
+        value = base + A;
+        break;
+      case 'G+GOT+A-P':
+        value = (gotSlots.get(symbol) ?? 0) * 8 + got + A - P;
+        break;
+      case 'G+A':
+        value = (gotSlots.get(symbol) ?? 0) * 8 + A;
+        break;
+      case 'S+A-GOT':
+        value = S + A - got;
+        break;
+      default: // 'GOT+A-P'
+        value = got + A - P;
+        break;
+    }
+    // `value` equals BigInt.asIntN(64, v) of the BigInt result v: the checks below are fitsField's.
+    let fits: boolean;
+    switch (rt.check) {
+      case 'signed':
+        fits = size === 8 || (value >= -(2 ** (size * 8 - 1)) && value < 2 ** (size * 8 - 1));
+        break;
+      case 'unsigned':
+        fits = size === 8 || (value >= 0 && value < 2 ** (size * 8));
+        break;
+      case 'bitfield':
+        fits = size === 8 || (value >= -(2 ** (size * 8 - 1)) && value < 2 ** (size * 8));
+        break;
+      default:
+        fits = true;
+    }
+    if (!fits) {
+      applyOneBig(env, batch, i, view, baseBig); // throws the overflow error
+      continue;
+    }
+    switch (size) {
+      case 8:
+        view.setUint32(offset, value >>> 0, true);
+        view.setUint32(offset + 4, Math.floor(value / TWO32) >>> 0, true);
+        break;
+      case 4:
+        view.setUint32(offset, value >>> 0, true);
+        break;
+      case 2:
+        view.setUint16(offset, value & 0xffff, true);
+        break;
+      case 1:
+        view.setUint8(offset, value & 0xff);
+        break;
+    }
   }
   flush();
+}
+
+/** implicitAddend as a double; NaN when a 64-bit field's value is too large to be exact. */
+function implicitAddendNumber(
+  view: DataView,
+  offset: number,
+  size: number,
+  unsigned: boolean,
+): number {
+  switch (size) {
+    case 8: {
+      const hi = view.getInt32(offset + 4, true);
+      // Larger ones are not exact; the caller sends any |A| >= 2^51 to the BigInt path.
+      if (hi >= 0x20_0000 || hi < -0x20_0000) return Number.NaN;
+      return hi * TWO32 + view.getUint32(offset, true);
+    }
+    case 4:
+      return unsigned ? view.getUint32(offset, true) : view.getInt32(offset, true);
+    case 2:
+      return unsigned ? view.getUint16(offset, true) : view.getInt16(offset, true);
+    case 1:
+      return unsigned ? view.getUint8(offset) : view.getInt8(offset);
+    default:
+      return 0;
+  }
+}
+
+/** One entry with BigInt arithmetic: the reference formulation, and every error's wording. */
+function applyOneBig(
+  env: RelocationEnvironment,
+  batch: RelocationBatch,
+  i: number,
+  view: DataView,
+  base: bigint,
+): void {
+  const { elf } = env;
+  const target = batch.target;
+  const table = batch.table;
+  const rt = batch.types[i]!;
+  const symbol = table.symbol[i]!;
+  const offsetBig = table.offsetBig(i);
+  const offset = table.offset[i]!;
+  let S = 0n;
+  if (symbol !== 0 && rt.formula !== 'B+A') {
+    const s = env.addresses[symbol];
+    if (s === undefined) {
+      const place = env.places[symbol];
+      throw new RelocationError(
+        'symbol-not-loaded',
+        rt.type,
+        rt.name,
+        symbolName(elf, symbol),
+        target.name,
+        offsetBig,
+        place?.kind === 'unloaded'
+          ? `the symbol lies in ${place.section}, which is not loaded`
+          : 'the symbol has no address',
+      );
+    }
+    S = s;
+  }
+  const A = batch.rela ? table.addendBig(i) : implicitAddend(view, offset, rt);
+  const slot = env.gotSlots.get(symbol);
+  const value = relocationValue(rt, {
+    S,
+    A,
+    P: base + offsetBig,
+    B: base,
+    G: slot === undefined ? 0n : BigInt(slot * 8),
+    GOT: env.gotAddress,
+    Z: elf.symbols[symbol]?.size ?? 0n,
+  });
+  if (!fitsField(rt, value)) {
+    throw new RelocationError(
+      'overflow',
+      rt.type,
+      rt.name,
+      symbolName(elf, symbol),
+      target.name,
+      offsetBig,
+      `${rt.size === 4 ? '32-bit overflow: ' : ''}value 0x${BigInt.asUintN(64, value).toString(16)} does not fit a ${rt.check} ${rt.size * 8}-bit field`,
+      value,
+    );
+  }
+  storeField(view, offset, rt, value);
 }
