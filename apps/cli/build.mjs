@@ -10,7 +10,11 @@ await build({
   format: 'esm',
   target: 'node20',
   conditions: ['@rump/source'],
-  banner: { js: '#!/usr/bin/env node' },
+  // A require for the CommonJS packages bundled in (xz-decompress's UMD wrapper requires
+  // `stream/web`), which an ES module otherwise lacks.
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __rumpCreateRequire } from 'node:module';\nconst require = __rumpCreateRequire(import.meta.url);",
+  },
   sourcemap: 'linked',
   logLevel: 'warning',
 });

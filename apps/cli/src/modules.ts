@@ -1,13 +1,16 @@
 /**
  * Finding kernel modules on the host: `-m FILE.kmod` names files; a bare name (`ffs`) and every
  * module a mount needs are looked up in the module path, in order: --module-path, then
- * RUMP_MODULE_PATH (both lists of directories), each searched as NetBSD lays out
+ * RUMP_MODULE_PATH (both lists of directories), then the module folders of the sets
+ * `rump fetch-modules` put in the cache (newest release first); each searched as NetBSD lays out
  * /stand/ARCH/VERSION/modules: `DIR/NAME.kmod` and `DIR/NAME/NAME.kmod`.
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { inspectModule } from '@rump/elf-linker';
+import type { Env } from './cli/command.js';
 import { OperationError } from './cli/errors.js';
+import { cachedModuleDirs } from './fetch/cache.js';
 
 export interface FoundModule {
   /** modinfo name (from the module's metadata), or the file name without `.kmod`. */
@@ -15,6 +18,14 @@ export interface FoundModule {
   readonly path: string;
   /** Names from mi_required (loaded by the kernel from the module path). */
   readonly required: readonly string[];
+}
+
+/**
+ * The module path: the folders the user named (--module-path, then RUMP_MODULE_PATH), then the
+ * cache's module folders (`rump fetch-modules`), each folder once.
+ */
+export function moduleSearchPath(named: readonly string[], env: Env): string[] {
+  return [...new Set([...named, ...cachedModuleDirs(env)])];
 }
 
 /** Candidate paths for module `name` in `dirs`, in search order. */
@@ -70,7 +81,7 @@ export function findModule(
   if (hit) return describeModuleFile(hit);
   throw new OperationError(
     dirs.length === 0
-      ? `needs ${name}.kmod: give it with -m ${name}.kmod, or a directory holding it with --module-path or RUMP_MODULE_PATH`
+      ? `needs ${name}.kmod: give it with -m ${name}.kmod, or a directory holding it with --module-path or RUMP_MODULE_PATH, or get NetBSD's modules with rump fetch-modules`
       : `needs ${name}.kmod: not given with -m and not in the module path (looked for ${candidates.join(', ')})`,
   );
 }

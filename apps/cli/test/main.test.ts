@@ -58,6 +58,10 @@ describe('rump command', () => {
         format: 'esm',
         target: 'node20',
         conditions: ['@rump/source'],
+        // As build.mjs: a require for bundled CommonJS packages (xz-decompress).
+        banner: {
+          js: "import { createRequire as __rumpCreateRequire } from 'node:module';\nconst require = __rumpCreateRequire(import.meta.url);",
+        },
         logLevel: 'silent',
       });
       const text = execFileSync(process.execPath, [outfile, '--help'], { encoding: 'utf8' });

@@ -4,6 +4,7 @@
  * -v/--verbose / RUMP_VERBOSE, --trace, --json.
  */
 import { delimiter } from 'node:path';
+import { moduleSearchPath } from '../modules.js';
 import type { OptionSpec, ParsedOptions } from './args.js';
 import type { Env } from './command.js';
 import { UsageError } from './errors.js';
@@ -58,6 +59,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
 
 export interface GlobalOptions {
   readonly modules: readonly string[];
+  /** --module-path, RUMP_MODULE_PATH, then the fetch-modules cache's module folders. */
   readonly modulePath: readonly string[];
   readonly fs: string | undefined;
   readonly partition: string | undefined;
@@ -105,10 +107,13 @@ export function resolveGlobalOptions(o: ParsedOptions, env: Env): GlobalOptions 
   const offsetText = o.value('offset');
   return {
     modules: o.list('module'),
-    modulePath: [
-      ...o.list('module-path').flatMap(splitPath),
-      ...(env.RUMP_MODULE_PATH ? splitPath(env.RUMP_MODULE_PATH) : []),
-    ],
+    modulePath: moduleSearchPath(
+      [
+        ...o.list('module-path').flatMap(splitPath),
+        ...(env.RUMP_MODULE_PATH ? splitPath(env.RUMP_MODULE_PATH) : []),
+      ],
+      env,
+    ),
     fs: o.value('fs'),
     partition,
     offset: offsetText === undefined ? undefined : parseByteCount(offsetText, '--offset'),

@@ -112,11 +112,11 @@ export const demo: Command = {
         ];
       } else {
         out(
-          "No ffs.kmod given with -m or found in the module path. To use NetBSD's own FFS driver, get the\n" +
-            'amd64 modules set of a NetBSD release (for example\n' +
-            '  https://cdn.netbsd.org/pub/NetBSD/NetBSD-10.1/amd64/binary/sets/modules.tgz),\n' +
-            'unpack it (tar xzf modules.tgz) and run\n' +
-            '  rump demo --module-path ./stand/amd64/10.1/modules\n' +
+          "No ffs.kmod given with -m, found in the module path or in rump's cache. To use NetBSD's own\n" +
+            "FFS driver, fetch a release's amd64 module set into the cache (rump fetch-modules --release R;\n" +
+            'NetBSD 9 ships it as modules.tgz, NetBSD 10 as modules.tar.xz), or unpack one and run\n' +
+            '  rump demo --module-path ./stand/amd64/10.99.12/modules\n' +
+            '(this kernel presents NetBSD 10.99.12 and loads modules built for that version).\n' +
             "Running the same scenario now with the project's example file system, tinyfs.kmod.\n\n",
         );
         writeFileSync(image, tinyfsImage());
