@@ -1,11 +1,13 @@
 /**
  * @rump/cpu-x86: an x86-64 emulator for compiled kernel code (see README.md).
  */
+export { clearSharedCode, sharedCodeSize } from './code-share.js';
 export {
   Cpu,
   type CpuOptions,
   DEFAULT_TRAP_BASE,
   type HostFunction,
+  type JitCounters,
   REG_NAMES,
   Reg,
   TRAP_STRIDE,
