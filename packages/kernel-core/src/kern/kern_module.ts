@@ -11,11 +11,13 @@
  * printing NetBSD's "WARNING: module error: ..." line.
  */
 import {
+  type ElfFile,
   ElfLinkerError,
-  inspectModule,
   type LinkedModule,
   linkModule,
   type ModuleMetadata,
+  parseElf,
+  readModuleInfo,
   UnresolvedSymbolsError,
 } from '@rump/elf-linker';
 import { MODULE_CLASS_NAMES, modclass, modcmd, modctl } from '../abi/netbsd-10.99/constants.js';
@@ -184,11 +186,12 @@ export class Modules {
     }
     const { bytes, file } = this.readFile(filename, isdep);
 
+    // The file is parsed once: its metadata now, the same ElfFile linked after the dependencies.
+    let elf: ElfFile;
     let meta: ModuleMetadata;
     try {
-      const ins = inspectModule(bytes);
-      if (!ins.metadata) throw ins.metadataError ?? new Error('no module metadata');
-      meta = ins.metadata;
+      elf = parseElf(bytes);
+      meta = readModuleInfo(elf);
     } catch (e) {
       throw this.error(
         errno.ENOEXEC,
@@ -263,7 +266,7 @@ export class Modules {
           );
         }
       }
-      const mod = this.affix(name, meta, bytes, file, required, props);
+      const mod = this.affix(name, meta, elf, file, required, props);
       // Dependencies are loaded as autoloads (module_do_load(..., autoload = true)): once
       // nothing requires them, autounload() may take them away again.
       if (isdep) mod.flags |= modctl.MODFLG_AUTO_LOADED;
@@ -276,7 +279,7 @@ export class Modules {
   private affix(
     name: string,
     meta: ModuleMetadata,
-    bytes: Uint8Array,
+    elf: ElfFile,
     file: string,
     required: Module[],
     props: string | undefined,
@@ -284,7 +287,7 @@ export class Modules {
     const k = this.k;
     let linked: LinkedModule;
     try {
-      linked = linkModule(bytes, {
+      linked = linkModule(elf, {
         allocator: {
           allocate: (r) => {
             const off = k.arena.allocate(r.size, r.align, `module ${name} ${r.name}`);
