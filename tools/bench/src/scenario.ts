@@ -17,6 +17,21 @@ export interface ScenarioResult {
   readonly peakRssMB: number;
   /** From the child's first line of benchmark code to reboot's return, ms. */
   readonly inProcessMs: number;
+  /** Where the child's time went, ms (see scenario-child.ts). */
+  readonly phases: ScenarioPhases;
+}
+
+export interface ScenarioPhases {
+  /** Process start to the first line of benchmark code: Node's start-up and the bundle's load. */
+  readonly startMs: number;
+  readonly bootMs: number;
+  /** etfs register + modctl(LOAD) of the file-system module (and what it requires). */
+  readonly loadMs: number;
+  /** etfs register + mkdir + mount. */
+  readonly mountMs: number;
+  /** open, read, ftruncate, pwrite. */
+  readonly ioMs: number;
+  readonly rebootMs: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -54,6 +69,15 @@ export function runScenario(script: string, target: Target, pristine: string): S
       `classic scenario process exited ${r.status ?? r.signal}: ${r.stderr.trim().slice(-2000)}`,
     );
   const line = r.stdout.trim().split('\n').pop() ?? '';
-  const child = JSON.parse(line) as { maxRssKiB: number; inProcessMs: number };
-  return { wallMs, peakRssMB: (child.maxRssKiB * 1024) / 1e6, inProcessMs: child.inProcessMs };
+  const child = JSON.parse(line) as {
+    maxRssKiB: number;
+    inProcessMs: number;
+    phases: ScenarioPhases;
+  };
+  return {
+    wallMs,
+    peakRssMB: (child.maxRssKiB * 1024) / 1e6,
+    inProcessMs: child.inProcessMs,
+    phases: child.phases,
+  };
 }
