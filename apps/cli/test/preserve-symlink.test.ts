@@ -1,11 +1,14 @@
 /**
  * get -p / put -p keep a symbolic link's own times (lutimes on both sides), on the real rump
- * kernel with tinyfs.kmod; the link's target keeps its own times.
+ * kernel with tinyfs.kmod; the link's target keeps its own times. The same round trip runs on an
+ * FFSv2 image with NetBSD's ffs.kmod when RUMP_TEST_FFS_KMOD and RUMP_TEST_MODULE_PATH are set.
  */
 import {
   lstatSync,
   lutimesSync,
+  mkdirSync,
   mkdtempSync,
+  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -15,6 +18,7 @@ import {
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { mkfsTinyfs } from '@rump/tinyfs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runRump } from './support/run.js';
@@ -28,8 +32,11 @@ const LINK_MTIME = 978_307_200.25; // 2001-01-01T00:00:00.250Z
 const LINK_ATIME = 1_000_000_000.5;
 const FILE_MTIME = 1_500_000_000;
 
-async function statJson(target: string) {
-  const r = await runRump('-m', TINYFS_KMOD, '--json', 'stat', target);
+const FFS = process.env.RUMP_TEST_FFS_KMOD;
+const MODPATH = process.env.RUMP_TEST_MODULE_PATH;
+
+async function statJson(target: string, mod = ['-m', TINYFS_KMOD]) {
+  const r = await runRump(...mod, '--json', 'stat', target);
   expect(r.status, r.err).toBe(0);
   return JSON.parse(r.out) as
     | { type: string; mtime: string; atime: string }[]
@@ -43,7 +50,6 @@ describe('-p and symbolic links', () => {
     writeFileSync(image, mkfsTinyfs({ time: 1736553600, spareBlocks: 32, spareInodes: 16 }));
     const src = join(dir, 'src');
     rmSync(src, { recursive: true, force: true });
-    const { mkdirSync } = await import('node:fs');
     mkdirSync(src);
     writeFileSync(join(src, 'target.txt'), 'the target\n');
     utimesSync(join(src, 'target.txt'), FILE_MTIME, FILE_MTIME);
@@ -81,4 +87,26 @@ describe('-p and symbolic links', () => {
     expect(st.type).toBe('lnk');
     expect(st.mtime).not.toBe(new Date(LINK_MTIME * 1000).toISOString());
   });
+
+  it.skipIf(!FFS || !MODPATH)(
+    "keeps them on FFSv2 with NetBSD's ffs.kmod (needs RUMP_TEST_FFS_KMOD and RUMP_TEST_MODULE_PATH)",
+    async () => {
+      const mod = ['-m', FFS ?? '', '--module-path', MODPATH ?? ''];
+      const image = join(dir, 'ffs2.img');
+      writeFileSync(image, gunzipSync(readFileSync(join(here, 'fixtures/tiny-ffs2.img.gz'))));
+      const link = join(dir, 'ffs-link');
+      symlinkSync('somewhere/else', link);
+      lutimesSync(link, LINK_ATIME, LINK_MTIME);
+      const put = await runRump(...mod, 'put', '-p', link, `${image}:/ffs-link`);
+      expect(put.status, put.err).toBe(0);
+      const st = one(await statJson(`${image}:/ffs-link`, mod));
+      expect(st.type).toBe('lnk');
+      expect(st.mtime).toBe(new Date(LINK_MTIME * 1000).toISOString());
+      expect(st.atime).toBe(new Date(LINK_ATIME * 1000).toISOString());
+      const out = join(dir, 'ffs-link-back');
+      const get = await runRump(...mod, 'get', '-p', `${image}:/ffs-link`, out);
+      expect(get.status, get.err).toBe(0);
+      expect(lstatSync(out).mtimeMs).toBeCloseTo(LINK_MTIME * 1000, 0);
+    },
+  );
 });
