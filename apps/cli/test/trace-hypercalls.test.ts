@@ -2,12 +2,15 @@
  * --trace prints hypercalls (the kernel's calls to its Host) in order with the system calls and
  * vnode operations: on the real rump kernel with tinyfs.kmod, the block reads of `rump cat` are
  * whole tinyfs blocks of the image, and the one that brings the file's data in happens inside
- * read(2); `rump put` writes blocks back. The TracingHost itself is checked on a MemoryHost.
+ * read(2); `rump put` writes blocks back. With NetBSD's ffs.kmod (RUMP_TEST_FFS_KMOD and
+ * RUMP_TEST_MODULE_PATH), the FFSv2 superblock read is seen at SBLOCK_UFS2. The TracingHost itself
+ * is checked on a MemoryHost.
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { gunzipSync } from 'node:zlib';
 import { MemoryHost } from '@rump/hypercall';
 import { mountArgs } from '@rump/syscalls';
 import { mkfsTinyfs, TINYFS_BSIZE } from '@rump/tinyfs';
@@ -117,6 +120,30 @@ describe('--trace hypercalls', () => {
     // the new file's three blocks reach the image
     expect(writes.reduce((n, w) => n + w.len, 0)).toBeGreaterThanOrEqual(3 * TINYFS_BSIZE);
   });
+
+  const FFS = process.env.RUMP_TEST_FFS_KMOD;
+  const MODPATH = process.env.RUMP_TEST_MODULE_PATH;
+  it.skipIf(!FFS || !MODPATH)(
+    'shows ffs reading the FFSv2 superblock at 64 KiB, 8 KiB long (needs RUMP_TEST_FFS_KMOD and RUMP_TEST_MODULE_PATH)',
+    async () => {
+      const ffs = join(dir, 'ffs2.img');
+      writeFileSync(ffs, gunzipSync(readFileSync(join(here, 'fixtures/tiny-ffs2.img.gz'))));
+      const r = await runRump(
+        '-m',
+        FFS ?? '',
+        '--module-path',
+        MODPATH ?? '',
+        '--trace',
+        'ls',
+        ffs,
+      );
+      expect(r.status, r.err).toBe(0);
+      const lines = r.err.split('\n').filter((l) => l !== '');
+      const mount = lines.findIndex((l) => l.startsWith('trace: CALL mount("ffs"'));
+      const sb = bios(lines).find((b) => b.line > mount && b.off === 65536);
+      expect(sb?.len).toBe(8192);
+    },
+  );
 
   it('prints no hypercalls (nothing at all) without --trace', async () => {
     const r = await runRump('-m', TINYFS_KMOD, 'cat', `${image}:/etc/motd`);
