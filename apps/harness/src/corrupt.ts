@@ -5,6 +5,8 @@
  * kernel death with its backtrace; the host process carries on and the original image is never
  * written (the runs work on private copies and its hash is compared at the end).
  */
+
+import { errno } from '@rump/kernel-core';
 import { type DirectoryEntry, decodeDirents, MNT, O, S, SEEK, SyscallError } from '@rump/syscalls';
 import type { MetadataRegion } from './images/ffs-image.js';
 import { sha256 } from './images/manifest.js';
@@ -23,7 +25,7 @@ export type CorruptionOutcome =
   | 'fault'
   /** Guest code ran past the instruction budget (a loop in the module). */
   | 'budget'
-  /** A call kept answering without progress (getdents at the same offset): stopped by the walk. */
+  /** A directory that kept answering past the walk's bounds (calls, entries): stopped by the walk. */
   | 'stuck'
   /** An exception that is neither an errno nor a kernel death: a bug in the harness or kernel. */
   | 'host-error';
@@ -201,8 +203,9 @@ class Walk {
   }
 
   /**
-   * getdents(2) until it says 0, but bounded: a directory whose offset does not move, or that
-   * never ends, stops the walk instead of hanging the host (FileSystemApi.readdir would loop).
+   * getdents(2) until it says 0, but bounded: a call that leaves the offset where it was is EIO
+   * (as FileSystemApi.readdir says), and a directory that never ends stops the walk instead of
+   * hanging the host.
    */
   readdir(path: string): DirectoryEntry[] {
     const { sys } = this.machine.rump;
@@ -215,8 +218,15 @@ class Walk {
         const n = sys.getdents(fd, buf);
         if (n === 0) return out;
         const next = sys.lseek(fd, 0, SEEK.CUR);
-        if (next === offset || calls > 4096 || out.length > this.maxEntries) {
-          this.stuck ??= `getdents ${path} at offset ${offset} returned ${n} bytes without progress`;
+        // What FileSystemApi.readdir answers (and NetBSD's own readdir(3) would loop on).
+        if (next === offset)
+          throw new SyscallError(
+            'getdents',
+            errno.EIO,
+            `${path}: ${n} bytes at offset ${offset} without progress (a damaged directory)`,
+          );
+        if (calls > 4096 || out.length > this.maxEntries) {
+          this.stuck ??= `getdents ${path} at offset ${offset}: more than ${calls} calls / ${out.length} entries`;
           return out;
         }
         offset = next;
