@@ -5,7 +5,7 @@
  * NetBSD's format. Then the module path finds the cached modules and a real mount works.
  */
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -36,6 +36,7 @@ import { readTar, TarError } from '../src/fetch/tar.js';
 import { safeComponents, UnsafeEntryError, unpackTar } from '../src/fetch/unpack.js';
 import { humanBytes } from '../src/format.js';
 import { main } from '../src/main.js';
+import { CLEAR_LINE, formatBytes, setProgressClock } from '../src/progress.js';
 import { makeTar, type TarInput } from './support/ustar.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -107,12 +108,20 @@ beforeAll(async () => {
   release('9.1', { 'modules.tar.xz': bad });
   // 10.99.11: modules built for another -current, which this kernel refuses.
   release('10.99.11', { 'modules.tgz': gzipSync(moduleSet(['kc_version'], [], '10.99.11')) });
+  // 8.1: the download breaks off (the server hangs up early).
+  files.set('NetBSD-8.1/amd64/binary/sets/SHA512', sumLine('modules.tgz', TGZ));
   // 9.0: a .tgz with no stand/amd64 in it.
   release('9.0', { 'modules.tgz': gzipSync(makeTar([{ name: 'README', content: 'hi\n' }])) });
 
   server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     hits.set(path, (hits.get(path) ?? 0) + 1);
+    if (path.endsWith('/NetBSD-8.1/amd64/binary/sets/modules.tgz')) {
+      // Promises 100000 bytes, sends 1000 and hangs up.
+      res.writeHead(200, { 'content-length': 100_000 });
+      res.write(TGZ.subarray(0, 1000), () => res.destroy());
+      return;
+    }
     const body = path.startsWith('/pub/NetBSD/') ? files.get(path.slice(12)) : undefined;
     if (body === undefined) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('not here\n');
@@ -375,6 +384,61 @@ describe('rump fetch-modules from a local release tree', () => {
         `^rump: fetch-modules: http://127\\.0\\.0\\.1:${port}/.*/SHA512: cannot reach 127\\.0\\.0\\.1:${port}: .*ECONNREFUSED.*\\n$`,
       ),
     );
+  });
+
+  it('says when a download breaks off, and keeps nothing', async () => {
+    const r = await fetchModules('--release', '8.1');
+    expect(r.status).toBe(1);
+    expect(r.err).toMatch(
+      /^rump: fetch-modules: http:.*\/NetBSD-8\.1\/amd64\/binary\/sets\/modules\.tgz: the download broke off after [0-9]+ bytes: .+\n$/,
+    );
+    expect(listTree(cache)).toEqual(['modules/']);
+  });
+
+  it('removes the work folders of runs that died, not of running ones', async () => {
+    const gone = spawnSync(process.execPath, ['-e', '0']).pid;
+    mkdirSync(join(cache, `modules/.fetch-${gone}-abc/tree`), { recursive: true });
+    mkdirSync(join(cache, `modules/.fetch-${process.ppid}-def`), { recursive: true });
+    expect((await fetchModules('--release', KVER)).status).toBe(0);
+    expect(readdirSync(join(cache, 'modules')).sort()).toEqual([
+      `.fetch-${process.ppid}-def`,
+      KVER,
+    ]);
+  });
+
+  it('draws a progress bar on stderr when stdout is a terminal, and erases it', async () => {
+    let t = 0;
+    setProgressClock(() => {
+      t += 150;
+      return t;
+    });
+    try {
+      const err: string[] = [];
+      const status = await main(
+        ['fetch-modules', '--mirror', mirror, '--release', KVER],
+        { out: () => {}, err: (x) => err.push(x), isTTY: true },
+        env,
+      );
+      expect(status).toBe(0);
+      const text = err.join('');
+      const size = `${formatBytes(TGZ.length)}/${formatBytes(TGZ.length)}`;
+      expect(text.slice(0, text.indexOf('/s') + 2)).toMatch(
+        new RegExp(
+          `^\\r\\x1b\\[Kfetch-modules ${KVER.replaceAll('.', '\\.')} amd64 100% (\\[#{20}\\] )?${size}  [0-9.]+ [KM]?i?B/s$`,
+        ),
+      );
+      expect(text.endsWith(CLEAR_LINE)).toBe(true);
+      // Not with --json.
+      err.length = 0;
+      await main(
+        ['fetch-modules', '--mirror', mirror, '--release', KVER, '--force', '--json'],
+        { out: () => {}, err: (x) => err.push(x), isTTY: true },
+        env,
+      );
+      expect(err).toEqual([]);
+    } finally {
+      setProgressClock(undefined);
+    }
   });
 
   it('refuses a set with a ../ path, and writes nothing', async () => {

@@ -23,6 +23,7 @@ import {
 } from '../fetch/release.js';
 import { humanBytes } from '../format.js';
 import { bootCheckKernel } from '../kernel-check.js';
+import { progressFor } from '../progress.js';
 
 /** What this kernel says about the set's modules: NetBSD's module_compatible() rule. */
 interface KernelNote {
@@ -60,30 +61,27 @@ function kernelNote(dirs: readonly string[]): KernelNote | undefined {
   return undefined;
 }
 
-/** A one-line progress meter on stderr, redrawn at most ten times a second. */
-function progressMeter(
+/** The download as a progress bar (src/progress.ts), when the command may draw one. */
+function downloadBar(
   ctx: CommandContext,
-  what: string,
+  label: string,
 ): {
-  listener: ProgressListener;
-  done(): void;
+  listener: ProgressListener | undefined;
+  finish(): void;
 } {
-  let last = 0;
-  let shown = false;
+  const bar = progressFor(ctx);
+  if (!bar) return { listener: undefined, finish() {} };
+  let seen = -1;
   return {
     listener(received, total) {
-      const now = Date.now();
-      if (now - last < 100 && received !== total) return;
-      last = now;
-      shown = true;
-      const pct = total ? ` (${Math.floor((received / total) * 100)}%)` : '';
-      ctx.io.err(
-        `\r\x1b[K${what}: ${humanBytes(received)}${total ? ` of ${humanBytes(total)}` : ''}${pct}`,
-      );
+      if (seen < 0) {
+        bar.start(label, total ?? 0);
+        seen = 0;
+      }
+      bar.add(received - seen);
+      seen = received;
     },
-    done() {
-      if (shown) ctx.io.err('\r\x1b[K');
-    },
+    finish: () => bar.finish(),
   };
 }
 
@@ -114,7 +112,7 @@ export const fetchModulesCommand: Command = {
   summary: "download a NetBSD release's kernel modules into the cache the module path searches",
   description:
     `Downloads the kernel-module set of NetBSD release R (default ${DEFAULT_RELEASE}) for ARCH (default ${DEFAULT_ARCH}) from the release tree at URL/NetBSD-R/ARCH/binary/sets/ (default mirror ${DEFAULT_MIRROR}): the set the release's SHA512 list names, modules.tar.xz (NetBSD 10 and later) or modules.tgz (NetBSD 9). The download is checked against that list — a mismatch, or a list without a line for the set, is an error and nothing is kept — and unpacked, regular files and directories only, into the per-user cache: $RUMP_CACHE_DIR, else $XDG_CACHE_HOME/rump, else ~/.cache/rump, as CACHE/modules/R/ARCH/stand/ARCH/VERSION/modules/NAME/NAME.kmod. ` +
-    'Every command then finds modules there (after -m, --module-path and RUMP_MODULE_PATH), newest release first: rump demo and mounts need no -m. A set already in the cache is not fetched again unless --force. Progress is shown on stderr when it is a terminal.',
+    'Every command then finds modules there (after -m, --module-path and RUMP_MODULE_PATH), newest release first: rump demo and mounts need no -m. A set already in the cache is not fetched again unless --force. While downloading, a progress bar is drawn on stderr when stdout is a terminal (not with --json, --trace or -v).',
   options: [
     {
       long: 'release',
@@ -148,21 +146,19 @@ export const fetchModulesCommand: Command = {
     const release = o.value('release') ?? DEFAULT_RELEASE;
     const arch = o.value('arch') ?? DEFAULT_ARCH;
     const mirror = o.value('mirror') ?? DEFAULT_MIRROR;
-    try {
-      checkRelease(release);
-      checkArch(arch);
-    } catch (e) {
-      throw new UsageError(
-        `--${/port/.test((e as Error).message) ? 'arch' : 'release'}: ${(e as Error).message}`,
-      );
-    }
+    const usage = (option: string, check: () => void) => {
+      try {
+        check();
+      } catch (e) {
+        throw new UsageError(`--${option}: ${(e as Error).message}`);
+      }
+    };
+    usage('release', () => checkRelease(release));
+    usage('arch', () => checkArch(arch));
     const cache = cacheRoot(ctx.env);
     if (cache === undefined)
       throw new OperationError('no cache folder: set RUMP_CACHE_DIR (or XDG_CACHE_HOME, or HOME)');
-    const meter =
-      process.stderr.isTTY === true
-        ? progressMeter(ctx, `rump: fetch-modules: NetBSD ${release} ${arch}`)
-        : undefined;
+    const bar = downloadBar(ctx, `fetch-modules ${release} ${arch}`);
     let result: FetchModulesResult;
     try {
       result = await fetchModules({
@@ -171,13 +167,13 @@ export const fetchModulesCommand: Command = {
         mirror,
         cache,
         force: o.flag('force'),
-        onProgress: meter?.listener,
+        onProgress: bar.listener,
       });
     } catch (e) {
       if (!(e instanceof FetchModulesError)) throw e;
       throw new OperationError(e.message, { subject: e.subject, cause: e });
     } finally {
-      meter?.done();
+      bar.finish();
     }
     const note = kernelNote(result.moduleDirs);
     if (ctx.global.json) {

@@ -89,7 +89,11 @@ export async function downloadFile(
       try {
         chunk = await reader.read();
       } catch (e) {
-        throw unreachable(url, e);
+        const cause = (e as { cause?: { message?: string } }).cause;
+        throw new FetchError(
+          `the download broke off after ${bytes} bytes: ${cause?.message ?? (e as Error).message}`,
+          url,
+        );
       }
       if (chunk.done) break;
       hash.update(chunk.value);
