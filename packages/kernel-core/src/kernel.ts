@@ -131,6 +131,18 @@ export class Kernel {
   proc0 = 0n;
   /** The running lwp. */
   curlwp = 0n;
+  private curlwpBig = -1n;
+  private curlwpKva = 0;
+  /** curlwp as a Kva (kern/kva.ts), converted only when curlwp changes. */
+  curlwpK(): number {
+    const l = this.curlwp;
+    if (l !== this.curlwpBig) {
+      this.curlwpBig = l;
+      const n = Number(BigInt.asIntN(64, l));
+      this.curlwpKva = n === 0 || (n < 0 && n >= -0x8000_0000) ? n : Number.NaN;
+    }
+    return this.curlwpKva;
+  }
   /** reboot(2)'s howto once the kernel halted; every later entry throws KernelHalted. */
   halted: number | undefined;
   /** Set when the instance died; every later entry throws KernelDead. */
@@ -298,8 +310,24 @@ export class Kernel {
     const ripHi = cpu.ripHi;
     let result: bigint;
     this.guestLevel = level + 1;
+    // enter() inlined: no closure per call on the VOP and namei paths.
+    const outer = this.depth === 0;
     try {
-      result = this.enter(() => cpu.call(fn, ...args));
+      if (this.death) throw new KernelDead(this.death);
+      if (this.halted !== undefined) throw new KernelHalted(this.halted);
+      this.depth++;
+      try {
+        if (outer) {
+          this.clock.refresh();
+          cpu.budget = this.budget;
+        }
+        result = cpu.call(fn, ...args);
+        if (outer) while (this.runDeferredWork()) {}
+      } catch (e) {
+        throw this.contain(e);
+      } finally {
+        this.depth--;
+      }
     } catch (e) {
       if (!this.death) {
         for (let i = ARG_REGS.length; i < SAVED_REGS.length; i++) {
@@ -322,6 +350,15 @@ export class Kernel {
       }
     }
     return result;
+  }
+
+  /**
+   * callGuest for a function returning `int`: the low 32 bits of RAX as a signed number (an
+   * errno), read from the register file instead of through the 64-bit BigInt result.
+   */
+  callGuestInt(fn: bigint, ...args: (bigint | number)[]): number {
+    this.callGuest(fn, ...args);
+    return this.cpu.r[Reg.RAX]! | 0;
   }
 
   /** Runs one piece of deferred work (work queues, due callouts); false when there was none. */

@@ -48,6 +48,9 @@ describe('vnode_if', () => {
       start: (mp) => trans.push(`start ${mp}`),
       startNowait: () => 0,
       done: (mp) => trans.push(`done ${mp}`),
+      startK: (mp) => trans.push(`start ${mp}`),
+      startNowaitK: () => 0,
+      doneK: (mp) => trans.push(`done ${mp}`),
     };
     expect(vop.bmap(vp, 7n, 0n, bnp, 0n)).toBe(0);
     expect(seen[0]).toEqual([k.ksyms.resolve('vop_bmap_desc'), vp, 7n, bnp]);

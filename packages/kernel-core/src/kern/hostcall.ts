@@ -77,3 +77,31 @@ export function returnWindow(cpu: Cpu, off: number): void {
   r[Reg.RAX] = (0x8000_0000 + off) | 0;
   r[Reg.RAX + 16] = -1;
 }
+
+/**
+ * Argument i (< 6) as a Kva (kernel/kva.ts): the int32 of a kernel-window address, 0 for NULL,
+ * NaN for any other value (a pointer outside the window).
+ */
+export function argKva(cpu: Cpu, i: number): number {
+  const r = cpu.r;
+  const reg = ARG_REGS[i]!;
+  const lo = r[reg]!;
+  const hi = r[reg + 16]!;
+  if (hi === -1 && lo < 0) return lo;
+  return hi === 0 && lo === 0 ? 0 : Number.NaN;
+}
+
+/** Low 32 bits of RAX as an int32: the `int` a guest function returned. */
+export function resultInt(cpu: Cpu): number {
+  return cpu.r[Reg.RAX]!;
+}
+
+/**
+ * Argument i (< 6) as a signed 64-bit Number, exact within ±2^53: a Kva for kernel pointers,
+ * -1 / -2 for the NOCRED / FSCRED tokens.
+ */
+export function argS64(cpu: Cpu, i: number): number {
+  const r = cpu.r;
+  const reg = ARG_REGS[i]!;
+  return r[reg + 16]! * TWO32 + (r[reg]! >>> 0);
+}

@@ -12,6 +12,7 @@
 import { kauth as K } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import type { Kernel } from '../kernel.js';
+import { argHi, argLo } from './hostcall.js';
 
 export const NOCRED = BigInt.asUintN(64, -1n);
 export const FSCRED = BigInt.asUintN(64, -2n);
@@ -118,6 +119,13 @@ export class Kauth {
     return deny ? RESULT_DENY : allow ? RESULT_ALLOW : RESULT_DEFER;
   }
 
+  /** Whether any module listens on `scope` (the built-in superuser policy is not a listener). */
+  hasListeners(scope: string): boolean {
+    const ls = this.listeners;
+    for (let i = 0; i < ls.length; i++) if (ls[i]!.scope === scope) return true;
+    return false;
+  }
+
   authorize(scope: string, cred: bigint, action: bigint, args: bigint[]): number {
     return this.decide(scope, cred, action, args) === RESULT_ALLOW ? 0 : errno.EPERM;
   }
@@ -208,18 +216,28 @@ export function registerKauth(k: Kernel): void {
     );
   }
   // kauth_authorize_vnode(cred, action, vp, dvp, fs_decision)
+  const euidOff = C.cr_euid.offset;
   t.function('kauth_authorize_vnode', 'kauth', (cpu) => {
     // Read every argument first: listeners run in the guest and clobber the registers.
-    const fsDecision = Number(BigInt.asIntN(32, cpu.arg(4)));
+    const fsDecision = argLo(cpu, 4);
+    // Without vnode-scope listeners the answer is the superuser check alone (every ufs
+    // lookup and open asks): no BigInt per call.
+    const credLo = argLo(cpu, 0);
+    const credHi = argHi(cpu, 0);
+    if (credHi === -1 && credLo < 0 && !a.hasListeners(K.KAUTH_SCOPE_VNODE)) {
+      if (credLo === -1 || credLo === -2) return 0; // NOCRED, FSCRED
+      if (m.load32(credLo + euidOff, -1) === 0) return 0;
+      return fsDecision === -1 /* KAUTH_VNODE_REMOTEFS */ ? 0 : fsDecision;
+    }
     return a.authorizeVnode(cpu.arg(0), cpu.arg(1), cpu.arg(2), cpu.arg(3), fsDecision);
   });
   t.function('kauth_accmode_to_action', 'kauth', (cpu) => {
-    const acc = Number(cpu.arg(0) & 0xffffffffn);
-    let action = 0n;
-    if (acc & (VSTAT_PERMS | VREAD)) action |= KAUTH_VNODE_READ_DATA;
-    if (acc & (VMODIFY_PERMS | VADMIN_PERMS)) action |= KAUTH_VNODE_WRITE_DATA;
-    if (acc & VEXEC) action |= KAUTH_VNODE_EXECUTE;
-    return action === 0n ? KAUTH_VNODE_ACCESS : action;
+    const acc = argLo(cpu, 0);
+    let action = 0;
+    if (acc & (VSTAT_PERMS | VREAD)) action |= Number(KAUTH_VNODE_READ_DATA);
+    if (acc & (VMODIFY_PERMS | VADMIN_PERMS)) action |= Number(KAUTH_VNODE_WRITE_DATA);
+    if (acc & VEXEC) action |= Number(KAUTH_VNODE_EXECUTE);
+    return action === 0 ? Number(KAUTH_VNODE_ACCESS) : action;
   });
   t.function('kauth_listen_scope', 'kauth', (cpu) => {
     const scope = m.readCString(cpu.arg(0), 128);

@@ -9,8 +9,10 @@
  * Device vnodes use rumpfs's split vector: attribute, lock and life-cycle operations here,
  * everything else (open, close, ioctl, strategy, fsync, pager ...) in the spec vector.
  */
+import type { GuestMemory } from '@rump/cpu-x86';
 import { kmflags, vnode as VF, vtype } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
+import { type Kva, kvaBig, kvaOf, loadKva, loadU64, storeKva, storeU64 } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { EtfsEntry } from '../rump/etfs.js';
 import { readHostFile } from '../rump/etfs.js';
@@ -45,6 +47,21 @@ export interface RNode {
   vp: bigint;
 }
 
+const utf8 = new TextDecoder();
+
+/** A component name (`len` bytes at a Kva) as a string: ASCII directly, else UTF-8 decoded. */
+function nameString(m: GuestMemory, p: Kva, len: number): string {
+  const u8 = m.windowU8();
+  const off = p + 0x8000_0000;
+  let s = '';
+  for (let i = 0; i < len; i++) {
+    const c = u8[off + i]!;
+    if (c >= 0x80) return utf8.decode(u8.slice(off, off + len));
+    s += String.fromCharCode(c);
+  }
+  return s;
+}
+
 export class Rootfs {
   /** The root mount and its root vnode (rootvnode). */
   mount = 0n;
@@ -53,8 +70,16 @@ export class Rootfs {
   private vector = 0n;
   private specVector = 0n;
   private nextId = 2;
-  private readonly byVp = new Map<bigint, RNode>();
+  /** Nodes by their vnode's Kva. */
+  private readonly byVp = new Map<Kva, RNode>();
   readonly fn = new Map<string, bigint>();
+  /** rootvp as a Kva. */
+  private rootK = 0;
+  /** The etfs entries the last full syncEtfs saw, and whether a busy node awaits removal. */
+  private etfsSeen: EtfsEntry[] = [];
+  private etfsPending = false;
+  /** UTF-8 bytes of the registered etfs keys containing '/' (they span path components). */
+  private etfsSlashKeys: Uint8Array[] = [];
 
   constructor(
     private readonly k: Kernel,
@@ -63,7 +88,7 @@ export class Rootfs {
 
   node(vp: bigint): RNode {
     return (
-      this.byVp.get(vp) ??
+      this.byVp.get(kvaOf(vp)) ??
       this.k.panic(`rumpfs: vnode ${this.k.describeAddress(vp)} is not a rootfs node`)
     );
   }
@@ -111,7 +136,7 @@ export class Rootfs {
       0n,
     );
     n.vp = vp;
-    this.byVp.set(vp, n);
+    this.byVp.set(kvaOf(vp), n);
     if (isDev) this.vfs.spec.nodeInit(vp, n.rdev);
     this.vfs.io().uvn.setsize(vp, isDev ? 0n : n.size);
     if (parent) parent.nlink += type === vtype.VDIR ? 1 : 0;
@@ -191,6 +216,7 @@ export class Rootfs {
     vfs.mounts.append(this.mount);
     this.root = this.makeNode(vtype.VDIR, 0o755, undefined);
     this.rootvp = this.root.vp;
+    this.rootK = kvaOf(this.rootvp);
     vfs.vn.setVflag(this.rootvp, vfs.vn.vflag(this.rootvp) | VF.VV_ROOT);
     const rv = k.ksyms.resolve('rootvnode');
     if (rv !== undefined) m.write64(rv, this.rootvp);
@@ -261,13 +287,30 @@ export class Rootfs {
 
   /** Makes the nodes of the etfs registry match it (keys registered or removed since last time). */
   syncEtfs(): void {
-    const want = new Map(this.k.etfs.list().map((e) => [e.key.slice(1), e]));
+    // Every lookup in the root directory comes here: nothing to do while the registry is the
+    // one last seen and no busy node waits to be removed.
+    const list = this.k.etfs.list();
+    const seen = this.etfsSeen;
+    if (!this.etfsPending && list.length === seen.length) {
+      let same = true;
+      for (let i = 0; i < list.length; i++) if (list[i] !== seen[i]) same = false;
+      if (same) return;
+    }
+    const want = new Map(list.map((e) => [e.key.slice(1), e]));
     for (const [name, n] of this.root.children) {
       if (!n.etfs) continue;
       const e = want.get(name);
       if (e === undefined || e !== n.etfs) this.removeEtfs(name, n);
     }
     for (const [name, e] of want) if (!this.root.children.has(name)) this.addEtfs(name, e);
+    this.etfsSeen = list;
+    this.etfsPending = false;
+    this.etfsSlashKeys = [];
+    for (const [name, n] of this.root.children) {
+      if (!n.etfs) continue;
+      if (want.get(name) !== n.etfs) this.etfsPending = true;
+      if (name.includes('/')) this.etfsSlashKeys.push(new TextEncoder().encode(name));
+    }
   }
 
   private addEtfs(name: string, e: EtfsEntry): void {
@@ -305,19 +348,17 @@ export class Rootfs {
     if (n.type === vtype.VBLK && n.etfs) this.vfs.io().rumpblk.detach(n.etfs.hostPath);
   }
 
-  /** Length of the registered etfs key the remaining path starts with (0 if none). */
-  private etfsKeyLen(name: Uint8Array): number {
+  /**
+   * Length of the registered etfs key the remaining path (`len` bytes at window offset `off`)
+   * starts with (0 if none). Only keys spanning components ("dev/fs.img") need this.
+   */
+  private etfsKeyLen(u8: Uint8Array, off: number, len: number): number {
     let best = 0;
-    for (const [key, n] of this.root.children) {
-      if (!n.etfs || !key.includes('/')) continue;
-      const kb = new TextEncoder().encode(key);
-      if (
-        kb.length <= name.length &&
-        kb.every((b, i) => b === name[i]) &&
-        (name.length === kb.length || name[kb.length] === 0x2f)
-      ) {
-        best = Math.max(best, kb.length);
-      }
+    for (const kb of this.etfsSlashKeys) {
+      if (kb.length > len || (len !== kb.length && u8[off + kb.length] !== 0x2f)) continue;
+      let i = 0;
+      while (i < kb.length && kb[i] === u8[off + i]) i++;
+      if (i === kb.length) best = Math.max(best, kb.length);
     }
     return best;
   }
@@ -356,25 +397,25 @@ export class Rootfs {
     return 0;
   }
 
-  private lookup(ap: bigint): number {
+  private lookup(ap: Kva): number {
     const k = this.k;
     const m = k.mem;
-    const A = 'vop_lookup_v2_args';
-    const dvp = this.a64(ap, A, 'a_dvp');
-    const vpp = this.a64(ap, A, 'a_vpp');
-    const cnp = this.a64(ap, A, 'a_cnp');
+    const A = k.S.vop_lookup_v2_args;
+    const dvp = loadKva(m, ap + A.a_dvp.offset);
+    const vpp = loadKva(m, ap + A.a_vpp.offset);
+    const cnp = loadKva(m, ap + A.a_cnp.offset);
     const C = k.S.componentname;
-    const op = m.read32(cnp + BigInt(C.cn_nameiop.offset));
-    const flags = m.read32(cnp + BigInt(C.cn_flags.offset));
-    const name = m.read(
-      m.read64(cnp + BigInt(C.cn_nameptr.offset)),
-      Number(m.read64(cnp + BigInt(C.cn_namelen.offset))),
+    const op = m.load32(cnp + C.cn_nameiop.offset, -1);
+    const flags = m.load32(cnp + C.cn_flags.offset, -1);
+    const str = nameString(
+      m,
+      loadKva(m, cnp + C.cn_nameptr.offset),
+      loadU64(m, cnp + C.cn_namelen.offset),
     );
-    const str = new TextDecoder().decode(name);
-    m.write64(vpp, 0n);
-    const dn = this.node(dvp);
+    storeKva(m, vpp, 0);
+    const dn = this.byVp.get(dvp) ?? this.node(kvaBig(dvp));
     if (dn.type !== vtype.VDIR) return errno.ENOTDIR;
-    if (dvp === this.rootvp) this.syncEtfs();
+    if (dvp === this.rootK) this.syncEtfs();
     let n: RNode | undefined;
     if (str === '.') n = dn;
     else if (str === '..') n = dn.parent ?? dn;
@@ -384,8 +425,9 @@ export class Rootfs {
       if (last && (op === 1 /* CREATE */ || op === 3) /* RENAME */) return EJUSTRETURN;
       return errno.ENOENT;
     }
-    this.vfs.vnodes.vref(n.vp);
-    m.write64(vpp, n.vp);
+    const vp = kvaOf(n.vp);
+    this.vfs.vnodes.vrefK(vp);
+    storeKva(m, vpp, vp);
     return 0;
   }
 
@@ -599,27 +641,27 @@ export class Rootfs {
     const vop = this.vfs.vop;
     const def = (name: string, impl: (ap: bigint) => number) =>
       this.fn.set(name, vop.define(name, 'rumpfs', impl));
-    def('rump_vop_parsepath', (ap) => {
-      const A = 'vop_parsepath_args';
-      const dvp = this.a64(ap, A, 'a_dvp');
-      const namep = this.a64(ap, A, 'a_name');
-      const bytes: number[] = [];
-      for (let i = 0; i < 1024; i++) {
-        const b = m.read8(namep + BigInt(i));
-        if (b === 0) break;
-        bytes.push(b);
-      }
-      const name = new Uint8Array(bytes);
-      let len = name.indexOf(0x2f);
-      if (len < 0) len = name.length;
-      if (dvp === this.rootvp) {
+    const PP = k.S.vop_parsepath_args;
+    const defK = (name: string, impl: (ap: Kva) => number) =>
+      this.fn.set(name, vop.defineK(name, 'rumpfs', impl));
+    defK('rump_vop_parsepath', (ap) => {
+      const dvp = loadKva(m, ap + PP.a_dvp.offset);
+      const namep = loadKva(m, ap + PP.a_name.offset);
+      // The name is in a pathbuf (kernel memory): scan it in the window.
+      const u8 = m.windowU8();
+      const off = namep + 0x8000_0000;
+      let n = 0;
+      while (n < 1024 && u8[off + n] !== 0) n++;
+      let len = 0;
+      while (len < n && u8[off + len] !== 0x2f) len++;
+      if (dvp === this.rootK) {
         this.syncEtfs();
-        len = Math.max(len, this.etfsKeyLen(name));
+        len = Math.max(len, this.etfsKeyLen(u8, off, n));
       }
-      m.write64(this.a64(ap, A, 'a_retval'), BigInt(len));
+      storeU64(m, loadKva(m, ap + PP.a_retval.offset), len);
       return 0;
     });
-    def('rump_vop_lookup', (ap) => this.lookup(ap));
+    defK('rump_vop_lookup', (ap) => this.lookup(ap));
     def('rump_vop_getattr', (ap) =>
       this.getattr(
         this.a64(ap, 'vop_getattr_args', 'a_vp'),
@@ -733,7 +775,7 @@ export class Rootfs {
       return 0;
     });
     def('rump_vop_inactive', (ap) => {
-      const n = this.byVp.get(this.a64(ap, 'vop_inactive_v2_args', 'a_vp'));
+      const n = this.byVp.get(kvaOf(this.a64(ap, 'vop_inactive_v2_args', 'a_vp')));
       m.write8(this.a64(ap, 'vop_inactive_v2_args', 'a_recycle'), n?.removed ? 1 : 0);
       return 0;
     });
@@ -742,7 +784,7 @@ export class Rootfs {
       vop.unlock(vp);
       const t = this.vfs.vn.type(vp);
       if (t === vtype.VBLK || t === vtype.VCHR) this.vfs.spec.nodeDestroy(vp);
-      this.byVp.delete(vp);
+      this.byVp.delete(kvaOf(vp));
       this.vfs.vn.setData(vp, 0n);
       return 0;
     });

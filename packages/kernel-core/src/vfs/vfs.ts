@@ -107,6 +107,19 @@ export class Vfs {
     return this.k.mem.read64(this.k.curlwp + BigInt(this.k.S.lwp.l_cred.offset));
   }
 
+  /**
+   * cred() as a Number for the Kva VOP wrappers: the credential's Kva, or its signed 64-bit
+   * value for the NOCRED (-1) / FSCRED (-2) tokens.
+   */
+  credK(): number {
+    const m = this.k.mem;
+    const at = this.k.curlwpK() + this.k.S.lwp.l_cred.offset;
+    const lo = m.load64(at, -1);
+    const hi = m.hi;
+    if ((hi === -1 && lo < 0) || (hi === 0 && lo >= 0)) return lo;
+    return Number(BigInt.asIntN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)));
+  }
+
   private deadFns = new Map<string, bigint>();
 
   private defineDeadOps(): void {

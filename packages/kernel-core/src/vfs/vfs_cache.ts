@@ -9,6 +9,8 @@
  * vnode_impl (vi_nc_mode/uid/gid), where only the kernel reads it.
  */
 import { namei as N } from '../abi/netbsd-10.99/constants.js';
+import { argKva, argSize, argU32 } from '../kern/hostcall.js';
+import { type Kva, kvaBig, kvaOf } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
 
@@ -18,10 +20,10 @@ const PURGE_CHILDREN = 2;
 const NCHNAMLEN_MAX = 255;
 
 interface Entry {
-  readonly dvp: bigint;
+  /** The directory and the named vnode as Kvas (vp 0 for a negative entry). */
+  readonly dvp: Kva;
   readonly name: string;
-  /** 0 for a negative entry. */
-  readonly vp: bigint;
+  readonly vp: Kva;
 }
 
 export interface NameCacheStats {
@@ -34,13 +36,15 @@ export interface NameCacheStats {
 export class NameCache {
   enabled = true;
   private readonly o: { mode: bigint; uid: bigint; gid: bigint };
-  /** Per directory: name → entry. */
-  private readonly dirs = new Map<bigint, Map<string, Entry>>();
-  /** Per vnode: the entries naming it (for PURGE_PARENTS). */
-  private readonly names = new Map<bigint, Set<Entry>>();
+  /** Per directory (Kva): name → entry. */
+  private readonly dirs = new Map<Kva, Map<string, Entry>>();
+  /** Per vnode (Kva): the entries naming it (for PURGE_PARENTS). */
+  private readonly names = new Map<Kva, Set<Entry>>();
   /** Every entry, oldest first (the LRU cache_reclaim trims). */
   private readonly lru = new Set<Entry>();
   readonly stats: NameCacheStats = { hits: 0, negativeHits: 0, misses: 0, entries: 0 };
+  /** Result vnode of the last lookupK hit (0 for a negative hit). */
+  foundVp: Kva = 0;
 
   constructor(
     private readonly k: Kernel,
@@ -54,10 +58,14 @@ export class NameCache {
     };
   }
 
-  private nameAt(p: bigint, len: number): string {
+  /** The name at `p` (a Kva) as a Latin-1 key. */
+  private nameAt(p: Kva, len: number): string {
     let s = '';
-    const b = this.k.mem.read(p, len);
-    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    const u8 = this.k.mem.windowU8();
+    const off = p + 0x8000_0000;
+    if (Number.isNaN(off) || off + len > u8.length)
+      this.k.panic(`namecache: name at ${this.k.describeAddress(kvaBig(p))} is not kernel memory`);
+    for (let i = 0; i < len; i++) s += String.fromCharCode(u8[off + i]!);
     return s;
   }
 
@@ -67,7 +75,7 @@ export class NameCache {
       d.delete(e.name);
       if (d.size === 0) this.dirs.delete(e.dvp);
     }
-    if (e.vp !== 0n) {
+    if (e.vp !== 0) {
       const n = this.names.get(e.vp);
       n?.delete(e);
       if (n && n.size === 0) this.names.delete(e.vp);
@@ -84,42 +92,55 @@ export class NameCache {
     nameiop: number,
     cnflags: number,
   ): [boolean, bigint] {
+    const hit = this.lookupK(kvaOf(dvp), kvaOf(name), namelen, nameiop, cnflags);
+    return [hit, kvaBig(this.foundVp)];
+  }
+
+  /** cache_lookup with Kvas: whether it hit; the vnode (referenced, 0 if negative) in foundVp. */
+  lookupK(dvp: Kva, name: Kva, namelen: number, nameiop: number, cnflags: number): boolean {
+    this.foundVp = 0;
     if (!this.enabled || namelen > NCHNAMLEN_MAX) {
       this.stats.misses++;
-      return [false, 0n];
+      return false;
     }
-    const e = this.dirs.get(dvp)?.get(this.nameAt(name, namelen));
+    const d = this.dirs.get(dvp);
+    const e = d === undefined ? undefined : d.get(this.nameAt(name, namelen));
     if (!e) {
       this.stats.misses++;
-      return [false, 0n];
+      return false;
     }
     if (!(cnflags & N.MAKEENTRY)) {
       // Last component of a delete or rename: the entry is about to become wrong.
       this.remove(e);
       this.stats.misses++;
-      return [false, 0n];
+      return false;
     }
-    if (e.vp === 0n) {
+    if (e.vp === 0) {
       if (nameiop === N.CREATE && cnflags & N.ISLASTCN) {
         this.remove(e);
         this.stats.misses++;
-        return [false, 0n];
+        return false;
       }
       this.stats.negativeHits++;
-      return [true, 0n];
+      return true;
     }
-    if (this.vfs.vnodes.tryVget(e.vp) !== 0) {
+    if (this.vfs.vnodes.tryVgetK(e.vp) !== 0) {
       this.stats.misses++;
-      return [false, 0n];
+      return false;
     }
     this.lru.delete(e);
     this.lru.add(e);
     this.stats.hits++;
-    return [true, e.vp];
+    this.foundVp = e.vp;
+    return true;
   }
 
   /** cache_enter(dvp, vp, name, namelen, cnflags) */
   enter(dvp: bigint, vp: bigint, name: bigint, namelen: number, cnflags: number): void {
+    this.enterK(kvaOf(dvp), kvaOf(vp), kvaOf(name), namelen, cnflags);
+  }
+
+  enterK(dvp: Kva, vp: Kva, name: Kva, namelen: number, cnflags: number): void {
     if (!this.enabled || !(cnflags & N.MAKEENTRY) || namelen > NCHNAMLEN_MAX) return;
     const key = this.nameAt(name, namelen);
     let d = this.dirs.get(dvp);
@@ -130,7 +151,7 @@ export class NameCache {
     d = this.dirs.get(dvp) ?? new Map();
     this.dirs.set(dvp, d);
     d.set(key, e);
-    if (vp !== 0n) {
+    if (vp !== 0) {
       let n = this.names.get(vp);
       if (!n) this.names.set(vp, (n = new Set()));
       n.add(e);
@@ -147,11 +168,12 @@ export class NameCache {
 
   /** cache_purge1(vp, name, namelen, flags): PURGE_PARENTS 1, PURGE_CHILDREN 2, or one name in vp. */
   purge(vp: bigint, flags: number, name = 0n, namelen = 0): void {
-    if (flags & PURGE_PARENTS) for (const e of [...(this.names.get(vp) ?? [])]) this.remove(e);
+    const v = kvaOf(vp);
+    if (flags & PURGE_PARENTS) for (const e of [...(this.names.get(v) ?? [])]) this.remove(e);
     if (flags & PURGE_CHILDREN)
-      for (const e of [...(this.dirs.get(vp)?.values() ?? [])]) this.remove(e);
+      for (const e of [...(this.dirs.get(v)?.values() ?? [])]) this.remove(e);
     if (name !== 0n) {
-      const e = this.dirs.get(vp)?.get(this.nameAt(name, namelen));
+      const e = this.dirs.get(v)?.get(this.nameAt(kvaOf(name), namelen));
       if (e) this.remove(e);
     }
   }
@@ -159,8 +181,9 @@ export class NameCache {
   /** cache_purgevfs(mp): every entry of the mount's vnodes. */
   purgevfs(mp: bigint): void {
     const vn = this.vfs.vn;
+    const m = kvaOf(mp);
     for (const e of [...this.lru]) {
-      if (vn.mount(e.dvp) === mp || (e.vp !== 0n && vn.mount(e.vp) === mp)) this.remove(e);
+      if (vn.mountK(e.dvp) === m || (e.vp !== 0 && vn.mountK(e.vp) === m)) this.remove(e);
     }
   }
 
@@ -178,21 +201,23 @@ export class NameCache {
     const u32 = (v: bigint) => Number(v & 0xffffffffn);
     // cache_lookup(dvp, name, namelen, nameiop, cnflags, iswht_ret, vn_ret)
     t.function('cache_lookup', 'vfs', (cpu) => {
-      const iswht = cpu.arg(5);
+      // Every argument but vn_ret (the seventh, on the stack) straight from the registers.
+      const iswht = argKva(cpu, 5);
       const vpp = cpu.arg(6);
-      const [hit, vp] = this.lookup(
-        cpu.arg(0),
-        cpu.arg(1),
-        Number(cpu.arg(2)),
-        u32(cpu.arg(3)),
-        u32(cpu.arg(4)),
+      const hit = this.lookupK(
+        argKva(cpu, 0),
+        argKva(cpu, 1),
+        argSize(cpu, 2),
+        argU32(cpu, 3),
+        argU32(cpu, 4),
       );
-      if (iswht !== 0n) m.write32(iswht, 0);
-      if (vpp !== 0n) m.write64(vpp, vp);
+      if (Number.isNaN(iswht)) m.write32(cpu.arg(5), 0);
+      else if (iswht !== 0) m.store32(iswht, -1, 0);
+      if (vpp !== 0n) m.write64(vpp, kvaBig(this.foundVp));
       return hit;
     });
     t.function('cache_enter', 'vfs', (cpu) =>
-      this.enter(cpu.arg(0), cpu.arg(1), cpu.arg(2), Number(cpu.arg(3)), u32(cpu.arg(4))),
+      this.enterK(argKva(cpu, 0), argKva(cpu, 1), argKva(cpu, 2), argSize(cpu, 3), argU32(cpu, 4)),
     );
     t.function('cache_enter_id', 'vfs', (cpu) =>
       this.enterId(

@@ -15,6 +15,7 @@ import {
   vtype,
 } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
+import { type Kva, kvaBig, kvaOf, loadKva, loadU64, storeKva, storeU64 } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
 
@@ -22,6 +23,9 @@ export const MAXPATHLEN = N.MAXPATHLEN;
 export const NAME_MAX = 255;
 export const MAXSYMLINKS = 32;
 const EJUSTRETURN = -2;
+
+const FOLLOW: NameiOptions = { follow: true };
+const NOFOLLOW: NameiOptions = { follow: false };
 
 export type NameiOp = 'lookup' | 'create' | 'delete' | 'rename';
 const NAMEIOP: Record<NameiOp, number> = {
@@ -57,40 +61,107 @@ export interface NameiResult {
   release(): void;
 }
 
-interface Walk {
-  buf: bigint;
-  cnp: bigint;
+/**
+ * One lookup's guest buffers (pathbuf, componentname) and its result. Walks are pooled: a
+ * namei allocates nothing once the pool holds one per nesting level.
+ */
+export interface NameiWalk {
+  readonly buf: Kva;
+  readonly cnp: Kva;
+  /** Results of nameiK: errno, ni_vp, ni_dvp (Kvas; 0 when absent). */
+  error: number;
+  vp: Kva;
+  dvp: Kva;
+  busy: boolean;
 }
+
+/** Kva + WINDOW_BIAS = offset in the kernel window. */
+const WINDOW_BIAS = 0x8000_0000;
+const utf8 = new TextEncoder();
 
 export class Namei {
   /** NSM_* objects by address → FOLLOW flag. */
   private readonly nsm = new Map<bigint, boolean>();
+  private readonly pool: NameiWalk[] = [];
+  /** componentname field offsets. */
+  private readonly o: {
+    nameiop: number;
+    flags: number;
+    cred: number;
+    nameptr: number;
+    namelen: number;
+    covered: number;
+    mntFlag: number;
+  };
+  private rootBig = -1n;
+  private rootK = 0;
 
   constructor(
     private readonly k: Kernel,
     private readonly vfs: Vfs,
-  ) {}
+  ) {
+    const C = k.S.componentname;
+    this.o = {
+      nameiop: C.cn_nameiop.offset,
+      flags: C.cn_flags.offset,
+      cred: C.cn_cred.offset,
+      nameptr: C.cn_nameptr.offset,
+      namelen: C.cn_namelen.offset,
+      covered: k.S.mount.mnt_vnodecovered.offset,
+      mntFlag: k.S.mount.mnt_flag.offset,
+    };
+  }
 
   private cn(cnp: bigint, field: keyof Kernel['S']['componentname']): bigint {
     return cnp + BigInt((this.k.S.componentname[field] as { offset: number }).offset);
   }
 
-  private alloc(): Walk {
+  /** The root vnode as a Kva (converted when rootfs changes it). */
+  private root(): Kva {
+    const r = this.vfs.rootfs.rootvp;
+    if (r !== this.rootBig) {
+      this.rootBig = r;
+      this.rootK = kvaOf(r);
+    }
+    return this.rootK;
+  }
+
+  /** A walk from the pool (or new guest buffers), its componentname zeroed with curlwp's cred. */
+  private alloc(): NameiWalk {
     const k = this.k;
-    const buf = k.kmem.alloc(MAXPATHLEN, kmflags.KM_SLEEP, false, 'pathbuf');
-    const cnp = k.kmem.alloc(k.S.componentname.$size, kmflags.KM_SLEEP, true, 'componentname');
-    k.mem.write64(this.cn(cnp, 'cn_cred'), this.vfs.cred());
-    return { buf, cnp };
+    let w = this.pool.pop();
+    if (w === undefined) {
+      w = {
+        buf: kvaOf(k.kmem.alloc(MAXPATHLEN, kmflags.KM_SLEEP, false, 'pathbuf')),
+        cnp: kvaOf(k.kmem.alloc(k.S.componentname.$size, kmflags.KM_SLEEP, true, 'componentname')),
+        error: 0,
+        vp: 0,
+        dvp: 0,
+        busy: false,
+      };
+    } else {
+      const off = w.cnp + WINDOW_BIAS;
+      k.mem.windowU8().fill(0, off, off + k.S.componentname.$size);
+    }
+    w.busy = true;
+    w.error = 0;
+    w.vp = 0;
+    w.dvp = 0;
+    const cred = this.vfs.credK();
+    k.mem.store64(w.cnp + this.o.cred, -1, cred | 0, Math.floor(cred / 4294967296) | 0);
+    return w;
   }
 
-  private free(w: Walk): void {
-    this.k.kmem.free(w.buf, MAXPATHLEN, 'pathbuf');
-    this.k.kmem.free(w.cnp, this.k.S.componentname.$size, 'componentname');
+  /** Gives a walk back (its pathbuf and componentname become invalid). Idempotent. */
+  done(w: NameiWalk): void {
+    if (!w.busy) return;
+    w.busy = false;
+    this.pool.push(w);
   }
 
-  private lock(vp: bigint): void {
-    const e = this.vfs.vnops.lock(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
-    if (e) this.k.panic(`namei: cannot lock ${this.k.describeAddress(vp)}: ${e}`);
+  private lockK(vp: Kva): void {
+    const e = this.vfs.vnops.lockK(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+    if (e) this.k.panic(`namei: cannot lock ${this.k.describeAddress(kvaBig(vp))}: ${e}`);
   }
 
   /** Reads a symbolic link's target with VOP_READLINK: [error, bytes]. */
@@ -110,90 +181,141 @@ export class Namei {
 
   /** namei(path): see NameiOptions. Relative paths start at the root (a rump lwp's cwd). */
   namei(path: string, opts: NameiOptions = {}): NameiResult {
-    const bytes = new TextEncoder().encode(path);
-    const fail = (error: number): NameiResult => ({
+    const w = this.nameiK(path, opts);
+    const error = w.error;
+    if (error) this.done(w);
+    return {
       error,
-      vp: 0n,
-      dvp: 0n,
-      cnp: 0n,
-      release: () => undefined,
-    });
-    if (bytes.length === 0) return fail(errno.ENOENT);
-    if (bytes.length >= MAXPATHLEN) return fail(errno.ENAMETOOLONG);
-    if (bytes.includes(0)) return fail(errno.EINVAL);
-    const w = this.alloc();
-    this.k.mem.write(w.buf, bytes);
-    this.k.mem.write8(w.buf + BigInt(bytes.length), 0);
-    let released = false;
-    const release = () => {
-      if (!released) {
-        released = true;
-        this.free(w);
-      }
+      vp: kvaBig(w.vp),
+      dvp: kvaBig(w.dvp),
+      cnp: kvaBig(w.cnp),
+      release: () => this.done(w),
     };
-    try {
-      const r = this.walk(w, bytes.length, opts);
-      if (r.error) release();
-      return { ...r, cnp: w.cnp, release };
-    } catch (e) {
-      release();
-      throw e;
-    }
   }
 
-  private walk(
-    w: Walk,
-    pathLen: number,
-    opts: NameiOptions,
-  ): { error: number; vp: bigint; dvp: bigint } {
+  /**
+   * namei with Kva results: the walk holds error, vp and dvp (and cnp, the last component);
+   * give it back with done(w) once the vnodes are dealt with (also after an error).
+   */
+  nameiK(path: string, opts: NameiOptions): NameiWalk {
+    const k = this.k;
+    const w = this.alloc();
+    const n = path.length;
+    if (n === 0) {
+      w.error = errno.ENOENT;
+      return w;
+    }
+    // ASCII goes straight into the pathbuf; anything else through the UTF-8 encoder.
+    let u8 = k.mem.windowU8();
+    const off = w.buf + WINDOW_BIAS;
+    let len = 0;
+    let ascii = n < MAXPATHLEN;
+    if (ascii) {
+      for (let i = 0; i < n; i++) {
+        const c = path.charCodeAt(i);
+        if (c >= 0x80) {
+          ascii = false;
+          break;
+        }
+        if (c === 0) {
+          w.error = errno.EINVAL;
+          return w;
+        }
+        u8[off + i] = c;
+      }
+      len = n;
+    }
+    if (!ascii) {
+      const bytes = utf8.encode(path);
+      if (bytes.length >= MAXPATHLEN) {
+        w.error = errno.ENAMETOOLONG;
+        return w;
+      }
+      if (bytes.includes(0)) {
+        w.error = errno.EINVAL;
+        return w;
+      }
+      u8 = k.mem.windowU8();
+      u8.set(bytes, off);
+      len = bytes.length;
+    }
+    u8[off + len] = 0;
+    try {
+      this.walk(w, len, opts);
+    } catch (e) {
+      this.done(w);
+      throw e;
+    }
+    return w;
+  }
+
+  /** Byte i of the pathbuf (0 past the end). */
+  private at(w: NameiWalk, len: number, i: number): number {
+    return i < len ? this.k.mem.windowU8()[w.buf + WINDOW_BIAS + i]! : 0;
+  }
+
+  /** Ends a walk with an error, releasing the directory. */
+  private out(w: NameiWalk, dvp: Kva, error: number): number {
+    this.vfs.vnodes.vputK(dvp);
+    w.error = error;
+    w.vp = 0;
+    w.dvp = 0;
+    return error;
+  }
+
+  /** The lookup proper: sets w.error, w.vp, w.dvp and returns the errno. */
+  private walk(w: NameiWalk, pathLen: number, opts: NameiOptions): number {
     const k = this.k;
     const m = k.mem;
     const vfs = this.vfs;
     const vn = vfs.vn;
     const vc = vfs.vnodes;
-    const root = vfs.rootfs.rootvp;
+    const vop = vfs.vop;
+    const o = this.o;
+    const root = this.root();
     const op = NAMEIOP[opts.op ?? 'lookup'];
+    const cnp = w.cnp;
     let len = pathLen;
     let loops = 0;
     let dvp = root;
-    vc.vref(dvp);
-    this.lock(dvp);
+    vc.vrefK(dvp);
+    this.lockK(dvp);
     let pos = 0;
-    const at = (i: number) => (i < len ? m.read8(w.buf + BigInt(i)) : 0);
-    const out = (error: number) => {
-      vc.vput(dvp);
-      return { error, vp: 0n, dvp: 0n };
-    };
     for (;;) {
-      while (at(pos) === 0x2f) pos++;
+      while (this.at(w, len, pos) === 0x2f) pos++;
       if (pos >= len) {
         // The path names the directory itself ("/", or everything was a symlink to "/").
-        if (op !== N.LOOKUP) return out(op === N.CREATE ? errno.EEXIST : errno.EBUSY);
-        vc.vref(dvp);
-        return this.finish(dvp, dvp, opts);
+        if (op !== N.LOOKUP) return this.out(w, dvp, op === N.CREATE ? errno.EEXIST : errno.EBUSY);
+        vc.vrefK(dvp);
+        return this.finish(w, dvp, dvp, opts);
       }
-      const namep = w.buf + BigInt(pos);
-      const clen = vfs.vop.withScratch(8, (rp) => {
-        const e = vfs.vop.parsepath(dvp, namep, rp);
-        return e ? -e : Number(m.read64(rp));
-      });
-      if (clen < 0) return out(-clen);
-      if (clen > NAME_MAX) return out(errno.ENAMETOOLONG);
+      const namep = w.buf + pos;
+      let clen: number;
+      const rp = vop.scratch(8);
+      try {
+        const e = vop.parsepathK(dvp, namep, rp);
+        clen = e ? -e : loadU64(m, rp);
+      } finally {
+        vop.release(rp);
+      }
+      if (clen < 0) return this.out(w, dvp, -clen);
+      if (clen > NAME_MAX) return this.out(w, dvp, errno.ENAMETOOLONG);
       const next = pos + clen;
       let after = next;
-      while (at(after) === 0x2f) after++;
+      while (this.at(w, len, after) === 0x2f) after++;
       const last = after >= len;
       const trailingSlash = last && after > next;
-      const isDotDot = clen === 2 && at(pos) === 0x2e && at(pos + 1) === 0x2e;
+      const isDotDot =
+        clen === 2 && this.at(w, len, pos) === 0x2e && this.at(w, len, pos + 1) === 0x2e;
       // ".." from the root of a mounted file system: continue in the covered directory.
       if (isDotDot) {
-        while (dvp !== root && vn.vflag(dvp) & VF.VV_ROOT) {
-          const covered = m.read64(vfs.mounts.field(vn.mount(dvp), 'mnt_vnodecovered'));
-          if (covered === 0n) break;
-          vc.vput(dvp);
+        while (dvp !== root && vn.vflagK(dvp) & VF.VV_ROOT) {
+          const covered = loadKva(m, vn.mountK(dvp) + o.covered);
+          if (covered === 0) break;
+          vc.vputK(dvp);
           dvp = covered;
-          vc.vref(dvp);
-          this.lock(dvp);
+          vc.vrefK(dvp);
+          this.lockK(dvp);
         }
       }
       let flags = opts.follow ? N.FOLLOW : 0;
@@ -206,105 +328,123 @@ export class Namei {
       if (last && opts.nocache) flags |= N.NOCACHE;
       if (last && opts.createdir) flags |= N.CREATEDIR;
       if (trailingSlash) flags |= N.REQUIREDIR;
-      if (vfs.mounts.flag(vn.mount(dvp)) & 0x1) flags |= N.RDONLY;
-      m.write32(this.cn(w.cnp, 'cn_nameiop'), last ? op : N.LOOKUP);
-      m.write32(this.cn(w.cnp, 'cn_flags'), flags);
-      m.write64(this.cn(w.cnp, 'cn_nameptr'), namep);
-      m.write64(this.cn(w.cnp, 'cn_namelen'), BigInt(clen));
-      let vp: bigint;
+      if (m.load32(vn.mountK(dvp) + o.mntFlag, -1) & 0x1) flags |= N.RDONLY;
+      m.store32(cnp + o.nameiop, -1, last ? op : N.LOOKUP);
+      m.store32(cnp + o.flags, -1, flags);
+      storeKva(m, cnp + o.nameptr, namep);
+      storeU64(m, cnp + o.namelen, clen);
+      let vp: Kva;
       if (isDotDot && dvp === root) {
         vp = dvp;
-        vc.vref(vp);
+        vc.vrefK(vp);
       } else {
-        if (vn.type(dvp) !== vtype.VDIR) return out(errno.ENOTDIR);
-        const [error, found] = vfs.vop.withScratch(8, (vpp) => {
-          const e = vfs.vop.lookup(dvp, vpp, w.cnp);
-          return [e, e ? 0n : m.read64(vpp)] as const;
-        });
-        if (error === EJUSTRETURN && last && (op === N.CREATE || op === N.RENAME)) {
-          if (!opts.lockparent) return out(errno.EINVAL);
-          return { error: 0, vp: 0n, dvp };
+        if (vn.typeK(dvp) !== vtype.VDIR) return this.out(w, dvp, errno.ENOTDIR);
+        let error: number;
+        const vpp = vop.scratch(8);
+        try {
+          error = vop.lookupK(dvp, vpp, cnp);
+          vp = error ? 0 : loadKva(m, vpp);
+        } finally {
+          vop.release(vpp);
         }
-        if (error) return out(error === EJUSTRETURN ? errno.ENOENT : error);
-        vp = found;
+        if (error === EJUSTRETURN && last && (op === N.CREATE || op === N.RENAME)) {
+          if (!opts.lockparent) return this.out(w, dvp, errno.EINVAL);
+          w.error = 0;
+          w.vp = 0;
+          w.dvp = dvp;
+          return 0;
+        }
+        if (error) return this.out(w, dvp, error === EJUSTRETURN ? errno.ENOENT : error);
       }
       // Mount points: continue at the root of the file system mounted on vp.
-      while (vn.type(vp) === vtype.VDIR && vn.mountedhere(vp) !== 0n) {
-        const mp = vn.mountedhere(vp);
-        const [error, rootvp] = vfs.vop.withScratch(8, (vpp) => {
-          const e = vfs.mounts.call(mp, 'vfs_root', mp, VF.LK_EXCLUSIVE, vpp);
-          return [e, e ? 0n : m.read64(vpp)] as const;
-        });
-        vc.vrele(vp);
-        if (error) return out(error);
-        vfs.vop.unlock(rootvp);
+      while (vn.typeK(vp) === vtype.VDIR && vn.unK(vp) !== 0) {
+        const mp = vn.unK(vp);
+        let error: number;
+        let rootvp: Kva = 0;
+        const vpp = vop.scratch(8);
+        try {
+          const mpB = kvaBig(mp);
+          error = k.callGuestInt(vfs.mounts.op(mpB, 'vfs_root'), mpB, VF.LK_EXCLUSIVE, vpp);
+          if (!error) rootvp = loadKva(m, vpp);
+        } finally {
+          vop.release(vpp);
+        }
+        vc.vreleK(vp);
+        if (error) return this.out(w, dvp, error);
+        vop.unlockK(rootvp);
         vp = rootvp;
       }
-      if (vn.type(vp) === vtype.VLNK && (!last || opts.follow)) {
+      if (vn.typeK(vp) === vtype.VLNK && (!last || opts.follow)) {
         if (++loops > MAXSYMLINKS) {
-          vc.vrele(vp);
-          return out(errno.ELOOP);
+          vc.vreleK(vp);
+          return this.out(w, dvp, errno.ELOOP);
         }
-        this.lock(vp);
-        const [error, target] = this.readlink(vp);
-        vc.vput(vp);
-        if (error) return out(error);
-        if (target.length === 0) return out(errno.ENOENT);
-        const rest = m.read(w.buf + BigInt(next), len - next);
-        if (target.length + rest.length >= MAXPATHLEN) return out(errno.ENAMETOOLONG);
-        m.write(w.buf, target);
-        m.write(w.buf + BigInt(target.length), rest);
+        this.lockK(vp);
+        const [error, target] = this.readlink(kvaBig(vp));
+        vc.vputK(vp);
+        if (error) return this.out(w, dvp, error);
+        if (target.length === 0) return this.out(w, dvp, errno.ENOENT);
+        const bufB = kvaBig(w.buf);
+        const rest = m.read(bufB + BigInt(next), len - next);
+        if (target.length + rest.length >= MAXPATHLEN) return this.out(w, dvp, errno.ENAMETOOLONG);
+        m.write(bufB, target);
+        m.write(bufB + BigInt(target.length), rest);
         len = target.length + rest.length;
-        m.write8(w.buf + BigInt(len), 0);
+        m.write8(bufB + BigInt(len), 0);
         pos = 0;
         if (target[0] === 0x2f) {
-          vc.vput(dvp);
+          vc.vputK(dvp);
           dvp = root;
-          vc.vref(dvp);
-          this.lock(dvp);
+          vc.vrefK(dvp);
+          this.lockK(dvp);
         }
         continue;
       }
       if (!last) {
-        if (vn.type(vp) !== vtype.VDIR) {
-          vc.vrele(vp);
-          return out(errno.ENOTDIR);
+        if (vn.typeK(vp) !== vtype.VDIR) {
+          vc.vreleK(vp);
+          return this.out(w, dvp, errno.ENOTDIR);
         }
-        vc.vput(dvp);
+        vc.vputK(dvp);
         dvp = vp;
-        this.lock(dvp);
+        this.lockK(dvp);
         pos = next;
         continue;
       }
-      if (trailingSlash && vn.type(vp) !== vtype.VDIR) {
-        vc.vrele(vp);
-        return out(errno.ENOTDIR);
+      if (trailingSlash && vn.typeK(vp) !== vtype.VDIR) {
+        vc.vreleK(vp);
+        return this.out(w, dvp, errno.ENOTDIR);
       }
-      return this.finish(vp, dvp, opts);
+      return this.finish(w, vp, dvp, opts);
     }
   }
 
   /** Leaves vp and dvp as the options ask: vp locked iff lockleaf, dvp kept locked iff lockparent. */
-  private finish(
-    vp: bigint,
-    dvp: bigint,
-    opts: NameiOptions,
-  ): { error: number; vp: bigint; dvp: bigint } {
+  private finish(w: NameiWalk, vp: Kva, dvp: Kva, opts: NameiOptions): number {
     const vc = this.vfs.vnodes;
+    w.error = 0;
+    w.vp = vp;
+    w.dvp = 0;
     if (vp === dvp) {
       // dvp is locked; vp is the same vnode with an extra reference.
-      if (opts.lockparent) return { error: 0, vp, dvp };
-      if (opts.lockleaf) {
-        vc.vrele(dvp);
-        return { error: 0, vp, dvp: 0n };
+      if (opts.lockparent) {
+        w.dvp = dvp;
+        return 0;
       }
-      vc.vput(dvp);
-      return { error: 0, vp, dvp: 0n };
+      if (opts.lockleaf) {
+        vc.vreleK(dvp);
+        return 0;
+      }
+      vc.vputK(dvp);
+      return 0;
     }
-    if (opts.lockleaf) this.lock(vp);
-    if (opts.lockparent) return { error: 0, vp, dvp };
-    vc.vput(dvp);
-    return { error: 0, vp, dvp: 0n };
+    if (opts.lockleaf) this.lockK(vp);
+    if (opts.lockparent) {
+      w.dvp = dvp;
+      return 0;
+    }
+    vc.vputK(dvp);
+    return 0;
   }
 
   /**
@@ -341,9 +481,19 @@ export class Namei {
 
   /** namei_simple_*: a referenced, unlocked vnode. */
   nameiSimple(path: string, follow: boolean): { error: number; vp: bigint } {
-    const r = this.namei(path, { follow });
-    r.release();
-    return { error: r.error, vp: r.vp };
+    const w = this.nameiK(path, follow ? FOLLOW : NOFOLLOW);
+    this.done(w);
+    return { error: w.error, vp: kvaBig(w.vp) };
+  }
+
+  /**
+   * namei_simple_* with the vnode as a Kva: the walk is already back in the pool, so read its
+   * error and vp at once (before any other lookup); vp is referenced and unlocked, 0 on error.
+   */
+  nameiSimpleK(path: string, follow: boolean): NameiWalk {
+    const w = this.nameiK(path, follow ? FOLLOW : NOFOLLOW);
+    this.done(w);
+    return w;
   }
 
   register(): void {

@@ -5,6 +5,8 @@
  */
 import { kmflags } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
+import { argKva } from '../kern/hostcall.js';
+import { type Kva, kvaHi } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 
 const VEXPLICIT_DENY = 0o100000;
@@ -52,17 +54,14 @@ export class GuestStrings {
 }
 
 export class VfsSubr {
-  constructor(private readonly k: Kernel) {}
+  /** A null vattr's bytes: copied in one piece by vattr_null. */
+  private readonly vattrTemplate: Uint8Array;
 
-  /** vattr_null(vap): every field VNOVAL (-1 of its width), va_type VNON, va_vaflags 0. */
-  vattrNull(vap: bigint): void {
-    const m = this.k.mem;
-    const A = this.k.S.vattr;
-    m.fill(vap, A.$size, 0);
-    const none = (f: { offset: number; size: number }) => {
-      if (f.size === 4) m.write32(vap + BigInt(f.offset), 0xffffffff);
-      else m.write64(vap + BigInt(f.offset), 0xffff_ffff_ffff_ffffn);
-    };
+  constructor(private readonly k: Kernel) {
+    const A = k.S.vattr;
+    const t = new Uint8Array(A.$size);
+    const none = (f: { offset: number; size: number }, size = f.size) =>
+      t.fill(0xff, f.offset, f.offset + size);
     for (const f of [
       A.va_mode,
       A.va_nlink,
@@ -72,13 +71,24 @@ export class VfsSubr {
       A.va_fileid,
       A.va_size,
       A.va_blocksize,
+      A.va_gen,
+      A.va_flags,
+      A.va_rdev,
+      A.va_bytes,
     ])
-      none(f);
-    for (const f of [A.va_atime, A.va_mtime, A.va_ctime, A.va_birthtime]) {
-      m.write64(vap + BigInt(f.offset), 0xffff_ffff_ffff_ffffn);
-      m.write64(vap + BigInt(f.offset + 8), 0xffff_ffff_ffff_ffffn);
-    }
-    for (const f of [A.va_gen, A.va_flags, A.va_rdev, A.va_bytes]) none(f);
+      none(f, f.size === 4 ? 4 : 8);
+    for (const f of [A.va_atime, A.va_mtime, A.va_ctime, A.va_birthtime]) none(f, 16);
+    this.vattrTemplate = t;
+  }
+
+  /** vattr_null(vap): every field VNOVAL (-1 of its width), va_type VNON, va_vaflags 0. */
+  vattrNull(vap: bigint): void {
+    this.k.mem.write(vap, this.vattrTemplate);
+  }
+
+  /** vattr_null of a vattr in kernel scratch memory (a Kva: the args stack, never code). */
+  vattrNullK(vap: Kva): void {
+    this.k.mem.windowU8().set(this.vattrTemplate, vap + 0x8000_0000);
   }
 
   /** copyinstr/copystr into a fixed field: [error, length without NUL]. */
@@ -151,9 +161,15 @@ export class VfsSubr {
     );
     t.function('copy_statvfs_info', 'vfs', (cpu) => this.copyStatvfsInfo(cpu.arg(0), cpu.arg(1)));
     t.function('vfs_unixify_accmode', 'vfs', (cpu) => {
-      const p = cpu.arg(0);
-      const [e, a] = unixifyAccmode(m.read32(p));
-      m.write32(p, a);
+      const p = argKva(cpu, 0);
+      if (Number.isNaN(p)) {
+        const q = cpu.arg(0);
+        const [e, a] = unixifyAccmode(m.read32(q));
+        m.write32(q, a);
+        return e;
+      }
+      const [e, a] = unixifyAccmode(m.load32(p, kvaHi(p)) >>> 0);
+      m.store32(p, kvaHi(p), a | 0);
       return e;
     });
     // NetBSD's own vfs_stdextattrctl: no extended-attribute control by default.

@@ -8,6 +8,8 @@
  * fstrans information (NULL, or a vnode's dead mount) takes no transactions, as in NetBSD.
  */
 import { errno } from '../abi/netbsd-10.99/errno.js';
+import { argKva } from '../kern/hostcall.js';
+import { type Kva, kvaBig, kvaOf } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { FstransHooks } from './vnode_if.js';
 
@@ -19,43 +21,60 @@ export enum FstransState {
 
 interface MountTrans {
   state: FstransState;
-  owner: bigint;
-  /** Transactions held, per lwp. */
-  readonly counts: Map<bigint, number>;
+  /** The suspending lwp's address as a Number (its signed 64-bit value), 0 for none. */
+  owner: number;
+  /** Transactions held, per lwp (keyed like owner). */
+  readonly counts: Map<number, number>;
 }
+
+/** An lwp key (a Number) for messages. */
+const lwpHex = (l: number): string => kvaBig(l).toString(16);
 
 const B_COWDONE = 0x400;
 const SUSPEND_SUSPEND = 0x1;
 const SUSPEND_RESUME = 0x2;
 
 export class Fstrans implements FstransHooks {
-  private readonly mounts = new Map<bigint, MountTrans>();
+  /** Per mount, keyed by the mount's Kva (every VOP_LOCK/UNLOCK looks here: no BigInt keys). */
+  private readonly mounts = new Map<Kva, MountTrans>();
+  private lwpBig = -1n;
+  private lwpKey = 0;
 
   constructor(private readonly k: Kernel) {}
 
+  /** curlwp as a Number key, converted only when curlwp changes. */
+  private cur(): number {
+    const l = this.k.curlwp;
+    if (l !== this.lwpBig) {
+      this.lwpBig = l;
+      this.lwpKey = Number(BigInt.asIntN(64, l));
+    }
+    return this.lwpKey;
+  }
+
   /** fstrans_mount: gives a new mount its transaction state. */
   mount(mp: bigint): void {
-    this.mounts.set(mp, { state: FstransState.NORMAL, owner: 0n, counts: new Map() });
+    this.mounts.set(kvaOf(mp), { state: FstransState.NORMAL, owner: 0, counts: new Map() });
   }
 
   /** fstrans_unmount: the mount is gone; nobody may hold a transaction on it. */
   unmount(mp: bigint): void {
-    const m = this.mounts.get(mp);
+    const m = this.mounts.get(kvaOf(mp));
     if (m) {
       for (const [l, n] of m.counts) {
         if (n > 0)
           this.k.panic(
-            `fstrans_unmount: lwp 0x${l.toString(16)} still holds ${n} transaction(s) on ${this.k.describeAddress(mp)}`,
+            `fstrans_unmount: lwp 0x${lwpHex(l)} still holds ${n} transaction(s) on ${this.k.describeAddress(mp)}`,
           );
       }
     }
-    this.mounts.delete(mp);
+    this.mounts.delete(kvaOf(mp));
   }
 
-  private grant(mp: bigint, nowait: boolean, who: string): number {
+  private grant(mp: Kva, nowait: boolean, who: string): number {
     const m = this.mounts.get(mp);
     if (!m) return 0;
-    const l = this.k.curlwp;
+    const l = this.cur();
     const n = m.counts.get(l) ?? 0;
     if (n > 0 || m.state === FstransState.NORMAL || m.owner === l) {
       m.counts.set(l, n + 1);
@@ -63,60 +82,73 @@ export class Fstrans implements FstransHooks {
     }
     if (nowait) return errno.EBUSY;
     return this.k.panic(
-      `deadlock: ${who}(${this.k.describeAddress(mp)}): the mount is suspended by lwp 0x${m.owner.toString(16)} and no other lwp can resume it`,
+      `deadlock: ${who}(${this.k.describeAddress(kvaBig(mp))}): the mount is suspended by lwp 0x${lwpHex(m.owner)} and no other lwp can resume it`,
     );
   }
 
   start(mp: bigint): void {
-    this.grant(mp, false, 'fstrans_start');
+    this.grant(kvaOf(mp), false, 'fstrans_start');
   }
 
   startNowait(mp: bigint): number {
-    return this.grant(mp, true, 'fstrans_start_nowait');
+    return this.grant(kvaOf(mp), true, 'fstrans_start_nowait');
   }
 
   done(mp: bigint): void {
+    this.doneK(kvaOf(mp));
+  }
+
+  startK(mp: Kva): void {
+    this.grant(mp, false, 'fstrans_start');
+  }
+
+  startNowaitK(mp: Kva): number {
+    return this.grant(mp, true, 'fstrans_start_nowait');
+  }
+
+  doneK(mp: Kva): void {
     const m = this.mounts.get(mp);
     if (!m) return;
-    const l = this.k.curlwp;
+    const l = this.cur();
     const n = m.counts.get(l) ?? 0;
-    if (n <= 0) this.k.panic(`fstrans_done(${this.k.describeAddress(mp)}): no transaction held`);
+    if (n <= 0)
+      this.k.panic(`fstrans_done(${this.k.describeAddress(kvaBig(mp))}): no transaction held`);
     if (n === 1) m.counts.delete(l);
     else m.counts.set(l, n - 1);
   }
 
   held(mp: bigint): boolean {
-    const m = this.mounts.get(mp);
+    const m = this.mounts.get(kvaOf(mp));
     if (!m) return false;
-    const l = this.k.curlwp;
+    const l = this.cur();
     return (m.counts.get(l) ?? 0) > 0 || m.owner === l;
   }
 
   isOwner(mp: bigint): boolean {
-    const m = this.mounts.get(mp);
-    return m !== undefined && m.state !== FstransState.NORMAL && m.owner === this.k.curlwp;
+    const m = this.mounts.get(kvaOf(mp));
+    return m !== undefined && m.state !== FstransState.NORMAL && m.owner === this.cur();
   }
 
   getState(mp: bigint): FstransState {
-    return this.mounts.get(mp)?.state ?? FstransState.NORMAL;
+    return this.mounts.get(kvaOf(mp))?.state ?? FstransState.NORMAL;
   }
 
   /** fstrans_setstate: SUSPENDING/SUSPENDED need every other lwp out of the mount; NORMAL releases it. */
   setState(mp: bigint, state: FstransState): number {
-    const m = this.mounts.get(mp);
+    const m = this.mounts.get(kvaOf(mp));
     if (!m) return 0;
-    const l = this.k.curlwp;
+    const l = this.cur();
     if (state !== FstransState.NORMAL) {
       if (m.state !== FstransState.NORMAL && m.owner !== l) return errno.EBUSY;
       for (const [who, n] of m.counts) {
         if (who !== l && n > 0) {
           this.k.panic(
-            `deadlock: fstrans_setstate: lwp 0x${who.toString(16)} holds a transaction on ${this.k.describeAddress(mp)}`,
+            `deadlock: fstrans_setstate: lwp 0x${lwpHex(who)} holds a transaction on ${this.k.describeAddress(mp)}`,
           );
         }
       }
       m.owner = l;
-    } else m.owner = 0n;
+    } else m.owner = 0;
     m.state = state;
     return 0;
   }
@@ -152,10 +184,10 @@ export class Fstrans implements FstransHooks {
 
   register(): void {
     const t = this.k.ksyms;
-    t.function('fstrans_start', 'fstrans', (cpu) => this.start(cpu.arg(0)));
-    t.function('fstrans_start_nowait', 'fstrans', (cpu) => this.startNowait(cpu.arg(0)));
-    t.function('fstrans_start_lazy', 'fstrans', (cpu) => this.start(cpu.arg(0)));
-    t.function('fstrans_done', 'fstrans', (cpu) => this.done(cpu.arg(0)));
+    t.function('fstrans_start', 'fstrans', (cpu) => this.startK(argKva(cpu, 0)));
+    t.function('fstrans_start_nowait', 'fstrans', (cpu) => this.startNowaitK(argKva(cpu, 0)));
+    t.function('fstrans_start_lazy', 'fstrans', (cpu) => this.startK(argKva(cpu, 0)));
+    t.function('fstrans_done', 'fstrans', (cpu) => this.doneK(argKva(cpu, 0)));
     t.function('fstrans_held', 'fstrans', (cpu) => this.held(cpu.arg(0)));
     t.function('fstrans_is_owner', 'fstrans', (cpu) => this.isOwner(cpu.arg(0)));
     t.function('fstrans_getstate', 'fstrans', (cpu) => this.getState(cpu.arg(0)));

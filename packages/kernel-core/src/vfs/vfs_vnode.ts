@@ -12,6 +12,7 @@
  */
 import { kmflags, vnode as VF, vtagtype, vtype } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
+import { type Kva, kvaBig, kvaOf } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
 import { VSIZENOTSET } from './vnode.js';
@@ -45,8 +46,13 @@ export class VnodeCache {
   private readonly iters = new Map<bigint, Iter>();
   /** Every allocated vnode (for leak checks and debugging). */
   readonly live = new Set<bigint>();
+  /** The same set keyed by Kva (name-cache hits check it: no BigInt hashing). */
+  private readonly liveK = new Set<Kva>();
   /** Loaded vnodes without references, least recently released first (NetBSD's LRU free list). */
-  private readonly free = new Set<bigint>();
+  private readonly free = new Set<Kva>();
+  private readonly stateOff: number;
+  private deadBig = -1n;
+  private deadK = 0;
   private readonly o: {
     state: bigint;
     vkMount: bigint;
@@ -74,6 +80,21 @@ export class VnodeCache {
       klist: BigInt(k.S.vnode.v_klist.offset),
       viKlist: BigInt(I.vi_klist.offset),
     };
+    this.stateOff = I.vi_state.offset;
+  }
+
+  /** vi_state of a vnode given as a Kva. */
+  stateK(vp: Kva): number {
+    return this.k.mem.load32(vp + this.stateOff, -1);
+  }
+
+  /** deadVector as a Kva (converted when it changes). */
+  private deadVectorK(): Kva {
+    if (this.deadVector !== this.deadBig) {
+      this.deadBig = this.deadVector;
+      this.deadK = kvaOf(this.deadVector);
+    }
+    return this.deadK;
   }
 
   state(vp: bigint): number {
@@ -107,6 +128,7 @@ export class VnodeCache {
     vn.setWritesize(vp, VSIZENOTSET);
     this.setState(vp, VS.LOADING);
     this.live.add(vp);
+    this.liveK.add(kvaOf(vp));
     return vp;
   }
 
@@ -126,13 +148,17 @@ export class VnodeCache {
     k.kmem.free(il, k.S.kmutex.$size, 'v_interlock');
     k.rwlocks.destroy(vp + BigInt(k.S.vnode_impl.vi_lock.offset));
     this.live.delete(vp);
+    this.liveK.delete(kvaOf(vp));
     k.kmem.free(vp, k.S.vnode_impl.$size, 'vcache_free');
   }
 
+  /** The cache key: the mount's Kva and the key bytes as Latin-1 characters. */
   private hashKey(mp: bigint, key: bigint, len: number): string {
-    const bytes = len > 0 ? this.k.mem.read(key, len) : new Uint8Array(0);
-    let s = `${mp.toString(16)}:`;
-    for (const b of bytes) s += b.toString(16).padStart(2, '0');
+    let s = `${kvaOf(mp)}:`;
+    if (len > 0) {
+      const b = this.k.mem.read(key, len);
+      for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    }
     return s;
   }
 
@@ -161,14 +187,14 @@ export class VnodeCache {
     const h = this.hashKey(mp, key, keyLen);
     const hit = this.hash.get(h);
     if (hit !== undefined) {
-      const st = this.state(hit);
-      if (st !== VS.LOADED) {
+      const hk = kvaOf(hit);
+      if (this.stateK(hk) !== VS.LOADED) {
         k.panic(
           `deadlock: vcache_get: vnode ${k.describeAddress(hit)} is ${this.stateName(hit)} and no other lwp can finish it`,
         );
       }
-      this.vfs.vn.setUsecount(hit, this.vfs.vn.usecount(hit) + 1);
-      this.free.delete(hit);
+      this.vfs.vn.setUsecountK(hk, this.vfs.vn.usecountK(hk) + 1);
+      this.free.delete(hk);
       return { error: 0, vp: hit };
     }
     const mounts = this.vfs.mounts;
@@ -262,15 +288,23 @@ export class VnodeCache {
   }
 
   vref(vp: bigint): void {
-    if (this.vrefcnt(vp) <= 0)
-      this.k.panic(`vref: vnode ${this.k.describeAddress(vp)} has no references`);
-    this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
+    this.vrefK(kvaOf(vp));
+  }
+  vrefK(vp: Kva): void {
+    const vn = this.vfs.vn;
+    const u = vn.usecountK(vp);
+    if ((u & VUSECOUNT_MASK) <= 0)
+      this.k.panic(`vref: vnode ${this.k.describeAddress(kvaBig(vp))} has no references`);
+    vn.setUsecountK(vp, u + 1);
   }
 
   /** vcache_tryvget (name-cache hits): a reference to a loaded vnode, EBUSY otherwise. */
   tryVget(vp: bigint): number {
-    if (!this.live.has(vp) || this.state(vp) !== VS.LOADED) return errno.EBUSY;
-    this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
+    return this.tryVgetK(kvaOf(vp));
+  }
+  tryVgetK(vp: Kva): number {
+    if (!this.liveK.has(vp) || this.stateK(vp) !== VS.LOADED) return errno.EBUSY;
+    this.vfs.vn.setUsecountK(vp, this.vfs.vn.usecountK(vp) + 1);
     this.free.delete(vp);
     return 0;
   }
@@ -279,72 +313,89 @@ export class VnodeCache {
   private vget(vp: bigint): number {
     if (this.state(vp) === VS.RECLAIMED) return errno.ENOENT;
     this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);
-    this.free.delete(vp);
+    this.free.delete(kvaOf(vp));
     return 0;
   }
 
   vrele(vp: bigint): void {
-    this.vrelel(vp, VF.LK_NONE);
+    this.vrelelK(kvaOf(vp), VF.LK_NONE);
+  }
+  vreleK(vp: Kva): void {
+    this.vrelelK(vp, VF.LK_NONE);
   }
 
   /** vput: unlock and release. */
   vput(vp: bigint): void {
-    const lk = this.vfs.vop.islocked(vp);
-    if (lk === VF.LK_NONE) this.k.panic(`vput: vnode ${this.k.describeAddress(vp)} is not locked`);
-    this.vrelel(vp, lk);
+    this.vputK(kvaOf(vp));
+  }
+  vputK(vp: Kva): void {
+    const lk = this.vfs.vop.islockedK(vp);
+    if (lk === VF.LK_NONE)
+      this.k.panic(`vput: vnode ${this.k.describeAddress(kvaBig(vp))} is not locked`);
+    this.vrelelK(vp, lk);
   }
 
   /** vrelel: drop a reference; the last one inactivates (and maybe reclaims) the vnode. */
-  private vrelel(vp: bigint, lktype: number): void {
+  private vrelelK(vp: Kva, lktype: number): void {
     const k = this.k;
     const vn = this.vfs.vn;
     const vop = this.vfs.vop;
-    const use = this.vrefcnt(vp);
-    if (use <= 0) k.panic(`vrelel: vnode ${k.describeAddress(vp)}: bad ref count ${use}`);
-    if (vn.op(vp) === this.deadVector && this.state(vp) !== VS.RECLAIMED) {
-      k.panic(`vrelel: vnode ${k.describeAddress(vp)}: dead but not clean`);
+    const use = vn.usecountK(vp) & VUSECOUNT_MASK;
+    if (use <= 0) k.panic(`vrelel: vnode ${k.describeAddress(kvaBig(vp))}: bad ref count ${use}`);
+    if (vn.opK(vp) === this.deadVectorK() && this.stateK(vp) !== VS.RECLAIMED) {
+      k.panic(`vrelel: vnode ${k.describeAddress(kvaBig(vp))}: dead but not clean`);
     }
     if (use > 1) {
-      if (lktype !== VF.LK_NONE) vop.unlock(vp);
-      vn.setUsecount(vp, vn.usecount(vp) - 1);
+      if (lktype !== VF.LK_NONE) vop.unlockK(vp);
+      vn.setUsecountK(vp, vn.usecountK(vp) - 1);
       return;
     }
-    if (vn.writecount(vp) !== 0)
+    if (vn.writecountK(vp) !== 0)
       k.panic(
-        `vrelel: vnode ${k.describeAddress(vp)}: bad ref count (v_writecount ${vn.writecount(vp)})`,
+        `vrelel: vnode ${k.describeAddress(kvaBig(vp))}: bad ref count (v_writecount ${vn.writecountK(vp)})`,
       );
-    if (this.state(vp) !== VS.RECLAIMED) {
+    if (this.stateK(vp) !== VS.RECLAIMED) {
       if (lktype === VF.LK_SHARED) {
-        if (this.vfs.vnops.lock(vp, VF.LK_UPGRADE | VF.LK_RETRY | VF.LK_NOWAIT) !== 0) {
-          k.panic(`vrelel: cannot upgrade the lock of ${k.describeAddress(vp)} to inactivate it`);
+        if (this.vfs.vnops.lockK(vp, VF.LK_UPGRADE | VF.LK_RETRY | VF.LK_NOWAIT) !== 0) {
+          k.panic(
+            `vrelel: cannot upgrade the lock of ${k.describeAddress(kvaBig(vp))} to inactivate it`,
+          );
         }
       } else if (lktype === VF.LK_NONE) {
-        if (this.vfs.vnops.lock(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY | VF.LK_NOWAIT) !== 0) {
+        if (this.vfs.vnops.lockK(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY | VF.LK_NOWAIT) !== 0) {
           k.panic(
-            `deadlock: vrelel: vnode ${k.describeAddress(vp)} is locked and its last reference is going away`,
+            `deadlock: vrelel: vnode ${k.describeAddress(kvaBig(vp))} is locked and its last reference is going away`,
           );
         }
       }
-      vn.setIflag(vp, vn.iflag(vp) & ~(VF.VI_TEXT | VF.VI_EXECMAP | VF.VI_WRMAP));
-      vn.setVflag(vp, vn.vflag(vp) & ~VF.VV_MAPPED);
-      const recycle = vop.withScratch(8, (p) => {
-        vop.inactive(vp, p);
-        return k.mem.read8(p) !== 0;
-      });
-      if (!recycle) vop.unlock(vp);
-      else {
-        this.setState(vp, VS.BLOCKED);
-        this.reclaim(vp);
+      vn.setIflagK(vp, vn.iflagK(vp) & ~(VF.VI_TEXT | VF.VI_EXECMAP | VF.VI_WRMAP));
+      vn.setVflagK(vp, vn.vflagK(vp) & ~VF.VV_MAPPED);
+      const p = vop.scratch(8);
+      let recycle: boolean;
+      try {
+        vop.inactiveK(vp, p);
+        recycle = k.mem.load8(p, -1) !== 0;
+      } finally {
+        vop.release(p);
       }
-    } else if (lktype !== VF.LK_NONE) vop.unlock(vp);
-    vn.setUsecount(vp, vn.usecount(vp) - 1);
-    if (this.state(vp) === VS.RECLAIMED) {
+      if (!recycle) vop.unlockK(vp);
+      else {
+        this.setState(kvaBig(vp), VS.BLOCKED);
+        this.reclaim(kvaBig(vp));
+      }
+    } else if (lktype !== VF.LK_NONE) vop.unlockK(vp);
+    vn.setUsecountK(vp, vn.usecountK(vp) - 1);
+    if (this.stateK(vp) === VS.RECLAIMED) {
       this.free.delete(vp);
-      if (vn.holdcnt(vp) === 0) this.dealloc(vp);
-    } else if (this.vrefcnt(vp) === 0) {
+      if (vn.holdcntK(vp) === 0) this.dealloc(kvaBig(vp));
+    } else if ((vn.usecountK(vp) & VUSECOUNT_MASK) === 0) {
       this.free.delete(vp);
       this.free.add(vp);
     }
+  }
+
+  private vrelel(vp: bigint, lktype: number): void {
+    this.vrelelK(kvaOf(vp), lktype);
   }
 
   /** Cached vnodes nobody references. */
@@ -358,9 +409,10 @@ export class VnodeCache {
    */
   drain(target: number): number {
     let n = 0;
-    for (const vp of this.free) {
+    for (const vpK of this.free) {
       if (this.free.size <= target) break;
-      this.free.delete(vp);
+      this.free.delete(vpK);
+      const vp = kvaBig(vpK);
       if (!this.live.has(vp) || this.state(vp) !== VS.LOADED || this.vrefcnt(vp) !== 0) continue;
       if (this.vfs.vn.iflag(vp) & VF.VI_ONWORKLST) continue; // dirty: the syncer writes it first
       this.vfs.vn.setUsecount(vp, this.vfs.vn.usecount(vp) + 1);

@@ -14,8 +14,10 @@ import {
 } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import { ErrnoError } from '../errors.js';
+import { type Kva, kvaBig, kvaOf } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
+import { VUSECOUNT_MASK } from './vfs_vnode.js';
 
 const FREAD = O.FREAD;
 const FWRITE = O.FWRITE;
@@ -24,10 +26,22 @@ const VWRITE = 0o200;
 const VEXEC = 0o100;
 const VAPPEND = 0o40000;
 const VTTOIF = [0, 0o100000, 0o040000, 0o060000, 0o020000, 0o120000, 0o140000, 0o010000, 0o170000];
-const VNOVAL64 = 0xffff_ffff_ffff_ffffn;
 const IO_CHUNK = 1 << 20;
 /** sys/param.h MAXBSIZE: vn_readdir's limit on one getdents transfer. */
 const MAXBSIZE = 0x10000;
+
+/** Unsigned 64-bit value of int32 halves, as a BigInt (one allocation below 2^53). */
+function pairU64(lo: number, hi: number): bigint {
+  const h = hi >>> 0;
+  return h < 0x200000 ? BigInt(h * 4294967296 + (lo >>> 0)) : (BigInt(h) << 32n) | BigInt(lo >>> 0);
+}
+
+/** Signed 64-bit value of int32 halves, as a BigInt. */
+function pairS64(lo: number, hi: number): bigint {
+  return hi >= -0x200000 && hi < 0x200000
+    ? BigInt(hi * 4294967296 + (lo >>> 0))
+    : BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
+}
 
 /** An open file: a referenced vnode, the open flags (FREAD/FWRITE ...) and the offset. */
 export interface VnodeFile {
@@ -77,10 +91,14 @@ export class VnodeOps {
 
   /** vn_lock(vp, flags): VOP_LOCK, retried once for LK_RETRY on a dying vnode. */
   lock(vp: bigint, flags: number): number {
-    if (this.vfs.vnodes.vrefcnt(vp) <= 0)
-      this.k.panic(`vn_lock: vnode ${this.k.describeAddress(vp)} has no references`);
-    let e = this.vfs.vop.lock(vp, flags);
-    if (flags & VF.LK_RETRY && e === errno.ENOENT) e = this.vfs.vop.lock(vp, flags);
+    return this.lockK(kvaOf(vp), flags);
+  }
+  lockK(vp: Kva, flags: number): number {
+    if ((this.vfs.vn.usecountK(vp) & VUSECOUNT_MASK) <= 0)
+      this.k.panic(`vn_lock: vnode ${this.k.describeAddress(kvaBig(vp))} has no references`);
+    const vop = this.vfs.vop;
+    let e = vop.lockK(vp, flags);
+    if (flags & VF.LK_RETRY && e === errno.ENOENT) e = vop.lockK(vp, flags);
     return e;
   }
 
@@ -356,48 +374,59 @@ export class VnodeOps {
 
   /** VOP_GETATTR → struct stat fields. */
   statVnode(vp: bigint): VnodeStat {
+    return this.statVnodeK(kvaOf(vp));
+  }
+
+  /** statVnode with the vnode as a Kva: the vattr is read with the pair API. */
+  statVnodeK(vp: Kva): VnodeStat {
     const k = this.k;
     const m = k.mem;
     const A = k.S.vattr;
     const vfs = this.vfs;
-    return vfs.vop.withScratch(A.$size, (va) => {
-      vfs.subr.vattrNull(va);
-      this.lock(vp, VF.LK_SHARED | VF.LK_RETRY);
+    const vop = vfs.vop;
+    const va = vop.scratch(A.$size);
+    try {
+      vfs.subr.vattrNullK(va);
+      this.lockK(vp, VF.LK_SHARED | VF.LK_RETRY);
       let e: number;
       try {
-        e = vfs.vop.getattr(vp, va, vfs.cred());
+        e = vop.getattrK(vp, va, vfs.credK());
       } finally {
-        vfs.vop.unlock(vp);
+        vop.unlockK(vp);
       }
       this.check(e, 'stat');
-      const r32 = (f: { offset: number }) => m.read32(va + BigInt(f.offset));
-      const r64 = (f: { offset: number }) => m.read64(va + BigInt(f.offset));
+      const r32 = (f: { offset: number }) => m.load32(va + f.offset, -1) >>> 0;
+      const u64 = (f: { offset: number }) => pairU64(m.load64(va + f.offset, -1), m.hi);
+      const s64 = (f: { offset: number }) => pairS64(m.load64(va + f.offset, -1), m.hi);
       const ts = (f: { offset: number }) => ({
-        sec: BigInt.asIntN(64, m.read64(va + BigInt(f.offset))),
-        nsec: BigInt.asIntN(64, m.read64(va + BigInt(f.offset + 8))),
+        sec: pairS64(m.load64(va + f.offset, -1), m.hi),
+        nsec: pairS64(m.load64(va + f.offset + 8, -1), m.hi),
       });
       const type = r32(A.va_type);
-      const bytes = r64(A.va_bytes);
+      const bytesLo = m.load64(va + A.va_bytes.offset, -1);
+      const bytesHi = m.hi;
       return {
-        dev: r64(A.va_fsid),
+        dev: u64(A.va_fsid),
         mode: (r32(A.va_mode) & 0o7777) | (VTTOIF[type] ?? 0),
-        ino: r64(A.va_fileid),
+        ino: u64(A.va_fileid),
         nlink: r32(A.va_nlink),
         uid: r32(A.va_uid),
         gid: r32(A.va_gid),
-        rdev: r64(A.va_rdev),
+        rdev: u64(A.va_rdev),
         atime: ts(A.va_atime),
         mtime: ts(A.va_mtime),
         ctime: ts(A.va_ctime),
         birthtime: ts(A.va_birthtime),
-        size: BigInt.asIntN(64, r64(A.va_size)),
-        blocks: bytes === VNOVAL64 ? 0n : bytes / 512n,
-        blksize: Number(BigInt.asIntN(64, r64(A.va_blocksize))),
-        flags: Number(r64(A.va_flags) & 0xffffffffn),
-        gen: Number(r64(A.va_gen) & 0xffffffffn),
+        size: s64(A.va_size),
+        blocks: bytesLo === -1 && bytesHi === -1 ? 0n : pairU64(bytesLo, bytesHi) / 512n,
+        blksize: Number(s64(A.va_blocksize)),
+        flags: m.load32(va + A.va_flags.offset, -1) >>> 0,
+        gen: m.load32(va + A.va_gen.offset, -1) >>> 0,
         type,
       };
-    });
+    } finally {
+      vop.release(va);
+    }
   }
 
   fstat(f: VnodeFile): VnodeStat {
@@ -407,12 +436,14 @@ export class VnodeOps {
 
   /** stat/lstat(path) */
   stat(path: string, follow = true): VnodeStat {
-    const r = this.vfs.lookup.nameiSimple(path, follow);
-    this.check(r.error, `stat ${path}`);
+    const w = this.vfs.lookup.nameiSimpleK(path, follow);
+    const error = w.error;
+    const vp = w.vp;
+    if (error) this.check(error, `stat ${path}`);
     try {
-      return this.statVnode(r.vp);
+      return this.statVnodeK(vp);
     } finally {
-      this.vfs.vnodes.vrele(r.vp);
+      this.vfs.vnodes.vreleK(vp);
     }
   }
 

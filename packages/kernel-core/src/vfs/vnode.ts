@@ -3,6 +3,7 @@
  * of truth for everything a module can see, so kernel code reads and writes these fields in
  * place instead of caching them. Offsets come from the release profile's layout.
  */
+import { type Kva, loadKva } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 
 /** VSIZENOTSET: v_size / v_writesize of a vnode whose size is not known yet. */
@@ -32,8 +33,32 @@ export class Vnodes {
     snRdev: bigint;
   };
 
+  /** Field offsets as Numbers, for the Kva accessors (`typeK` ...). */
+  private readonly n: {
+    type: number;
+    mount: number;
+    op: number;
+    usecount: number;
+    writecount: number;
+    holdcnt: number;
+    iflag: number;
+    vflag: number;
+    un: number;
+  };
+
   constructor(private readonly k: Kernel) {
     const V = k.S.vnode;
+    this.n = {
+      type: V.v_type.offset,
+      mount: V.v_mount.offset,
+      op: V.v_op.offset,
+      usecount: V.v_usecount.offset,
+      writecount: V.v_writecount.offset,
+      holdcnt: V.v_holdcnt.offset,
+      iflag: V.v_iflag.offset,
+      vflag: V.v_vflag.offset,
+      un: V.v_un.offset,
+    };
     const b = (n: number) => BigInt(n);
     this.o = {
       size: b(V.v_size.offset),
@@ -207,5 +232,49 @@ export class Vnodes {
     const sn = this.un(vp);
     if (sn === 0n) this.k.panic(`v_rdev: vnode ${this.k.describeAddress(vp)} has no specnode`);
     return this.k.mem.read64(sn + this.o.snRdev);
+  }
+
+  // ---------------------------------------------------------------- Kva accessors (hot paths)
+  // The same fields with the vnode as a Kva (kern/kva.ts): int32 reads, no BigInt.
+
+  typeK(vp: Kva): number {
+    return this.k.mem.load32(vp + this.n.type, -1);
+  }
+  mountK(vp: Kva): Kva {
+    return loadKva(this.k.mem, vp + this.n.mount);
+  }
+  opK(vp: Kva): Kva {
+    return loadKva(this.k.mem, vp + this.n.op);
+  }
+  usecountK(vp: Kva): number {
+    return this.k.mem.load32(vp + this.n.usecount, -1);
+  }
+  setUsecountK(vp: Kva, n: number): void {
+    this.k.mem.store32(vp + this.n.usecount, -1, n | 0);
+  }
+  writecountK(vp: Kva): number {
+    return this.k.mem.load32(vp + this.n.writecount, -1);
+  }
+  setWritecountK(vp: Kva, n: number): void {
+    this.k.mem.store32(vp + this.n.writecount, -1, n | 0);
+  }
+  holdcntK(vp: Kva): number {
+    return this.k.mem.load32(vp + this.n.holdcnt, -1);
+  }
+  iflagK(vp: Kva): number {
+    return this.k.mem.load32(vp + this.n.iflag, -1);
+  }
+  setIflagK(vp: Kva, f: number): void {
+    this.k.mem.store32(vp + this.n.iflag, -1, f | 0);
+  }
+  vflagK(vp: Kva): number {
+    return this.k.mem.load32(vp + this.n.vflag, -1);
+  }
+  setVflagK(vp: Kva, f: number): void {
+    this.k.mem.store32(vp + this.n.vflag, -1, f | 0);
+  }
+  /** v_mountedhere (VDIR) / v_specnode: the union word, as a Kva. */
+  unK(vp: Kva): Kva {
+    return loadKva(this.k.mem, vp + this.n.un);
   }
 }

@@ -12,26 +12,47 @@
  * TS ...), so a bump pointer restored in `finally` is exact.
  */
 
-import { KERNEL_WINDOW_BASE } from '@rump/cpu-x86';
+import type { Cpu } from '@rump/cpu-x86';
 import type { Field, StructMeta } from '../abi/layout.js';
 import { kmflags } from '../abi/netbsd-10.99/constants.js';
 import { VDESC_FACTS } from '../abi/netbsd-10.99/vdesc-table.js';
+import { argHi, argKva, argLo } from '../kern/hostcall.js';
+import { type Kva, kvaBig, kvaHi, kvaOf, loadKva, storeKva } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 
 /** A vnode operation implemented in TypeScript: gets the args block, returns an errno. */
 export type VopImpl = (ap: bigint) => number;
+/** A vnode operation implemented in TypeScript taking its args block as a Kva. */
+export type VopImplK = (ap: Kva) => number;
 
 /** fstrans entry points used by the VOP_* wrappers (kern/vfs_trans.c), installed by vfs_trans. */
 export interface FstransHooks {
   start(mp: bigint): void;
   startNowait(mp: bigint): number;
   done(mp: bigint): void;
+  /** The same with the mount as a Kva (the VOP dispatch path). */
+  startK(mp: Kva): void;
+  startNowaitK(mp: Kva): number;
+  doneK(mp: Kva): void;
 }
 
 /** vdesc_offset of every operation by name: VOP.lookup === 3. */
 export const VOP: Readonly<Record<string, number>> = Object.fromEntries(
   VDESC_FACTS.map((d, i) => [d.name.replace(/^vop_/, ''), i]),
 );
+
+const VOP_LOOKUP = VOP.lookup!;
+const VOP_LOCK = VOP.lock!;
+const VOP_UNLOCK = VOP.unlock!;
+const VOP_ISLOCKED = VOP.islocked!;
+const VOP_PARSEPATH = VOP.parsepath!;
+const VOP_GETATTR = VOP.getattr!;
+const VOP_ACCESS = VOP.access!;
+const VOP_ACCESSX = VOP.accessx!;
+const VOP_OPEN = VOP.open!;
+const VOP_CLOSE = VOP.close!;
+const VOP_INACTIVE = VOP.inactive!;
+const VOP_READ = VOP.read!;
 
 /** fstrans handling of a VOP_* wrapper (vnode_if.c vop_pre/vop_post). */
 type FstOp = 'no' | 'yes' | 'lock' | 'unlock';
@@ -51,7 +72,6 @@ const FST_YES = new Set([
   'aclcheck',
 ]);
 
-const VSIZENOTSET = -1n;
 const LK_SHARED = 0x1;
 const LK_EXCLUSIVE = 0x2;
 const LK_UPGRADE = 0x10;
@@ -74,6 +94,21 @@ interface Op {
   readonly upper: string;
 }
 
+/** fstrans handling as a small integer (no string compares on the dispatch path). */
+const FST_NO = 0;
+const FST_YES_ = 1;
+const FST_LOCK = 2;
+const FST_UNLOCK = 3;
+const FST_CODE: Record<FstOp, number> = {
+  no: FST_NO,
+  yes: FST_YES_,
+  lock: FST_LOCK,
+  unlock: FST_UNLOCK,
+};
+/** Kva + WINDOW_BIAS = offset in the kernel window. */
+const WINDOW_BIAS = 0x8000_0000;
+const TWO32 = 4294967296;
+
 export class VnodeIf {
   /** Guest address of each vop_X_desc, indexed by vdesc_offset. */
   readonly descs: bigint[] = [];
@@ -85,23 +120,45 @@ export class VnodeIf {
   trace: ((op: string, vp: bigint, error: number, depth: number) => void) | undefined;
   private depth = 0;
   private readonly ops: Op[] = [];
-  private readonly direct = new Map<bigint, VopImpl>();
-  private readonly argBase: bigint;
-  private argTop: bigint;
-  private readonly argEnd: bigint;
-  private readonly vOpOff: bigint;
-  private readonly vMountOff: bigint;
+  /** Per vdesc_offset: the desc's Kva, the args block size, the fstrans code. */
+  private readonly descK: Int32Array;
+  private readonly sizeOf: Int32Array;
+  private readonly fstOf: Uint8Array;
+  /** Per vdesc_offset: argument field offsets and sizes (8 slots each, -1 past the last). */
+  private readonly fieldOff: Int32Array;
+  private readonly fieldSize: Int32Array;
+  private readonly nfields: Uint8Array;
+  /** TypeScript vnode operations by the Kva of their function address. */
+  private readonly direct = new Map<number, VopImplK>();
+  private readonly argBase: Kva;
+  private argTop: Kva;
+  private readonly argEnd: Kva;
+  private readonly vOpOff: number;
+  private readonly vMountOff: number;
+  private readonly vSizeOff: number;
+  private readonly vWritesizeOff: number;
+  private readonly lookupVppOff: number;
 
   constructor(private readonly k: Kernel) {
     const S = k.S as unknown as Record<string, StructMeta & Record<string, Field>>;
-    this.vOpOff = BigInt(k.S.vnode.v_op.offset);
-    this.vMountOff = BigInt(k.S.vnode.v_mount.offset);
+    this.vOpOff = k.S.vnode.v_op.offset;
+    this.vMountOff = k.S.vnode.v_mount.offset;
+    this.vSizeOff = k.S.vnode.v_size.offset;
+    this.vWritesizeOff = k.S.vnode.v_writesize.offset;
+    this.lookupVppOff = k.S.vop_lookup_v2_args.a_vpp.offset;
     // The descriptors themselves are kernel data placed at boot (vfs_data.ts) in k.vdescs.
     if (k.vdescs.length !== VDESC_FACTS.length) {
       throw new Error(
         `vnode_if: ${k.vdescs.length} vop_*_desc objects at boot, expected ${VDESC_FACTS.length}`,
       );
     }
+    const n = VDESC_FACTS.length;
+    this.descK = new Int32Array(n);
+    this.sizeOf = new Int32Array(n);
+    this.fstOf = new Uint8Array(n);
+    this.fieldOff = new Int32Array(8 * n).fill(-1);
+    this.fieldSize = new Int32Array(8 * n);
+    this.nfields = new Uint8Array(n);
     VDESC_FACTS.forEach((facts, offset) => {
       const desc = k.vdescs[offset]!;
       const stored = k.mem.read32(desc + BigInt(k.S.vnodeop_desc.vdesc_offset.offset));
@@ -119,35 +176,39 @@ export class VnodeIf {
             fields.push({ offset: fl.offset, size: fl.size });
         }
       }
+      if (fields.length > 8)
+        throw new Error(`vnode_if: ${facts.name} has ${fields.length} arguments`);
       const name = facts.name.replace(/^vop_/, '');
+      const fst: FstOp =
+        name === 'lock' ? 'lock' : name === 'unlock' ? 'unlock' : FST_YES.has(name) ? 'yes' : 'no';
       this.descs.push(desc);
       this.ops.push({
         name,
-        fst:
-          name === 'lock'
-            ? 'lock'
-            : name === 'unlock'
-              ? 'unlock'
-              : FST_YES.has(name)
-                ? 'yes'
-                : 'no',
+        fst,
         offset,
         size: layout ? layout.$size : 8,
         fields,
         upper: `VOP_${name.toUpperCase()}`,
       });
+      this.descK[offset] = kvaOf(desc);
+      this.sizeOf[offset] = layout ? layout.$size : 8;
+      this.fstOf[offset] = FST_CODE[fst];
+      this.nfields[offset] = fields.length;
+      fields.forEach((f, i) => {
+        if (f.size !== 8 && f.size !== 4 && f.size !== 1)
+          throw new Error(`vnode_if: ${facts.name} argument field of size ${f.size}`);
+        this.fieldOff[8 * offset + i] = f.offset;
+        this.fieldSize[8 * offset + i] = f.size;
+      });
     });
-    this.argBase = k.kmem.alloc(ARG_STACK_BYTES, kmflags.KM_SLEEP, true, 'vnode_if args');
+    this.argBase = kvaOf(k.kmem.alloc(ARG_STACK_BYTES, kmflags.KM_SLEEP, true, 'vnode_if args'));
     this.argTop = this.argBase;
-    this.argEnd = this.argBase + BigInt(ARG_STACK_BYTES);
+    this.argEnd = this.argBase + ARG_STACK_BYTES;
     // The VOP_* functions modules import (ufs_readwrite.c calls VOP_GETPAGES, ffs calls VOP_BMAP ...).
     for (const op of this.ops) {
       if (op.offset === 0) continue;
-      k.ksyms.function(op.upper, 'vnode_if', (cpu) => {
-        const args: bigint[] = [];
-        for (let i = 0; i < op.fields.length; i++) args.push(cpu.arg(i));
-        return this.vop(op.offset, args);
-      });
+      const offset = op.offset;
+      k.ksyms.function(op.upper, 'vnode_if', (cpu) => this.vopFromGuest(offset, cpu));
     }
   }
 
@@ -169,13 +230,21 @@ export class VnodeIf {
    */
   define(name: string, subsystem: string, impl: VopImpl): bigint {
     const address = this.k.ksyms.function(name, subsystem, (cpu) => impl(cpu.arg(0)));
-    this.direct.set(address, impl);
+    this.direct.set(kvaOf(address), (ap) => impl(kvaBig(ap)));
+    return address;
+  }
+
+  /** define() for an operation that takes its args block as a Kva (no BigInt per call). */
+  defineK(name: string, subsystem: string, impl: VopImplK): bigint {
+    const address = this.k.ksyms.function(name, subsystem, (cpu) => impl(argKva(cpu, 0)));
+    this.direct.set(kvaOf(address), impl);
     return address;
   }
 
   /** The TypeScript implementation behind a vector slot value, if it is one. */
   implAt(fn: bigint): VopImpl | undefined {
-    return this.direct.get(fn);
+    const impl = this.direct.get(kvaOf(fn));
+    return impl === undefined ? undefined : (ap: bigint) => impl(kvaOf(ap));
   }
 
   /**
@@ -190,9 +259,49 @@ export class VnodeIf {
         `VOCALL: vector ${this.k.describeAddress(vector)} has no entry for vop_${this.ops[offset]?.name ?? offset}`,
       );
     }
-    const impl = this.direct.get(fn);
-    if (impl !== undefined) return impl(ap) | 0;
-    return Number(BigInt.asIntN(32, this.k.callGuest(fn, ap)));
+    const impl = this.direct.get(kvaOf(fn));
+    if (impl !== undefined) return impl(kvaOf(ap)) | 0;
+    return this.k.callGuestInt(fn, ap);
+  }
+
+  /** vocall() with the vector and args block as Kvas. */
+  vocallK(vector: Kva, offset: number, ap: Kva): number {
+    const m = this.k.mem;
+    const at = vector + 8 * offset;
+    const lo = m.load64(at, kvaHi(at));
+    const hi = m.hi;
+    if (hi === -1 && lo < 0) {
+      const impl = this.direct.get(lo);
+      if (impl !== undefined) return impl(ap) | 0;
+    } else if (lo === 0 && hi === 0) {
+      this.k.panic(
+        `VOCALL: vector ${this.k.describeAddress(kvaBig(vector))} has no entry for vop_${this.ops[offset]?.name ?? offset}`,
+      );
+    }
+    return this.k.callGuestInt(BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)), ap);
+  }
+
+  /**
+   * Reserves `size` bytes of zeroed kernel memory on the args stack; give it back with
+   * `release(p)` (strict LIFO: calls nest TS → guest → TS ...).
+   */
+  scratch(size: number): Kva {
+    const p = this.argTop;
+    const top = p + ((size + 15) & ~15);
+    if (top > this.argEnd)
+      this.k.panic(
+        `vnode_if: args stack exhausted (${ARG_STACK_BYTES} bytes): VOP calls nested too deep`,
+      );
+    this.argTop = top;
+    // The args stack is kernel heap (never code): zero it straight in the window.
+    const off = p + WINDOW_BIAS;
+    this.k.mem.windowU8().fill(0, off, off + size);
+    return p;
+  }
+
+  /** Gives back what scratch() returned (and everything reserved after it). */
+  release(p: Kva): void {
+    this.argTop = p;
   }
 
   /**
@@ -200,18 +309,9 @@ export class VnodeIf {
    * e.g. a `struct vnode *` out-parameter) for the duration of `fn`. Zero-filled.
    */
   withScratch<T>(size: number, fn: (p: bigint) => T): T {
-    const p = this.argTop;
-    const top = p + BigInt((size + 15) & ~15);
-    if (top > this.argEnd)
-      this.k.panic(
-        `vnode_if: args stack exhausted (${ARG_STACK_BYTES} bytes): VOP calls nested too deep`,
-      );
-    this.argTop = top;
-    // The args stack is kernel heap (never code): zero it straight in the window.
-    const off = Number(p - KERNEL_WINDOW_BASE);
-    this.k.mem.windowU8().fill(0, off, off + size);
+    const p = this.scratch(size);
     try {
-      return fn(p);
+      return fn(kvaBig(p));
     } finally {
       this.argTop = p;
     }
@@ -229,73 +329,187 @@ export class VnodeIf {
     if (args.length !== op.fields.length) {
       throw new Error(`${op.upper} takes ${op.fields.length} arguments, got ${args.length}`);
     }
-    const mem = this.k.mem;
-    return this.withScratch(op.size, (ap) => {
-      mem.write64(ap, this.descs[offset]!);
-      for (let i = 0; i < op.fields.length; i++) {
-        const fl = op.fields[i]!;
-        const v = BigInt(args[i]!);
-        if (fl.size === 8) mem.write64(ap + BigInt(fl.offset), BigInt.asUintN(64, v));
-        else if (fl.size === 4) mem.write32(ap + BigInt(fl.offset), Number(BigInt.asUintN(32, v)));
-        else if (fl.size === 1) mem.write8(ap + BigInt(fl.offset), Number(v & 0xffn));
-        else throw new Error(`${op.upper}: argument field of size ${fl.size}`);
+    const m = this.k.mem;
+    const ap = this.scratch(this.sizeOf[offset]!);
+    try {
+      storeKva(m, ap, this.descK[offset]!);
+      const base = 8 * offset;
+      for (let i = 0; i < args.length; i++) {
+        const a = args[i]!;
+        let lo: number;
+        let hi: number;
+        if (typeof a === 'number') {
+          lo = a | 0;
+          hi = Math.floor(a / TWO32) | 0;
+        } else {
+          lo = Number(BigInt.asIntN(32, a));
+          hi = Number(BigInt.asIntN(32, a >> 32n));
+        }
+        this.storeField(ap + this.fieldOff[base + i]!, this.fieldSize[base + i]!, lo, hi);
       }
-      const vp = BigInt(args[0]!);
-      return this.dispatch(op, vp, ap, Number(op.fst === 'lock' ? BigInt(args[1]!) : 0n));
-    });
+      const a0 = args[0]!;
+      const vp = typeof a0 === 'number' ? a0 : kvaOf(a0);
+      const a1 = args[1];
+      return this.dispatch(offset, vp, ap, op.fst === 'lock' ? Number(a1) | 0 : 0);
+    } finally {
+      this.argTop = ap;
+    }
   }
 
-  private dispatch(op: Op, vp: bigint, ap: bigint, lockFlags: number): number {
-    const mem = this.k.mem;
-    let pre: 'no' | 'yes' | 'try' = 'no';
-    if (op.fst === 'yes') pre = 'yes';
-    else if (op.fst === 'lock' && lockFlags & (LK_SHARED | LK_EXCLUSIVE)) {
-      pre = lockFlags & LK_NOWAIT ? 'try' : 'yes';
+  private storeField(at: Kva, size: number, lo: number, hi: number): void {
+    const m = this.k.mem;
+    if (size === 8) m.store64(at, -1, lo, hi);
+    else if (size === 4) m.store32(at, -1, lo);
+    else m.store8(at, -1, lo & 0xff);
+  }
+
+  /**
+   * VOP_X with every argument a Number: a Kva for pointers (vnodes, componentnames, out
+   * parameters), an integer for flags, modes and offsets (exact below 2^53). Unused trailing
+   * arguments are ignored. No BigInt, array or closure per call.
+   */
+  vopK(offset: number, a0: Kva, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+    const m = this.k.mem;
+    const ap = this.scratch(this.sizeOf[offset]!);
+    try {
+      storeKva(m, ap, this.descK[offset]!);
+      const base = 8 * offset;
+      const n = this.nfields[offset]!;
+      for (let i = 0; i < n; i++) {
+        const a = i === 0 ? a0 : i === 1 ? a1 : i === 2 ? a2 : i === 3 ? a3 : i === 4 ? a4 : a5;
+        this.storeField(
+          ap + this.fieldOff[base + i]!,
+          this.fieldSize[base + i]!,
+          a | 0,
+          Math.floor(a / TWO32) | 0,
+        );
+      }
+      return this.dispatch(offset, a0, ap, offset === VOP_LOCK ? a1 : 0);
+    } finally {
+      this.argTop = ap;
     }
-    const mp = mem.read64(vp + this.vMountOff);
-    if (pre !== 'no') {
-      const t = this.fstransHooks(op);
-      if (pre === 'try') {
-        const e = t.startNowait(mp);
+  }
+
+  /** VOP_X called by guest code: the C arguments straight from the register file. */
+  private vopFromGuest(offset: number, cpu: Cpu): number {
+    const m = this.k.mem;
+    const ap = this.scratch(this.sizeOf[offset]!);
+    try {
+      storeKva(m, ap, this.descK[offset]!);
+      const base = 8 * offset;
+      const n = this.nfields[offset]!;
+      for (let i = 0; i < n; i++) {
+        let lo: number;
+        let hi: number;
+        if (i < 6) {
+          lo = argLo(cpu, i);
+          hi = argHi(cpu, i);
+        } else {
+          const v = cpu.arg(i);
+          lo = Number(BigInt.asIntN(32, v));
+          hi = Number(BigInt.asIntN(32, v >> 32n));
+        }
+        this.storeField(ap + this.fieldOff[base + i]!, this.fieldSize[base + i]!, lo, hi);
+      }
+      const vp = argKva(cpu, 0);
+      return this.dispatch(offset, vp, ap, offset === VOP_LOCK ? argLo(cpu, 1) : 0);
+    } finally {
+      this.argTop = ap;
+    }
+  }
+
+  private dispatch(offset: number, vp: Kva, ap: Kva, lockFlags: number): number {
+    const m = this.k.mem;
+    const fst = this.fstOf[offset]!;
+    let pre = 0; // 0 no, 1 yes, 2 try
+    if (fst === FST_YES_) pre = 1;
+    else if (fst === FST_LOCK && lockFlags & (LK_SHARED | LK_EXCLUSIVE)) {
+      pre = lockFlags & LK_NOWAIT ? 2 : 1;
+    }
+    const mp = loadKva(m, vp + this.vMountOff);
+    if (pre !== 0) {
+      const t = this.fstrans ?? this.noFstrans(offset);
+      if (pre === 2) {
+        const e = t.startNowaitK(mp);
         if (e) return e;
-      } else t.start(mp);
+      } else t.startK(mp);
     }
     this.depth++;
     let error: number;
     try {
-      error = this.vocall(mem.read64(vp + this.vOpOff), op.offset, ap);
+      error = this.vocallK(loadKva(m, vp + this.vOpOff), offset, ap);
     } finally {
       this.depth--;
     }
-    if (this.trace) this.trace(op.upper, vp, error, this.depth);
+    if (this.trace) this.trace(this.ops[offset]!.upper, kvaBig(vp), error, this.depth);
     let post = false;
-    if (op.fst === 'yes') post = true;
-    else if (op.fst === 'unlock') post = true;
-    else if (op.fst === 'lock')
-      post = !(lockFlags & (LK_UPGRADE | LK_DOWNGRADE)) && error !== 0 && pre !== 'no';
-    if (post) this.fstransHooks(op).done(mp);
-    if (op.offset === VOP.lookup && error === 0) this.checkLookupResult(ap);
+    if (fst === FST_YES_ || fst === FST_UNLOCK) post = true;
+    else if (fst === FST_LOCK)
+      post = !(lockFlags & (LK_UPGRADE | LK_DOWNGRADE)) && error !== 0 && pre !== 0;
+    if (post) (this.fstrans ?? this.noFstrans(offset)).doneK(mp);
+    if (offset === VOP_LOOKUP && error === 0) this.checkLookupResult(ap);
     return error;
   }
 
-  private fstransHooks(op: Op): FstransHooks {
-    return this.fstrans ?? this.k.panic(`${op.upper}: fstrans is not initialised`);
+  private noFstrans(offset: number): never {
+    return this.k.panic(`${this.ops[offset]!.upper}: fstrans is not initialised`);
   }
 
   /** vnode_if.c (DIAGNOSTIC): a vnode returned by VOP_LOOKUP has its sizes set. */
-  private checkLookupResult(ap: bigint): void {
-    const mem = this.k.mem;
-    const vpp = mem.read64(ap + BigInt(this.k.S.vop_lookup_v2_args.a_vpp.offset));
-    const vp = mem.read64(vpp);
-    const V = this.k.S.vnode;
-    if (
-      BigInt.asIntN(64, mem.read64(vp + BigInt(V.v_size.offset))) === VSIZENOTSET ||
-      BigInt.asIntN(64, mem.read64(vp + BigInt(V.v_writesize.offset))) === VSIZENOTSET
-    ) {
+  private checkLookupResult(ap: Kva): void {
+    const m = this.k.mem;
+    const vp = loadKva(m, loadKva(m, ap + this.lookupVppOff));
+    // VSIZENOTSET is -1: both halves all ones.
+    const s = vp + this.vSizeOff;
+    const w = vp + this.vWritesizeOff;
+    const sl = m.load64(s, -1);
+    const sh = m.hi;
+    const wl = m.load64(w, -1);
+    const wh = m.hi;
+    if ((sl === -1 && sh === -1) || (wl === -1 && wh === -1)) {
       this.k.panic(
-        `kernel diagnostic assertion "(*vpp)->v_size != VSIZENOTSET && (*vpp)->v_writesize != VSIZENOTSET" failed: VOP_LOOKUP returned ${this.k.describeAddress(vp)}`,
+        `kernel diagnostic assertion "(*vpp)->v_size != VSIZENOTSET && (*vpp)->v_writesize != VSIZENOTSET" failed: VOP_LOOKUP returned ${this.k.describeAddress(kvaBig(vp))}`,
       );
     }
+  }
+
+  // ---------------------------------------------------------------- Kva wrappers (hot paths)
+
+  lockK(vp: Kva, flags: number): number {
+    return this.vopK(VOP_LOCK, vp, flags);
+  }
+  unlockK(vp: Kva): number {
+    return this.vopK(VOP_UNLOCK, vp);
+  }
+  islockedK(vp: Kva): number {
+    return this.vopK(VOP_ISLOCKED, vp);
+  }
+  parsepathK(dvp: Kva, name: Kva, retval: Kva): number {
+    return this.vopK(VOP_PARSEPATH, dvp, name, retval);
+  }
+  lookupK(dvp: Kva, vpp: Kva, cnp: Kva): number {
+    return this.vopK(VOP_LOOKUP, dvp, vpp, cnp);
+  }
+  getattrK(vp: Kva, vap: Kva, cred: Kva): number {
+    return this.vopK(VOP_GETATTR, vp, vap, cred);
+  }
+  accessK(vp: Kva, accmode: number, cred: Kva): number {
+    return this.vopK(VOP_ACCESS, vp, accmode, cred);
+  }
+  accessxK(vp: Kva, accmode: number, cred: Kva): number {
+    return this.vopK(VOP_ACCESSX, vp, accmode, cred);
+  }
+  openK(vp: Kva, mode: number, cred: Kva): number {
+    return this.vopK(VOP_OPEN, vp, mode, cred);
+  }
+  closeK(vp: Kva, fflag: number, cred: Kva): number {
+    return this.vopK(VOP_CLOSE, vp, fflag, cred);
+  }
+  inactiveK(vp: Kva, recycle: Kva): number {
+    return this.vopK(VOP_INACTIVE, vp, recycle);
+  }
+  readK(vp: Kva, uio: Kva, ioflag: number, cred: Kva): number {
+    return this.vopK(VOP_READ, vp, uio, ioflag, cred);
   }
 
   // ---------------------------------------------------------------- typed wrappers (kernel callers)

@@ -5,8 +5,11 @@
  * vn_default_error / vn_bwrite (kern/vfs_vnops.c) which vectors reference the same way.
  * Each is defined with VnodeIf.define, so VOP calls reach them without entering the CPU.
  */
+import type { GuestMemory } from '@rump/cpu-x86';
 import { locks, vnode as V } from '../../abi/netbsd-10.99/constants.js';
 import { errno } from '../../abi/netbsd-10.99/errno.js';
+import { argS64, argU32 } from '../../kern/hostcall.js';
+import { type Kva, kvaOf, loadKva, storeU64 } from '../../kern/kva.js';
 import type { Kernel } from '../../kernel.js';
 import type { VnodeIf } from '../../vfs/vnode_if.js';
 
@@ -23,24 +26,38 @@ const POLLRDNORM = 0x40;
 const POLLWRNORM = 0x4;
 const F_SETFL = 4;
 const EPASSTHROUGH = -4;
-const NOCRED = 0xffff_ffff_ffff_ffffn;
-const FSCRED = 0xffff_ffff_ffff_fffen;
+
+/** A signed 64-bit field as a Number (credentials: a Kva, or NOCRED -1 / FSCRED -2). */
+function loadS64(m: GuestMemory, at: Kva): number {
+  const lo = m.load64(at, -1);
+  const hi = m.hi;
+  return hi * 4294967296 + (lo >>> 0);
+}
 
 export class GenfsVnops {
   /** Addresses of the operations by NetBSD name, for building vectors. */
   readonly fn = new Map<string, bigint>();
-  private readonly viLock: bigint;
+  private readonly viLock: number;
+  /** a_vp / a_flags of vop_lock_args, a_vp of vop_unlock_args and vop_islocked_args. */
+  private readonly oLockVp: number;
+  private readonly oLockFlags: number;
+  private readonly oUnlockVp: number;
+  private readonly oIslockedVp: number;
 
   constructor(
     private readonly k: Kernel,
     private readonly vop: VnodeIf,
   ) {
-    this.viLock = BigInt(k.S.vnode_impl.vi_lock.offset);
+    this.viLock = k.S.vnode_impl.vi_lock.offset;
+    this.oLockVp = k.S.vop_lock_args.a_vp.offset;
+    this.oLockFlags = k.S.vop_lock_args.a_flags.offset;
+    this.oUnlockVp = k.S.vop_unlock_args.a_vp.offset;
+    this.oIslockedVp = k.S.vop_islocked_args.a_vp.offset;
   }
 
   /** &VNODE_TO_VIMPL(vp)->vi_lock. */
   lockOf(vp: bigint): bigint {
-    return vp + this.viLock;
+    return vp + BigInt(this.viLock);
   }
 
   private a64(ap: bigint, st: string, field: string): bigint {
@@ -54,67 +71,77 @@ export class GenfsVnops {
 
   /** genfs_lock / genfs_deadlock body: take vi_lock as the LK_* flags ask. */
   lock(vp: bigint, flags: number): number {
+    return this.lockK(kvaOf(vp), flags);
+  }
+  lockK(vp: Kva, flags: number): number {
     const rw = this.k.rwlocks;
-    const l = this.lockOf(vp);
-    if (flags & V.LK_DOWNGRADE) rw.downgrade(l);
+    const l = vp + this.viLock;
+    if (flags & V.LK_DOWNGRADE) rw.downgradeK(l);
     else if (flags & V.LK_UPGRADE) {
       if (!(flags & V.LK_NOWAIT))
         this.k.panic(
           'kernel diagnostic assertion "ISSET(flags, LK_NOWAIT)" failed: genfs_lock LK_UPGRADE',
         );
-      if (!rw.tryUpgrade(l)) return errno.EBUSY;
+      if (!rw.tryUpgradeK(l)) return errno.EBUSY;
     } else if (flags & (V.LK_EXCLUSIVE | V.LK_SHARED)) {
       const op = flags & V.LK_EXCLUSIVE ? locks.RW_WRITER : locks.RW_READER;
       if (flags & V.LK_NOWAIT) {
-        if (!rw.tryEnter(l, op)) return errno.EBUSY;
-      } else rw.enter(l, op);
+        if (!rw.tryEnterK(l, op)) return errno.EBUSY;
+      } else rw.enterK(l, op);
     }
     return 0;
   }
 
   unlock(vp: bigint): number {
-    this.k.rwlocks.exit(this.lockOf(vp));
+    return this.unlockK(kvaOf(vp));
+  }
+  unlockK(vp: Kva): number {
+    this.k.rwlocks.exitK(vp + this.viLock);
     return 0;
   }
 
   /** LK_EXCLUSIVE when curlwp write-holds the vnode lock, LK_SHARED when read-held, else 0. */
   islocked(vp: bigint): number {
-    const l = this.lockOf(vp);
-    if (this.k.rwlocks.writeHeld(l)) return V.LK_EXCLUSIVE;
-    if (this.k.rwlocks.readHeld(l)) return V.LK_SHARED;
-    return V.LK_NONE;
+    return this.islockedK(kvaOf(vp));
   }
-
-  /** kauth_cred_geteuid, with NOCRED/FSCRED standing for the kernel itself (uid 0). */
-  private credIds(cred: bigint): { euid: number; egid: number; groups: number[] } {
-    if (cred === NOCRED || cred === FSCRED || cred === 0n) return { euid: 0, egid: 0, groups: [] };
-    const C = this.k.S.kauth_cred;
-    const m = this.k.mem;
-    const n = Math.min(m.read32(cred + BigInt(C.cr_ngroups.offset)), C.cr_groups.size / 4);
-    const groups: number[] = [];
-    for (let i = 0; i < n; i++) groups.push(m.read32(cred + BigInt(C.cr_groups.offset + 4 * i)));
-    return {
-      euid: m.read32(cred + BigInt(C.cr_euid.offset)),
-      egid: m.read32(cred + BigInt(C.cr_egid.offset)),
-      groups,
-    };
+  islockedK(vp: Kva): number {
+    const l = vp + this.viLock;
+    if (this.k.rwlocks.writeHeldK(l)) return V.LK_EXCLUSIVE;
+    if (this.k.rwlocks.readHeldK(l)) return V.LK_SHARED;
+    return V.LK_NONE;
   }
 
   /** genfs_can_access: the discretionary check (owner, then group, then other); EPERM for VADMIN. */
   canAccess(cred: bigint, uid: number, gid: number, mode: number, accmode: number): number {
+    return this.canAccessK(Number(BigInt.asIntN(64, cred)), uid, gid, mode, accmode);
+  }
+
+  /**
+   * canAccess with the credential as a Number: its Kva, or -1 / -2 for NOCRED / FSCRED (the
+   * kernel itself, uid 0), 0 for NULL (also the kernel).
+   */
+  canAccessK(cred: number, uid: number, gid: number, mode: number, accmode: number): number {
     if (accmode & ~(VEXEC | VWRITE | VREAD | VADMIN | VAPPEND)) {
       this.k.panic(
         `kernel diagnostic assertion failed: genfs_can_access: accmode 0x${accmode.toString(16)} has unknown bits`,
       );
     }
-    const ids = this.credIds(cred);
+    const kernel = cred === -1 || cred === -2 || cred === 0;
+    const m = this.k.mem;
+    const C = this.k.S.kauth_cred;
+    const euid = kernel ? 0 : m.load32(cred + C.cr_euid.offset, -1) >>> 0;
     let granted = 0;
-    if (ids.euid === uid) {
+    if (euid === uid) {
       granted |= VADMIN;
       if (mode & 0o100) granted |= VEXEC;
       if (mode & 0o400) granted |= VREAD;
       if (mode & 0o200) granted |= VWRITE | VAPPEND;
-    } else if (ids.egid === gid || ids.groups.includes(gid)) {
+    } else if (!kernel && this.inGroup(cred, gid)) {
+      if (mode & 0o010) granted |= VEXEC;
+      if (mode & 0o040) granted |= VREAD;
+      if (mode & 0o020) granted |= VWRITE | VAPPEND;
+    } else if (kernel && gid === 0) {
+      // The kernel's egid is 0 too.
       if (mode & 0o010) granted |= VEXEC;
       if (mode & 0o040) granted |= VREAD;
       if (mode & 0o020) granted |= VWRITE | VAPPEND;
@@ -127,6 +154,17 @@ export class GenfsVnops {
     return accmode & VADMIN ? errno.EPERM : errno.EACCES;
   }
 
+  /** egid or one of the supplementary groups of a credential (a Kva) is gid. */
+  private inGroup(cred: Kva, gid: number): boolean {
+    const m = this.k.mem;
+    const C = this.k.S.kauth_cred;
+    if (m.load32(cred + C.cr_egid.offset, -1) >>> 0 === gid) return true;
+    const n = Math.min(m.load32(cred + C.cr_ngroups.offset, -1) >>> 0, C.cr_groups.size / 4);
+    for (let i = 0; i < n; i++)
+      if (m.load32(cred + C.cr_groups.offset + 4 * i, -1) >>> 0 === gid) return true;
+    return false;
+  }
+
   private def(name: string, impl: (ap: bigint) => number, subsystem = 'genfs'): void {
     this.fn.set(name, this.vop.define(name, subsystem, impl));
   }
@@ -134,30 +172,35 @@ export class GenfsVnops {
   register(): void {
     const k = this.k;
     const vop = this.vop;
-    this.def('genfs_lock', (ap) =>
-      this.lock(this.a64(ap, 'vop_lock_args', 'a_vp'), this.a32(ap, 'vop_lock_args', 'a_flags')),
-    );
-    this.def('genfs_unlock', (ap) => this.unlock(this.a64(ap, 'vop_unlock_args', 'a_vp')));
-    this.def('genfs_islocked', (ap) => this.islocked(this.a64(ap, 'vop_islocked_args', 'a_vp')));
+    const m = k.mem;
+    // The lock operations and parsepath run for every path component and vnode use: Kva args
+    // blocks, fields at precomputed offsets.
+    const defK = (name: string, impl: (ap: Kva) => number) =>
+      this.fn.set(name, vop.defineK(name, 'genfs', impl));
+    const lockVp = (ap: Kva) => loadKva(m, ap + this.oLockVp);
+    const lockFlags = (ap: Kva) => m.load32(ap + this.oLockFlags, -1);
+    defK('genfs_lock', (ap) => this.lockK(lockVp(ap), lockFlags(ap)));
+    defK('genfs_unlock', (ap) => this.unlockK(loadKva(m, ap + this.oUnlockVp)));
+    defK('genfs_islocked', (ap) => this.islockedK(loadKva(m, ap + this.oIslockedVp)));
     // Dead vnodes (deadfs): lock only with LK_RETRY, else ENOENT.
-    this.def('genfs_deadlock', (ap) => {
-      const flags = this.a32(ap, 'vop_lock_args', 'a_flags');
+    defK('genfs_deadlock', (ap) => {
+      const flags = lockFlags(ap);
       if (!(flags & V.LK_RETRY)) return errno.ENOENT;
-      return this.lock(this.a64(ap, 'vop_lock_args', 'a_vp'), flags);
+      return this.lockK(lockVp(ap), flags);
     });
-    this.def('genfs_deadunlock', (ap) => this.unlock(this.a64(ap, 'vop_unlock_args', 'a_vp')));
-    this.def('genfs_deadislocked', (ap) =>
-      this.islocked(this.a64(ap, 'vop_islocked_args', 'a_vp')),
-    );
-    this.def('genfs_parsepath', (ap) => {
-      const name = this.a64(ap, 'vop_parsepath_args', 'a_name');
+    defK('genfs_deadunlock', (ap) => this.unlockK(loadKva(m, ap + this.oUnlockVp)));
+    defK('genfs_deadislocked', (ap) => this.islockedK(loadKva(m, ap + this.oIslockedVp)));
+    const ppName = k.S.vop_parsepath_args.a_name.offset;
+    const ppRetval = k.S.vop_parsepath_args.a_retval.offset;
+    defK('genfs_parsepath', (ap) => {
+      const name = loadKva(m, ap + ppName);
       let pos = 0;
       for (;;) {
-        const c = k.mem.read8(name + BigInt(pos));
+        const c = m.load8(name + pos, -1);
         if (c === 0 || c === 0x2f) break;
         pos++;
       }
-      k.mem.write64(this.a64(ap, 'vop_parsepath_args', 'a_retval'), BigInt(pos));
+      storeU64(m, loadKva(m, ap + ppRetval), pos);
       return 0;
     });
     this.def('genfs_seek', (ap) =>
@@ -181,11 +224,12 @@ export class GenfsVnops {
     this.def('genfs_badop', () => k.panic('genfs: bad op'));
     this.def('genfs_revoke', () => k.panic('genfs_revoke: revoking vnodes is not implemented yet'));
     // genfs_access: VOP_ACCESS is answered by the file system's VOP_ACCESSX.
-    this.def('genfs_access', (ap) =>
-      vop.accessx(
-        this.a64(ap, 'vop_access_args', 'a_vp'),
-        this.a32(ap, 'vop_access_args', 'a_accmode'),
-        this.a64(ap, 'vop_access_args', 'a_cred'),
+    const AA = k.S.vop_access_args;
+    defK('genfs_access', (ap) =>
+      vop.accessxK(
+        loadKva(m, ap + AA.a_vp.offset),
+        m.load32(ap + AA.a_accmode.offset, -1),
+        loadS64(m, ap + AA.a_cred.offset),
       ),
     );
     this.def('vn_default_error', () => errno.EOPNOTSUPP, 'vfs');
@@ -201,17 +245,16 @@ export class GenfsVnops {
         ),
       'vfs',
     );
-    k.ksyms.function('genfs_can_access', 'genfs', (cpu) => {
-      // (vp, cred, uid, gid, mode, acl, accmode)
-      const u32 = (v: bigint) => Number(v & 0xffffffffn);
-      return this.canAccess(
-        cpu.arg(1),
-        u32(cpu.arg(2)),
-        u32(cpu.arg(3)),
-        u32(cpu.arg(4)),
-        u32(cpu.arg(6)),
-      );
-    });
+    // (vp, cred, uid, gid, mode, acl, accmode): accmode is the seventh, on the stack.
+    k.ksyms.function('genfs_can_access', 'genfs', (cpu) =>
+      this.canAccessK(
+        argS64(cpu, 1),
+        argU32(cpu, 2),
+        argU32(cpu, 3),
+        argU32(cpu, 4),
+        Number(cpu.arg(6) & 0xffffffffn),
+      ),
+    );
     k.ksyms.function('genfs_renamelock_enter', 'genfs', (cpu) => {
       k.mutexes.enter(k.mem.read64(cpu.arg(0) + BigInt(k.S.mount.mnt_renamelock.offset)));
       return 0;
