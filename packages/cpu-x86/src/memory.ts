@@ -473,12 +473,7 @@ export class GuestMemory {
     if (!(n < 0 && n >= -TWO31)) return -1;
     const o = n + TWO31;
     if (length <= 0 || o + length > this.windowSize) return -1;
-    if (code) {
-      const cl = this.codeLines;
-      const last = (o + length - 1) >>> CODE_LINE_SHIFT;
-      for (let l = o >>> CODE_LINE_SHIFT; l <= last; l++) if (cl[l] !== 0) return -1;
-    }
-    return o;
+    return code && !this.noCode(o, length) ? -1 : o;
   }
 
   /** Copies `length` bytes out of guest memory. */
@@ -568,6 +563,102 @@ export class GuestMemory {
       if (lo === 0) hi = (hi + 1) | 0;
     }
     return utf8.decode(Uint8Array.from(bytes));
+  }
+
+  /**
+   * Copies `length` bytes from `src` to `dst` inside guest memory, like memmove (overlap is
+   * fine). Faults (source first) before changing anything, like `write`.
+   */
+  copy(dst: bigint, src: bigint, length: number): void {
+    const s = this.windowRange(src, length, false);
+    if (s >= 0) {
+      const d = this.windowRange(dst, length, true);
+      if (d >= 0) {
+        this.u8.copyWithin(d, s, s + length);
+        return;
+      }
+    }
+    if (length <= 0) return;
+    this.write(dst, this.read(src, length));
+  }
+
+  // ---------------------------------------------------------------- pair API, bulk
+  // The bulk operations for callers that hold addresses as int32 halves (a kernel-window address
+  // as a Kva is (kva, -1)): no BigInt on the window fast path, the BigInt API's exact behaviour
+  // (faults, code-write checks) otherwise.
+
+  /** `readInto` at (lo, hi). */
+  loadBytes(lo: number, hi: number, into: Uint8Array): void {
+    const n = into.length;
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      if (o + n <= this.windowSize) {
+        into.set(this.u8.subarray(o, o + n));
+        return;
+      }
+    }
+    this.readInto(fromPair(lo, hi), into);
+  }
+
+  /** `write` at (lo, hi). */
+  storeBytes(lo: number, hi: number, bytes: Uint8Array): void {
+    const n = bytes.length;
+    if (hi === -1 && lo < 0 && n > 0) {
+      const o = lo & 0x7fffffff;
+      if (o + n <= this.windowSize && this.noCode(o, n)) {
+        this.u8.set(bytes, o);
+        return;
+      }
+    }
+    this.write(fromPair(lo, hi), bytes);
+  }
+
+  /** `fill` at (lo, hi). */
+  fillBytes(lo: number, hi: number, length: number, byte: number): void {
+    if (hi === -1 && lo < 0 && length > 0) {
+      const o = lo & 0x7fffffff;
+      if (o + length <= this.windowSize && this.noCode(o, length)) {
+        this.u8.fill(byte, o, o + length);
+        return;
+      }
+    }
+    this.fill(fromPair(lo, hi), length, byte);
+  }
+
+  /** `copy` (memmove) from (sLo, sHi) to (dLo, dHi). */
+  copyBytes(dLo: number, dHi: number, sLo: number, sHi: number, length: number): void {
+    if (dHi === -1 && dLo < 0 && sHi === -1 && sLo < 0 && length > 0) {
+      const d = dLo & 0x7fffffff;
+      const s = sLo & 0x7fffffff;
+      const ws = this.windowSize;
+      if (d + length <= ws && s + length <= ws && this.noCode(d, length)) {
+        this.u8.copyWithin(d, s, s + length);
+        return;
+      }
+    }
+    this.copy(fromPair(dLo, dHi), fromPair(sLo, sHi), length);
+  }
+
+  /** `readCString` at (lo, hi). */
+  loadCString(lo: number, hi: number, max = 1 << 20): string {
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      const ws = this.windowSize;
+      const limit = Math.min(ws, o + Math.max(0, max));
+      const u8 = this.u8;
+      let e = o;
+      while (e < limit && u8[e] !== 0) e++;
+      if (o < ws && (e < limit || limit === o + max)) return decodeCString(u8, o, e);
+    }
+    return this.readCString(fromPair(lo, hi), max);
+  }
+
+  /** True when window bytes [o, o+n) hold no decoded code. */
+  private noCode(o: number, n: number): boolean {
+    const cl = this.codeLines;
+    const last = (o + n - 1) >>> CODE_LINE_SHIFT;
+    for (let l = o >>> CODE_LINE_SHIFT; l <= last; l++) if (cl[l] !== 0) return false;
+    return true;
   }
 
   /** Visits [a, a+length) as contiguous chunks of backing stores; faults before touching anything. */

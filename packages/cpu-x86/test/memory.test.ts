@@ -169,4 +169,46 @@ describe('GuestMemory', () => {
     m.fill(code + 0x100n, 0x100, 0);
     expect(seen).toEqual([]);
   });
+
+  it('has pair-API bulk operations matching the BigInt ones, including faults and code writes', () => {
+    const m = new GuestMemory({ windowSize: 1 << 16 });
+    m.mapRegion(0x20000n, 0x1000, 'low');
+    const seen: number[] = [];
+    m.onCodeWrite((_lo, _hi, n) => seen.push(n));
+    const k = (a: bigint): [number, number] => [loOf(a), hiOf(a)];
+    m.storeBytes(...k(W + 0x100n), Uint8Array.of(1, 2, 3, 4));
+    m.storeBytes(...k(0x20010n), Uint8Array.of(5, 6));
+    const into = new Uint8Array(4);
+    m.loadBytes(...k(W + 0x100n), into);
+    expect([...into]).toEqual([1, 2, 3, 4]);
+    m.loadBytes(...k(0x2000fn), into);
+    expect([...into]).toEqual([0, 5, 6, 0]);
+    m.fillBytes(...k(W + 0x200n), 3, 0x41);
+    m.fillBytes(...k(0x20020n), 2, 0x42);
+    expect(m.loadCString(...k(W + 0x200n))).toBe('AAA');
+    expect(m.loadCString(...k(0x20020n))).toBe('BB');
+    expect(m.loadCString(...k(W + 0x200n), 2)).toBe('AA');
+    // memmove semantics, overlapping both ways, window and region.
+    m.copyBytes(...k(W + 0x102n), ...k(W + 0x100n), 4);
+    expect([...m.read(W + 0x100n, 6)]).toEqual([1, 2, 1, 2, 3, 4]);
+    m.copy(W + 0x100n, W + 0x102n, 4);
+    expect([...m.read(W + 0x100n, 6)]).toEqual([1, 2, 3, 4, 3, 4]);
+    m.copyBytes(...k(0x20100n), ...k(W + 0x100n), 3);
+    expect([...m.read(0x20100n, 3)]).toEqual([1, 2, 3]);
+    // Faults are exact and change nothing.
+    const end = W + 0x10000n;
+    expect(() => m.loadBytes(...k(end - 2n), new Uint8Array(4))).toThrow(PageFault);
+    expect(() => m.storeBytes(...k(end - 2n), new Uint8Array(4))).toThrow(PageFault);
+    expect(() => m.copyBytes(...k(W + 0x100n), ...k(end - 2n), 4)).toThrow(PageFault);
+    m.write8(end - 1n, 0x43);
+    expect(() => m.loadCString(...k(end - 1n))).toThrow(PageFault);
+    expect([...m.read(W + 0x100n, 4)]).toEqual([1, 2, 3, 4]);
+    // Stores over decoded code are reported.
+    m.markCode(...k(W + 0x300n));
+    m.storeBytes(...k(W + 0x300n), Uint8Array.of(0x90));
+    m.fillBytes(...k(W + 0x301n), 2, 0x90);
+    m.copyBytes(...k(W + 0x310n), ...k(W + 0x100n), 2);
+    m.copy(W + 0x320n, W + 0x100n, 2);
+    expect(seen).toEqual([1, 2, 2, 2]);
+  });
 });
