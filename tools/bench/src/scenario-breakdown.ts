@@ -1,7 +1,8 @@
 /**
- * Where the classic scenario's process time goes, phase by phase, over several runs (min and
- * median): Node's start-up with the bundle's load, boot, module load, mount, file I/O, reboot,
- * and the rest of the wall time (spawn and exit). The target and image are `pnpm bench`'s.
+ * Where the classic scenario's process time goes, phase by phase, with and without the V8 code
+ * cache, over several runs (min and median): Node's start-up with the bundle's load, boot, module
+ * load, mount, file I/O, reboot, and the rest of the wall time (spawn and exit). The target and
+ * image are `pnpm bench`'s.
  *
  *   pnpm exec tsx --conditions=@rump/source src/scenario-breakdown.ts [runs]
  */
@@ -22,23 +23,27 @@ const add = (k: string, v: number) => {
   rows[k] ??= [];
   rows[k].push(v);
 };
+// Alternating runs with and without the V8 code cache, so both see the same machine load.
 for (let i = 0; i < runs; i++) {
-  const r = runScenario(script, target, pristine);
-  const p: ScenarioPhases = r.phases;
-  add('Node start-up + bundle load', p.startMs);
-  add('boot (rump_init)', p.bootMs);
-  add('module load', p.loadMs);
-  add('etfs + mkdir + mount', p.mountMs);
-  add('open, read, truncate, write', p.ioMs);
-  add('reboot', p.rebootMs);
-  add('exit and spawn (rest of wall)', r.wallMs - p.startMs - r.inProcessMs);
-  add('wall', r.wallMs);
-  add('peak RSS (MB)', r.peakRssMB);
+  for (const codeCache of [true, false]) {
+    const r = runScenario(script, target, pristine, { codeCache });
+    const p: ScenarioPhases = r.phases;
+    const tag = codeCache ? '' : ' (no code cache)';
+    add(`Node start-up + bundle load${tag}`, p.startMs);
+    add(`boot (rump_init)${tag}`, p.bootMs);
+    add(`module load${tag}`, p.loadMs);
+    add(`etfs + mkdir + mount${tag}`, p.mountMs);
+    add(`open, read, truncate, write${tag}`, p.ioMs);
+    add(`reboot${tag}`, p.rebootMs);
+    add(`exit and spawn (rest of wall)${tag}`, r.wallMs - p.startMs - r.inProcessMs);
+    add(`wall${tag}`, r.wallMs);
+    add(`peak RSS (MB)${tag}`, r.peakRssMB);
+  }
 }
 process.stdout.write(`classic scenario as a process, ${runs} runs (${target.fs}, ms)\n`);
 for (const [k, v] of Object.entries(rows)) {
   const s = summarize(v);
   process.stdout.write(
-    `${k.padEnd(32)} min ${fmt(s.min).padStart(7)}  median ${fmt(s.median).padStart(7)}\n`,
+    `${k.padEnd(48)} min ${fmt(s.min).padStart(7)}  median ${fmt(s.median).padStart(7)}\n`,
   );
 }
