@@ -6,8 +6,9 @@
  * shrinking end of file.
  */
 import { locks } from '../abi/netbsd-10.99/constants.js';
-import { type IoKernel, type KernelCalls, r64 } from '../dev/io.js';
+import type { IoKernel, KernelCalls } from '../dev/io.js';
 import { rwObjFree } from '../kern/kern_rwlock_obj.js';
+import { type Kva, kvaBig, kvaOf, loadKva } from '../kern/kva.js';
 import type { UvmPages } from './uvm_page.js';
 
 /** Pager flags (uvm/uvm_pager.h). */
@@ -59,7 +60,7 @@ export class UvmVnode {
   }
 
   objlock(vp: bigint): bigint {
-    return r64(this.k.mem, vp + this.oObjlock);
+    return kvaBig(loadKva(this.k.mem, kvaOf(vp) + Number(this.oObjlock)));
   }
   lock(vp: bigint): void {
     this.k.rwlocks.enter(this.objlock(vp), locks.RW_WRITER);
@@ -68,10 +69,23 @@ export class UvmVnode {
     this.k.rwlocks.exit(this.objlock(vp));
   }
   size(vp: bigint): bigint {
-    return BigInt.asIntN(64, r64(this.k.mem, vp + this.oSize));
+    return BigInt(this.sizeK(kvaOf(vp)));
   }
   writesize(vp: bigint): bigint {
-    return BigInt.asIntN(64, r64(this.k.mem, vp + this.oWritesize));
+    return BigInt(this.writesizeK(kvaOf(vp)));
+  }
+  /** v_size as a number (-1 for VSIZENOTSET). */
+  sizeK(vp: Kva): number {
+    return this.i64(vp + Number(this.oSize));
+  }
+  /** v_writesize as a number (-1 for VSIZENOTSET). */
+  writesizeK(vp: Kva): number {
+    return this.i64(vp + Number(this.oWritesize));
+  }
+  private i64(at: Kva): number {
+    const m = this.k.mem;
+    const lo = m.load64(at, -1);
+    return m.hi * 4294967296 + (lo >>> 0);
   }
 
   /**
