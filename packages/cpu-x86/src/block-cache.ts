@@ -14,6 +14,8 @@ import * as sys from './system.js';
 
 const TWO32 = 4294967296;
 const NO_BYTES = new Uint8Array(0);
+/** Slots of BlockCache.recent (a power of two). */
+const RECENT = 4096;
 /** Longest block (instructions); long straight-line code is split so budget checks stay frequent. */
 const MAX_BLOCK = 64;
 
@@ -97,13 +99,29 @@ export class BlockCache {
     memory.onCodeWrite((lo, hi, len) => this.invalidate(lo, hi, len));
   }
 
+  /**
+   * Direct-mapped cache in front of `blocks`: the run loop looks up every block it reaches without
+   * a successor pointer (call entries, returns from host functions, indirect jumps); a Map lookup
+   * with a double key costs several times more. Dropped blocks are caught by their `valid` flag.
+   */
+  private readonly recent: (Block | undefined)[] = new Array<Block | undefined>(RECENT).fill(
+    undefined,
+  );
+
   get(lo: number, hi: number): Block {
+    const slot = (lo ^ (lo >>> 11)) & (RECENT - 1);
+    const r = this.recent[slot];
+    if (r !== undefined && r.startLo === lo && r.startHi === hi && r.valid) return r;
     const key = blockKey(lo, hi);
     const b = this.blocks.get(key);
-    if (b !== undefined) return b;
+    if (b !== undefined) {
+      this.recent[slot] = b;
+      return b;
+    }
     const trap = this.trapBlock(lo, hi);
     const nb = trap ?? this.decodeBlock(lo, hi);
     this.blocks.set(key, nb);
+    this.recent[slot] = nb;
     if (trap === undefined && this.onDecoded !== null) this.onDecoded(nb);
     return nb;
   }
