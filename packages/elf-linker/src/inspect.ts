@@ -24,7 +24,7 @@ import type { RelocationTable } from './elf/relocation-table.js';
 import type { ElfFile, ElfSection } from './elf/types.js';
 import { ModuleMetadataError } from './errors.js';
 import { checkLoadable, layoutCommons, planSections } from './link/layout.js';
-import { SectionSymbols } from './link/section-symbols.js';
+import { type SectionSymbols, sectionSymbolsOf } from './link/section-symbols.js';
 import type { LoadedSectionKind } from './link/types.js';
 import { type NetbsdIdent, readNetbsdIdent } from './netbsd/ident-note.js';
 import {
@@ -197,7 +197,7 @@ export function readModuleInfo(elf: ElfFile): ModuleMetadata {
     modinfo: _modinfo,
     modcmd: _modcmd,
     ...rest
-  } = readModuleMetadata(elf, symbolicImage(elf, new SectionSymbols(elf)));
+  } = readModuleMetadata(elf, symbolicImage(elf, sectionSymbolsOf(elf)));
   return rest;
 }
 
@@ -269,7 +269,7 @@ export function inspectModule(bytes: Uint8Array): ModuleInspection {
   }
   exports.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 
-  const symbols = new SectionSymbols(elf);
+  const symbols = sectionSymbolsOf(elf);
   const image = symbolicImage(elf, symbols);
   const linkSets: InspectedLinkSet[] = [];
   for (const p of plan) {

@@ -14,7 +14,7 @@ import { type Allocation, createLinkedModule } from './linked-module.js';
 import { applyRelocations, collectRelocations, numericAddresses } from './relocate.js';
 import { readLinkSets, relocatedImage } from './relocated-image.js';
 import { resolveSymbols, symbolAddresses } from './resolve-symbols.js';
-import { SectionSymbols } from './section-symbols.js';
+import { sectionSymbolsOf } from './section-symbols.js';
 import type { LinkedModule, LinkOptions, LoadedSectionKind, SectionRequest } from './types.js';
 
 /**
@@ -133,7 +133,7 @@ export function linkModule(module: Uint8Array | ElfFile, opts: LinkOptions): Lin
         view.setBigUint64(slot * 8, addresses[symbol] ?? 0n, true);
     }
 
-    const symbols = new SectionSymbols(elf);
+    const symbols = sectionSymbolsOf(elf);
     const image = relocatedImage(elf, allocations, images, imports, symbols);
     let metadata: LinkedModuleMetadata | undefined;
     const hasModuleSet = elf.sections.some((s) => s.name === LINK_SET_MODULES);

@@ -14,9 +14,11 @@ import {
   storeField,
 } from '../x86-64/apply-relocation.js';
 import {
+  type RelocationFormula,
   type RelocationType,
   relocationType,
   relocationTypeName,
+  SUPPORTED_RELOCATIONS,
   UNSUPPORTED_RELOCATIONS,
 } from '../x86-64/relocation-types.js';
 import type { SymbolPlace } from './resolve-symbols.js';
@@ -170,6 +172,47 @@ export interface RelocationEnvironment {
 
 const TWO32 = 4294967296;
 
+// Each supported type as numbers, indexed by type, for the fast path: its formula as a small
+// code, field size, whether an implicit (REL) addend is zero-extended, and the range
+// [LOW, HIGH) a value must lie in (fitsField's check on the signed 64-bit value).
+const F_NONE = 0;
+const F_SA = 1;
+const F_S = 2;
+const F_SAP = 3;
+const F_BA = 4;
+const F_GGOTAP = 5;
+const F_GA = 6;
+const F_SAGOT = 7;
+const F_GOTAP = 8;
+const F_ZA = 9;
+const FORMULA_CODES: Record<RelocationFormula, number> = {
+  none: F_NONE,
+  'S+A': F_SA,
+  S: F_S,
+  'S+A-P': F_SAP,
+  'B+A': F_BA,
+  'G+GOT+A-P': F_GGOTAP,
+  'G+A': F_GA,
+  'S+A-GOT': F_SAGOT,
+  'GOT+A-P': F_GOTAP,
+  'Z+A': F_ZA,
+};
+const TYPES = 1 + Math.max(...SUPPORTED_RELOCATIONS.map((r) => r.type));
+const FORMULA = new Uint8Array(TYPES);
+const SIZE = new Uint8Array(TYPES);
+const UNSIGNED = new Uint8Array(TYPES);
+const LOW = new Float64Array(TYPES);
+const HIGH = new Float64Array(TYPES);
+for (const r of SUPPORTED_RELOCATIONS) {
+  const bits = r.size * 8;
+  FORMULA[r.type] = FORMULA_CODES[r.formula];
+  SIZE[r.type] = r.size;
+  UNSIGNED[r.type] = r.check === 'unsigned' ? 1 : 0;
+  const wide = r.check === 'none' || bits === 64;
+  LOW[r.type] = wide ? -Infinity : r.check === 'unsigned' ? 0 : -(2 ** (bits - 1));
+  HIGH[r.type] = wide ? Infinity : r.check === 'signed' ? 2 ** (bits - 1) : 2 ** bits;
+}
+
 /**
  * Applies one batch. Each entry is computed with doubles when every input is exact (all of a
  * kernel module's are); an entry that is not, that uses Z (the symbol size), or that seems to
@@ -183,7 +226,7 @@ export function applyRelocations(env: RelocationEnvironment, batch: RelocationBa
   const base = signedNumber(baseBig);
   const got = signedNumber(env.gotAddress);
   const fast = !Number.isNaN(base) && !Number.isNaN(got);
-  const { table, types } = batch;
+  const table = batch.table;
   const { addressNumbers, addressKinds, gotSlots } = env;
   const offsets = table.offset;
   const symbols = table.symbol;
@@ -198,35 +241,38 @@ export function applyRelocations(env: RelocationEnvironment, batch: RelocationBa
       env.counts.set(name, (env.counts.get(name) ?? 0) + lastCount);
     }
   };
+  const typeOf = table.type;
   for (let i = 0; i < table.count; i++) {
-    const rt = types[i]!;
-    if (rt.type !== lastType) {
+    // Collection checked every type: each one is in the tables below.
+    const type = typeOf[i]!;
+    if (type !== lastType) {
       flush();
-      lastType = rt.type;
+      lastType = type;
       lastCount = 0;
     }
     lastCount++;
-    const formula = rt.formula;
-    if (formula === 'none') continue;
-    if (!fast || formula === 'Z+A') {
+    const formula = FORMULA[type]!;
+    if (formula === F_NONE) continue;
+    if (!fast || formula === F_ZA) {
       applyOneBig(env, batch, i, view, baseBig);
       continue;
     }
     const offset = offsets[i]!;
     const symbol = symbols[i]!;
     let S = 0;
-    if (symbol !== 0 && formula !== 'B+A') {
-      const kind = addressKinds[symbol]!;
-      if (kind !== ADDRESS_NUMBER) {
+    if (symbol !== 0 && formula !== F_BA) {
+      if (addressKinds[symbol] !== ADDRESS_NUMBER) {
         applyOneBig(env, batch, i, view, baseBig);
         continue;
       }
       S = addressNumbers[symbol]!;
     }
-    let A: number;
-    const size = rt.size;
-    if (rela) A = exact[i]! & 2 ? addends[i]! : Number.NaN;
-    else A = implicitAddendNumber(view, offset, size, rt.check === 'unsigned');
+    const size = SIZE[type]!;
+    const A = rela
+      ? exact[i]! & 2
+        ? addends[i]!
+        : Number.NaN
+      : implicitAddendNumber(view, offset, size, UNSIGNED[type] === 1);
     if (!(A > -SAFE_TERM && A < SAFE_TERM)) {
       applyOneBig(env, batch, i, view, baseBig);
       continue;
@@ -234,47 +280,33 @@ export function applyRelocations(env: RelocationEnvironment, batch: RelocationBa
     const P = base + offset;
     let value: number;
     switch (formula) {
-      case 'S+A':
+      case F_SA:
         value = S + A;
         break;
-      case 'S':
+      case F_S:
         value = S;
         break;
-      case 'S+A-P':
+      case F_SAP:
         value = S + A - P;
         break;
-      case 'B+A':
+      case F_BA:
         value = base + A;
         break;
-      case 'G+GOT+A-P':
+      case F_GGOTAP:
         value = (gotSlots.get(symbol) ?? 0) * 8 + got + A - P;
         break;
-      case 'G+A':
+      case F_GA:
         value = (gotSlots.get(symbol) ?? 0) * 8 + A;
         break;
-      case 'S+A-GOT':
+      case F_SAGOT:
         value = S + A - got;
         break;
-      default: // 'GOT+A-P'
+      default: // F_GOTAP
         value = got + A - P;
         break;
     }
-    // `value` equals BigInt.asIntN(64, v) of the BigInt result v: the checks below are fitsField's.
-    let fits: boolean;
-    switch (rt.check) {
-      case 'signed':
-        fits = size === 8 || (value >= -(2 ** (size * 8 - 1)) && value < 2 ** (size * 8 - 1));
-        break;
-      case 'unsigned':
-        fits = size === 8 || (value >= 0 && value < 2 ** (size * 8));
-        break;
-      case 'bitfield':
-        fits = size === 8 || (value >= -(2 ** (size * 8 - 1)) && value < 2 ** (size * 8));
-        break;
-      default:
-        fits = true;
-    }
-    if (!fits) {
+    // `value` equals BigInt.asIntN(64, v) of the BigInt result v, so this is fitsField's check.
+    if (!(value >= LOW[type]! && value < HIGH[type]!)) {
       applyOneBig(env, batch, i, view, baseBig); // throws the overflow error
       continue;
     }

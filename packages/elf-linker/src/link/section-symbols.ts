@@ -10,6 +10,18 @@ interface Entry {
   readonly name: string;
 }
 
+const built = new WeakMap<ElfFile, SectionSymbols>();
+
+/** The SectionSymbols of `elf`, built once per ElfFile (reading metadata and linking share it). */
+export function sectionSymbolsOf(elf: ElfFile): SectionSymbols {
+  let s = built.get(elf);
+  if (!s) {
+    s = new SectionSymbols(elf);
+    built.set(elf, s);
+  }
+  return s;
+}
+
 export class SectionSymbols {
   private readonly bySection = new Map<number, Entry[]>();
 
