@@ -42,7 +42,7 @@ export function measureApi(repeat: number): ApiResult[] {
   mem.write(code, Uint8Array.of(0x48, 0x89, 0xf8, 0x48, 0x01, 0xf0, 0xc3));
   // g(x) = h(x) + 1 where h is a host function: push rbp; movabs rax,h; call rax; add rax,1; pop rbp; ret
   const h = cpu.defineHostFunction('h', (c) => c.arg(0) + 1n);
-  const hn = cpu.defineHostFunction('hn', (c) => Number(c.arg(0) & 0xffffn) + 1);
+  const hn = cpu.defineHostFunction('hn', (c) => (c.argLo(0) & 0xffff) + 1);
   const g = W + 0x2000n;
   const gn = W + 0x3000n;
   const callVia = (at: bigint, target: bigint): void => {
@@ -78,6 +78,7 @@ export function measureApi(repeat: number): ApiResult[] {
   out.push(time('read 16 B', N, repeat, () => (sink += mem.read(next(), 16).length)));
   out.push(time('write 16 B', N, repeat, () => mem.write(next(), buf.subarray(0, 16))));
   out.push(time('read 64 KiB', 2000, repeat, () => (sink += mem.read(data, 65536).length)));
+  out.push(time('readInto 64 KiB', 2000, repeat, () => mem.readInto(data, buf)));
   out.push(time('write 64 KiB', 2000, repeat, () => mem.write(data, buf)));
   out.push(time('fill 4 KiB', 20000, repeat, () => mem.fill(data, 4096, 0)));
   out.push(
@@ -93,6 +94,10 @@ export function measureApi(repeat: number): ApiResult[] {
   );
   out.push(time('call f(a, b)', N / 4, repeat, () => (sinkB = cpu.call(code, 40, 2))));
   out.push(time('call f(bigint a, b)', N / 4, repeat, () => (sinkB = cpu.call(code, at(), 2n))));
+  const kf = Number(BigInt.asIntN(64, code));
+  const kg = Number(BigInt.asIntN(64, gn));
+  out.push(time('callNum f(a, b)', N / 4, repeat, () => (sink += cpu.callNum(kf, j++, 2))));
+  out.push(time('callNum g → host hn', N / 4, repeat, () => (sink += cpu.callNum(kg, 20))));
   out.push(time('call g → host h (bigint)', N / 4, repeat, () => (sinkB = cpu.call(g, 20))));
   out.push(time('call g → host hn (number)', N / 4, repeat, () => (sinkB = cpu.call(gn, 20))));
   if (sink === 0.5 && sinkB === 1n) console.log('');
