@@ -14,10 +14,12 @@ import {
 } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import { ErrnoError } from '../errors.js';
-import { type Kva, kvaBig, kvaOf } from '../kern/kva.js';
+import { type Kva, kvaBig, kvaOf, loadKva } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
+import type { NameiOptions } from './vfs_lookup.js';
 import { VUSECOUNT_MASK } from './vfs_vnode.js';
+import { VOP } from './vnode_if.js';
 
 const FREAD = O.FREAD;
 const FWRITE = O.FWRITE;
@@ -42,6 +44,9 @@ function pairS64(lo: number, hi: number): bigint {
     ? BigInt(hi * 4294967296 + (lo >>> 0))
     : BigInt.asIntN(64, (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0));
 }
+
+const LOCKLEAF: NameiOptions = { lockleaf: true, follow: false };
+const LOCKLEAF_FOLLOW: NameiOptions = { lockleaf: true, follow: true };
 
 /** An open file: a referenced vnode, the open flags (FREAD/FWRITE ...) and the offset. */
 export interface VnodeFile {
@@ -145,13 +150,15 @@ export class VnodeOps {
   open(path: string, oflags: number, cmode = 0o644): VnodeFile {
     const vfs = this.vfs;
     const vc = vfs.vnodes;
-    const cred = vfs.cred();
+    const vop = vfs.vop;
+    const m = this.k.mem;
+    const cred = vfs.credK();
     let fmode = (oflags & ~O.O_ACCMODE) | ((oflags + 1) & O.O_ACCMODE);
     if ((fmode & (O.O_CREAT | O.O_DIRECTORY)) === (O.O_CREAT | O.O_DIRECTORY))
       this.check(errno.EINVAL, `open ${path}`);
-    let vp: bigint;
+    let vp: Kva;
     if (fmode & O.O_CREAT) {
-      const nd = vfs.lookup.namei(path, {
+      const nd = vfs.lookup.nameiK(path, {
         op: 'create',
         lockparent: true,
         lockleaf: true,
@@ -159,79 +166,82 @@ export class VnodeOps {
       });
       try {
         this.check(nd.error, `open ${path}`);
-        if (nd.vp === 0n) {
-          const err = vfs.vop.withScratch(8 + this.k.S.vattr.$size, (p) => {
-            const va = p + 8n;
-            vfs.subr.vattrNull(va);
-            this.k.mem.write32(va + BigInt(this.k.S.vattr.va_type.offset), vtype.VREG);
-            this.k.mem.write32(va + BigInt(this.k.S.vattr.va_mode.offset), cmode & 0o7777);
-            const e = vfs.vop.create(nd.dvp, p, nd.cnp, va);
-            if (e) {
-              vc.vput(nd.dvp);
-              return e;
-            }
-            vp = this.k.mem.read64(p);
-            return 0;
-          });
+        if (nd.vp === 0) {
+          const A = this.k.S.vattr;
+          const p = vop.scratch(8 + A.$size);
+          let err: number;
+          try {
+            const va = p + 8;
+            vfs.subr.vattrNullK(va);
+            m.store32(va + A.va_type.offset, -1, vtype.VREG);
+            m.store32(va + A.va_mode.offset, -1, cmode & 0o7777);
+            err = vop.vopK(VOP.create!, nd.dvp, p, nd.cnp, va);
+            if (err) vc.vputK(nd.dvp);
+            vp = err ? 0 : loadKva(m, p);
+          } finally {
+            vop.release(p);
+          }
           this.check(err, `open ${path}`);
           fmode &= ~O.O_TRUNC;
-          this.lock(vp!, VF.LK_EXCLUSIVE | VF.LK_RETRY);
-          vc.vput(nd.dvp);
+          this.lockK(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+          vc.vputK(nd.dvp);
         } else {
-          vfs.vop.abortop(nd.dvp, nd.cnp);
-          if (nd.dvp === nd.vp) vc.vrele(nd.dvp);
-          else vc.vput(nd.dvp);
+          vop.vopK(VOP.abortop!, nd.dvp, nd.cnp);
+          if (nd.dvp === nd.vp) vc.vreleK(nd.dvp);
+          else vc.vputK(nd.dvp);
           vp = nd.vp;
           if (fmode & O.O_EXCL) {
-            vc.vput(vp);
+            vc.vputK(vp);
             this.check(errno.EEXIST, `open ${path}`);
           }
           fmode &= ~O.O_CREAT;
         }
       } finally {
-        nd.release();
+        vfs.lookup.done(nd);
       }
     } else {
-      const nd = vfs.lookup.namei(path, { lockleaf: true, follow: !(fmode & O.O_NOFOLLOW) });
-      nd.release();
+      const nd = vfs.lookup.nameiK(path, fmode & O.O_NOFOLLOW ? LOCKLEAF : LOCKLEAF_FOLLOW);
+      vfs.lookup.done(nd);
       this.check(nd.error, `open ${path}`);
       vp = nd.vp;
     }
-    const bad = (e: number) => {
-      vc.vput(vp);
-      this.check(e, `open ${path}`);
-    };
-    const t = vfs.vn.type(vp!);
-    if (t === vtype.VSOCK) bad(errno.EOPNOTSUPP);
-    if (t === vtype.VLNK) bad(errno.EFTYPE);
-    if (!(fmode & O.O_CREAT)) {
+    const t = vfs.vn.typeK(vp);
+    let e = 0;
+    if (t === vtype.VSOCK) e = errno.EOPNOTSUPP;
+    else if (t === vtype.VLNK) e = errno.EFTYPE;
+    else if (!(fmode & O.O_CREAT)) {
       // vn_openchk
-      if (fmode & O.O_DIRECTORY && t !== vtype.VDIR) bad(errno.ENOTDIR);
-      let acc = 0;
-      if (fmode & FREAD) acc |= VREAD;
-      if (fmode & FWRITE) {
-        acc |= VWRITE;
-        if (fmode & O.O_APPEND) acc |= VAPPEND;
-        if (t === vtype.VDIR) bad(errno.EISDIR);
-      }
-      if (acc) {
-        const e = vfs.vop.access(vp!, acc, cred);
-        if (e) bad(e);
+      if (fmode & O.O_DIRECTORY && t !== vtype.VDIR) e = errno.ENOTDIR;
+      else {
+        let acc = 0;
+        if (fmode & FREAD) acc |= VREAD;
+        if (fmode & FWRITE) {
+          acc |= VWRITE;
+          if (fmode & O.O_APPEND) acc |= VAPPEND;
+          if (t === vtype.VDIR) e = errno.EISDIR;
+        }
+        if (!e && acc) e = vop.accessK(vp, acc, cred);
       }
     }
-    if (fmode & O.O_TRUNC) {
-      const e = vfs.vop.withScratch(this.k.S.vattr.$size, (va) => {
-        vfs.subr.vattrNull(va);
-        this.k.mem.write64(va + BigInt(this.k.S.vattr.va_size.offset), 0n);
-        return vfs.vop.setattr(vp!, va, cred);
-      });
-      if (e) bad(e);
+    if (!e && fmode & O.O_TRUNC) {
+      const A = this.k.S.vattr;
+      const va = vop.scratch(A.$size);
+      try {
+        vfs.subr.vattrNullK(va);
+        m.store64(va + A.va_size.offset, -1, 0, 0);
+        e = vop.vopK(VOP.setattr!, vp, va, cred);
+      } finally {
+        vop.release(va);
+      }
     }
-    const e = vfs.vop.open(vp!, fmode, cred);
-    if (e) bad(e);
-    if (fmode & FWRITE) vfs.vn.setWritecount(vp!, vfs.vn.writecount(vp!) + 1);
-    vfs.vop.unlock(vp!);
-    return { vp: vp!, flags: fmode, offset: 0n, closed: false };
+    if (!e) e = vop.openK(vp, fmode, cred);
+    if (e) {
+      vc.vputK(vp);
+      this.check(e, `open ${path}`);
+    }
+    if (fmode & FWRITE) vfs.vn.setWritecountK(vp, vfs.vn.writecountK(vp) + 1);
+    vop.unlockK(vp);
+    return { vp: kvaBig(vp), flags: fmode, offset: 0n, closed: false };
   }
 
   /** vn_close: VOP_CLOSE and release. */
@@ -239,10 +249,11 @@ export class VnodeOps {
     if (f.closed) throw new ErrnoError(errno.EBADF, 'close: file already closed');
     f.closed = true;
     const vfs = this.vfs;
-    this.lock(f.vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
-    if (f.flags & FWRITE) vfs.vn.setWritecount(f.vp, vfs.vn.writecount(f.vp) - 1);
-    const e = vfs.vop.close(f.vp, f.flags, vfs.cred());
-    vfs.vnodes.vput(f.vp);
+    const vp = kvaOf(f.vp);
+    this.lockK(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+    if (f.flags & FWRITE) vfs.vn.setWritecountK(vp, vfs.vn.writecountK(vp) - 1);
+    const e = vfs.vop.closeK(vp, f.flags, vfs.credK());
+    vfs.vnodes.vputK(vp);
     this.check(e, 'close');
   }
 
