@@ -947,8 +947,9 @@ export class BufCache {
     t.function('bread', 'vfs_bio', (c) => {
       const bpp = kv(c, 4);
       const r = this.breadK(kv(c, 0), n64(c, 1), argLo(c, 2), argLo(c, 3));
-      storeKva(m, bpp, r < 0 ? r : 0);
-      return r < 0 ? 0 : r;
+      // r is the buf (a Kva, negative) or an errno (positive).
+      storeKva(m, bpp, Math.min(r, 0));
+      return Math.max(r, 0);
     });
     t.function('breadn', 'vfs_bio', (c) => {
       const [vp, blkno, size, rablks, rasizes, n, flags, bpp] = [

@@ -15,9 +15,9 @@
 import { buf as B_, mnt, vnode as V_, vtype } from '../../abi/netbsd-10.99/constants.js';
 import { errno } from '../../abi/netbsd-10.99/errno.js';
 import { type IoKernel, type KernelCalls, r32, r64 } from '../../dev/io.js';
-import { type Kva, kvaBig, kvaOf, loadKva, storeKva } from '../../kern/kva.js';
+import { type Kva, kvaBig, kvaOf, loadKva, loadU32, storeKva } from '../../kern/kva.js';
+
 import {
-  PGO_DONTCARE,
   pg,
   UVM_PAGE_STATUS_CLEAN,
   UVM_PAGE_STATUS_DIRTY,
@@ -27,6 +27,12 @@ import {
 import { pgo, type UvmVnode } from '../../uvm/uvm_vnode.js';
 import type { BufCache } from '../../vfs/vfs_bio.js';
 import type { GenfsNodes } from './genfs_node.js';
+
+/** Signed 64-bit field as a number (offsets, sizes). */
+function loadI64(m: IoKernel['mem'], at: Kva): number {
+  const lo = m.load64(at, -1);
+  return m.hi * 4294967296 + (lo >>> 0);
+}
 
 const PAGE = 4096n;
 const PAGE_SIZE = 4096;
@@ -80,6 +86,15 @@ function genfsOffsets(k: IoKernel) {
     bLblkno: b(S.buf.b_lblkno.offset),
     bError: b(S.buf.b_error.offset),
     lCred: b(S.lwp.l_cred.offset),
+    an: {
+      vp: S.vop_getpages_args.a_vp.offset,
+      offset: S.vop_getpages_args.a_offset.offset,
+      m: S.vop_getpages_args.a_m.offset,
+      count: S.vop_getpages_args.a_count.offset,
+      centeridx: S.vop_getpages_args.a_centeridx.offset,
+      access: S.vop_getpages_args.a_access_type.offset,
+      flags: S.vop_getpages_args.a_flags.offset,
+    },
     a: {
       vp: b(S.vop_getpages_args.a_vp.offset),
       offset: b(S.vop_getpages_args.a_offset.offset),
@@ -249,17 +264,18 @@ export class GenfsIo {
   // ------------------------------------------------------------------ genfs_getpages
 
   getpages(ap: bigint): number {
-    const a = this.o.a;
+    const a = this.o.an;
     const m = this.k.mem;
-    const vp = this.r64(ap + a.vp);
-    const vpK = kvaOf(vp);
+    const apK = kvaOf(ap);
+    const vpK = loadKva(m, apK + a.vp);
+    const vp = kvaBig(vpK);
     const P = this.pages;
-    const origoffset = this.i64(ap + a.offset);
-    const mArr = this.r64(ap + a.m);
-    const countp = this.r64(ap + a.count);
-    const centeridx = this.r32(ap + a.centeridx) | 0;
-    const access = this.r32(ap + a.access);
-    const flags = this.r32(ap + a.flags);
+    const origoffset = BigInt(loadI64(m, apK + a.offset));
+    const mArr = kvaBig(loadKva(m, apK + a.m));
+    const countp = loadKva(m, apK + a.count);
+    const centeridx = loadU32(m, apK + a.centeridx) | 0;
+    const access = loadU32(m, apK + a.access);
+    const flags = loadU32(m, apK + a.flags);
     const memwrite = (access & VM_PROT_WRITE) !== 0;
     const overwrite = (flags & pgo.PGO_OVERWRITE) !== 0;
     const blockalloc = memwrite && (flags & pgo.PGO_NOBLOCKALLOC) === 0;
@@ -280,7 +296,7 @@ export class GenfsIo {
     }
     if (origoffset % PAGE !== 0n || origoffset < 0n)
       this.k.panic(`genfs_getpages: offset 0x${origoffset.toString(16)} not page-aligned`);
-    const orignpages = this.r32(countp) | 0;
+    const orignpages = loadU32(m, countp) | 0;
     if (orignpages <= 0) this.k.panic(`genfs_getpages: count ${orignpages}`);
 
     const origvsize = this.uvn.size(vp);
@@ -377,7 +393,7 @@ export class GenfsIo {
         }
         this.uvn.unlock(vp);
         const cred = this.k.curlwp === 0n ? 0n : this.r64(this.k.curlwp + this.o.lCred);
-        const error = this.read(vp, vpK, pgs, startoffset, diskeof, blockalloc, cred);
+        const error = this.read(vp, pgs, startoffset, diskeof, blockalloc, cred);
         if (!glocked) this.nodes.unlock(vp);
         this.uvn.lock(vp);
         if (error) {
@@ -462,7 +478,6 @@ export class GenfsIo {
    */
   private read(
     vp: bigint,
-    vpK: Kva,
     pgs: Kva[],
     startoffset: bigint,
     diskeof: bigint,
@@ -809,7 +824,20 @@ export class GenfsIo {
         if (!write) this.k.mem.fill(at, iobytes, 0);
       } else {
         const blkno = bm.blkno + ((offset - (lbn << fsBshift)) >> devBshift);
-        const error = this.transfer(vp, bm.devvp, at, iobytes, blkno, !write, write && async);
+        // genfs_do_io starts the master buf itself (B_ASYNC only for asynchronous I/O) when the
+        // whole request is this one piece; any other piece is a nested buf, and nestiobuf_setup
+        // makes those B_ASYNC always: rumpblk writes them without a host sync, and the master's
+        // biowait is all a synchronous caller waits for.
+        const single = offset === off && iobytes === bytes;
+        const error = this.transfer(
+          vp,
+          bm.devvp,
+          at,
+          iobytes,
+          blkno,
+          !write,
+          write && (async || !single),
+        );
         if (error) return error;
       }
       offset += BigInt(iobytes);
