@@ -23,6 +23,7 @@ import {
   KERNEL_WINDOW_BASE,
   loOf,
   MAX_WINDOW_SIZE,
+  signedOf,
   toPair,
 } from './memory.js';
 import { CpuState, Lazy } from './state.js';
@@ -96,6 +97,7 @@ const STOP_RETURN = 1;
 const STOP_INTERRUPT = 2;
 const SYSV_ARGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9];
 const TWO32 = 4294967296;
+const SAFE = Number.MAX_SAFE_INTEGER;
 
 /** r[n], r[n+16] = the halves of v, a Number holding a 64-bit integer (exact below 2^53). */
 function setHalves(r: Int32Array, n: number, v: number): void {
@@ -115,13 +117,22 @@ function setHalves(r: Int32Array, n: number, v: number): void {
   r[n + 16] = Math.floor(v / TWO32) | 0;
 }
 
-/** Register n = a call argument (a 64-bit integer as bigint or Number). */
-function setArg(r: Int32Array, n: number, a: bigint | number): void {
-  if (typeof a === 'number') setHalves(r, n, a);
-  else {
+/** r[n], r[n+16] = the halves of a (modulo 2^64), with one BigInt operation when it is < 2^53. */
+function setBigHalves(r: Int32Array, n: number, a: bigint): void {
+  const v = signedOf(a);
+  if (v >= -SAFE && v <= SAFE) {
+    r[n] = v | 0;
+    r[n + 16] = Math.floor(v / TWO32) | 0;
+  } else {
     r[n] = loOf(a);
     r[n + 16] = hiOf(a);
   }
+}
+
+/** Register n = a call argument (a 64-bit integer as bigint or Number). */
+function setArg(r: Int32Array, n: number, a: bigint | number): void {
+  if (typeof a === 'number') setHalves(r, n, a);
+  else setBigHalves(r, n, a);
 }
 
 /** What the code cache and the block compiler did so far (plain numbers; `Cpu.resetCounters()`). */
@@ -207,8 +218,7 @@ export class Cpu extends CpuState {
     return fromPair(this.r[r]!, this.r[r + 16]!);
   }
   setReg(r: Reg, v: bigint): void {
-    this.r[r] = loOf(v);
-    this.r[r + 16] = hiOf(v);
+    setBigHalves(this.r, r, v);
   }
   get rip(): bigint {
     return fromPair(this.ripLo, this.ripHi);
@@ -433,10 +443,7 @@ export class Cpu extends CpuState {
           throw new TypeError(`host function ${this.hostNames[idx]} returned ${result}`);
         this.setReg(Reg.RAX, BigInt(result));
       }
-    } else if (typeof result === 'bigint') {
-      r[0] = loOf(result);
-      r[16] = hiOf(result);
-    }
+    } else if (typeof result === 'bigint') setBigHalves(r, 0, result);
     // ret
     const m = this.memory;
     const lo = m.load64(r[4]!, r[20]!);
@@ -459,7 +466,9 @@ export class Cpu extends CpuState {
     const r = this.r;
     if (r[4] === 0 && r[20] === 0) throw new Error('Cpu.call: set RSP to a mapped stack first');
     for (let k = 0; k < n && k < 6; k++) setArg(r, SYSV_ARGS[k]!, args[k]!);
-    this.enter(loOf(address), hiOf(address), args, n);
+    const s = this.scratch;
+    setBigHalves(s, 1, address);
+    this.enter(s[1]!, s[17]!, args, n);
     return fromPair(r[0]!, r[16]!);
   }
 

@@ -48,7 +48,9 @@ const SAFE = Number.MAX_SAFE_INTEGER;
  * The signed 64-bit value of `a` as a Number. Exact for kernel-window addresses (int32 negatives)
  * and every |value| < 2^53; one BigInt operation and no allocation, unlike shifts and masks.
  */
-const signedOf = (a: bigint): number => Number(BigInt.asIntN(64, a));
+export function signedOf(a: bigint): number {
+  return Number(BigInt.asIntN(64, a));
+}
 
 /** Low / high int32 half of a 64-bit bigint (no allocation, unlike toPair). */
 export const loOf = (a: bigint): number => Number(BigInt.asIntN(32, a));
