@@ -390,9 +390,7 @@ export class VnodeOps {
 
   /** statVnode with the vnode as a Kva: the vattr is read with the pair API. */
   statVnodeK(vp: Kva): VnodeStat {
-    const k = this.k;
-    const m = k.mem;
-    const A = k.S.vattr;
+    const A = this.k.S.vattr;
     const vfs = this.vfs;
     const vop = vfs.vop;
     const va = vop.scratch(A.$size);
@@ -406,38 +404,50 @@ export class VnodeOps {
         vop.unlockK(vp);
       }
       this.check(e, 'stat');
-      const r32 = (f: { offset: number }) => m.load32(va + f.offset, -1) >>> 0;
-      const u64 = (f: { offset: number }) => pairU64(m.load64(va + f.offset, -1), m.hi);
-      const s64 = (f: { offset: number }) => pairS64(m.load64(va + f.offset, -1), m.hi);
-      const ts = (f: { offset: number }) => ({
-        sec: pairS64(m.load64(va + f.offset, -1), m.hi),
-        nsec: pairS64(m.load64(va + f.offset + 8, -1), m.hi),
-      });
-      const type = r32(A.va_type);
-      const bytesLo = m.load64(va + A.va_bytes.offset, -1);
-      const bytesHi = m.hi;
-      return {
-        dev: u64(A.va_fsid),
-        mode: (r32(A.va_mode) & 0o7777) | (VTTOIF[type] ?? 0),
-        ino: u64(A.va_fileid),
-        nlink: r32(A.va_nlink),
-        uid: r32(A.va_uid),
-        gid: r32(A.va_gid),
-        rdev: u64(A.va_rdev),
-        atime: ts(A.va_atime),
-        mtime: ts(A.va_mtime),
-        ctime: ts(A.va_ctime),
-        birthtime: ts(A.va_birthtime),
-        size: s64(A.va_size),
-        blocks: bytesLo === -1 && bytesHi === -1 ? 0n : pairU64(bytesLo, bytesHi) / 512n,
-        blksize: Number(s64(A.va_blocksize)),
-        flags: m.load32(va + A.va_flags.offset, -1) >>> 0,
-        gen: m.load32(va + A.va_gen.offset, -1) >>> 0,
-        type,
-      };
+      return this.vattrToStat(va);
     } finally {
       vop.release(va);
     }
+  }
+
+  /** struct stat fields of a filled vattr in kernel scratch memory (a Kva). */
+  private vattrToStat(va: Kva): VnodeStat {
+    const m = this.k.mem;
+    const A = this.k.S.vattr;
+    const type = m.load32(va + A.va_type.offset, -1) >>> 0;
+    const bytesLo = m.load64(va + A.va_bytes.offset, -1);
+    const bytesHi = m.hi;
+    return {
+      dev: this.u64(va + A.va_fsid.offset),
+      mode: ((m.load32(va + A.va_mode.offset, -1) >>> 0) & 0o7777) | (VTTOIF[type] ?? 0),
+      ino: this.u64(va + A.va_fileid.offset),
+      nlink: m.load32(va + A.va_nlink.offset, -1) >>> 0,
+      uid: m.load32(va + A.va_uid.offset, -1) >>> 0,
+      gid: m.load32(va + A.va_gid.offset, -1) >>> 0,
+      rdev: this.u64(va + A.va_rdev.offset),
+      atime: this.timespec(va + A.va_atime.offset),
+      mtime: this.timespec(va + A.va_mtime.offset),
+      ctime: this.timespec(va + A.va_ctime.offset),
+      birthtime: this.timespec(va + A.va_birthtime.offset),
+      size: this.s64(va + A.va_size.offset),
+      blocks: bytesLo === -1 && bytesHi === -1 ? 0n : pairU64(bytesLo, bytesHi) / 512n,
+      blksize: Number(this.s64(va + A.va_blocksize.offset)),
+      flags: m.load32(va + A.va_flags.offset, -1) >>> 0,
+      gen: m.load32(va + A.va_gen.offset, -1) >>> 0,
+      type,
+    };
+  }
+
+  private u64(at: Kva): bigint {
+    const m = this.k.mem;
+    return pairU64(m.load64(at, -1), m.hi);
+  }
+  private s64(at: Kva): bigint {
+    const m = this.k.mem;
+    return pairS64(m.load64(at, -1), m.hi);
+  }
+  private timespec(at: Kva): { sec: bigint; nsec: bigint } {
+    return { sec: this.s64(at), nsec: this.s64(at + 8) };
   }
 
   fstat(f: VnodeFile): VnodeStat {

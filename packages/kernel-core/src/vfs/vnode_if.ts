@@ -130,6 +130,8 @@ export class VnodeIf {
   private readonly nfields: Uint8Array;
   /** TypeScript vnode operations by the Kva of their function address. */
   private readonly direct = new Map<number, VopImplK>();
+  /** Guest vnode operations: the BigInt address Cpu.call takes, by Kva (made once). */
+  private readonly guestFn = new Map<number, bigint>();
   private readonly argBase: Kva;
   private argTop: Kva;
   private readonly argEnd: Kva;
@@ -278,7 +280,15 @@ export class VnodeIf {
         `VOCALL: vector ${this.k.describeAddress(kvaBig(vector))} has no entry for vop_${this.ops[offset]?.name ?? offset}`,
       );
     }
-    return this.k.callGuestInt(BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)), ap);
+    let fn: bigint | undefined;
+    if (hi === -1 && lo < 0) {
+      fn = this.guestFn.get(lo);
+      if (fn === undefined) {
+        fn = kvaBig(lo);
+        this.guestFn.set(lo, fn);
+      }
+    } else fn = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
+    return this.k.callGuestInt(fn, ap);
   }
 
   /**
