@@ -3,6 +3,7 @@
  * (rumpuser_putchar) and is kept in a bounded message buffer that `dmesg()` returns.
  */
 import type { Host } from '@rump/hypercall';
+import { utf8 } from './kdata.js';
 
 const MSGBUF_SIZE = 1 << 20;
 
@@ -21,7 +22,7 @@ export class Console {
   }
 
   print(text: string): void {
-    this.write(new TextEncoder().encode(text));
+    this.write(utf8(text));
   }
 
   /** Everything printed so far (the tail when it overflowed). */

@@ -7,6 +7,25 @@
 import type { GuestMemory } from '@rump/cpu-x86';
 import { kva } from '../uvm/uvm_km.js';
 
+const encoder = new TextEncoder();
+
+/**
+ * UTF-8 bytes of `s`. The kernel's strings (node names, `cpu0`, version text) are short ASCII:
+ * those are copied directly, which is much cheaper than a TextEncoder call (a native call that
+ * allocates a fresh buffer each time); anything else goes through the encoder.
+ */
+export function utf8(s: string): Uint8Array {
+  const n = s.length;
+  if (n > 256) return encoder.encode(s);
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return encoder.encode(s);
+    out[i] = c;
+  }
+  return out;
+}
+
 export class KernelData {
   private next: number;
 
@@ -31,7 +50,7 @@ export class KernelData {
 
   /** A NUL-terminated copy of `s`. */
   string(s: string): bigint {
-    const bytes = new TextEncoder().encode(s);
+    const bytes = utf8(s);
     const a = this.allocate(bytes.length + 1, 1);
     this.mem.write(a, bytes);
     return a;

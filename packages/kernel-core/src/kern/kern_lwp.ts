@@ -8,6 +8,7 @@
 import { Reg } from '@rump/cpu-x86';
 import type { Kernel } from '../kernel.js';
 import { kva } from '../uvm/uvm_km.js';
+import { utf8 } from './kdata.js';
 
 const LW_SYSTEM = 0x200;
 const LSONPROC = 7;
@@ -34,17 +35,14 @@ export function bootLwp0(k: Kernel): void {
   mem.write64(at(ci, S.cpu_info.ci_curlwp), l);
   mem.write64(at(ci, S.cpu_info.ci_onproc), l);
   mem.write64(at(ci, S.cpu_info.ci_cpuid), 0n);
-  mem.write(
-    at(ci, S.cpu_info.ci_data) + BigInt(S.cpu_data.cpu_name.offset),
-    new TextEncoder().encode('cpu0'),
-  );
+  mem.write(at(ci, S.cpu_info.ci_data) + BigInt(S.cpu_data.cpu_name.offset), utf8('cpu0'));
 
   mem.write32(at(p, S.proc.p_pid), 0);
   mem.write32(at(p, S.proc.p_nlwps), 1);
   mem.write32(at(p, S.proc.p_flag), PK_SYSTEM);
   mem.write8(at(p, S.proc.p_stat), SACTIVE);
   mem.write64(at(p, S.proc.p_cred), cred);
-  mem.write(at(p, S.proc.p_comm), new TextEncoder().encode('system'));
+  mem.write(at(p, S.proc.p_comm), utf8('system'));
   mem.write64(at(p, S.proc.p_vmspace), k.vmspaceKernel);
 
   mem.write64(at(l, S.lwp.l_cpu), ci);

@@ -27,6 +27,7 @@ import { ErrnoError, ModuleError } from '../errors.js';
 import type { Kernel } from '../kernel.js';
 import { readHostFile } from '../rump/etfs.js';
 import { kva, windowOffset } from '../uvm/uvm_km.js';
+import { utf8 } from './kdata.js';
 
 export type ModuleSource = 'builtin' | 'boot' | 'filesys';
 const SOURCE_NUMBER: Record<ModuleSource, number> = { builtin: 0, boot: 1, filesys: 2 };
@@ -537,7 +538,7 @@ export class Modules {
     stats.forEach((s, i) => {
       const p = buf + BigInt(i * MS.$size);
       k.mem.fill(p, MS.$size, 0);
-      k.mem.write(p + BigInt(MS.ms_name.offset), new TextEncoder().encode(s.name));
+      k.mem.write(p + BigInt(MS.ms_name.offset), utf8(s.name));
       k.mem.write64(p + BigInt(MS.ms_addr.offset), s.address);
       k.mem.write32(p + BigInt(MS.ms_source.offset), SOURCE_NUMBER[s.source]);
       k.mem.write32(p + BigInt(MS.ms_class.offset), s.classNumber);
@@ -545,7 +546,7 @@ export class Modules {
       k.mem.write32(p + BigInt(MS.ms_refcnt.offset), s.refcount);
       k.mem.write32(p + BigInt(MS.ms_flags.offset), s.flags);
       k.mem.write32(p + BigInt(MS.ms_reqoffset.offset), strOff);
-      const req = new TextEncoder().encode(`${s.required.join(',')}\0`);
+      const req = utf8(`${s.required.join(',')}\0`);
       k.mem.write(buf + BigInt(strOff), req);
       strOff += req.length;
     });

@@ -8,6 +8,7 @@
 import { sysctl as C } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import type { Kernel } from '../kernel.js';
+import { utf8 } from './kdata.js';
 
 export interface SysctlNode {
   readonly name: string;
@@ -95,7 +96,7 @@ export class Sysctl {
       (C.SYSCTL_VERSION | (flags & C.SYSCTL_FLAGMASK) | type) >>> 0,
     );
     m.write32(address + BigInt(S.sysctl_num.offset), num);
-    m.write(address + BigInt(S.sysctl_name.offset), new TextEncoder().encode(name.slice(0, 31)));
+    m.write(address + BigInt(S.sysctl_name.offset), utf8(name.slice(0, 31)));
     if (flags & C.CTLFLAG_IMMEDIATE) m.write64(address + 48n, qv);
     else m.write64(address + 48n, data);
     m.write64(address + BigInt(S._sysctl_size.offset), BigInt(size));

@@ -5,6 +5,7 @@
  */
 import { sysctl as C } from '../abi/netbsd-10.99/constants.js';
 import type { Kernel } from '../kernel.js';
+import { utf8 } from './kdata.js';
 
 const MAXHOSTNAMELEN = 256;
 
@@ -12,7 +13,7 @@ export function registerVersion(k: Kernel, hostname: string): void {
   const { mem, kdata, ksyms: t, profile } = k;
   const str = (name: string, value: string, size = value.length + 1) => {
     const a = t.dataAt(name, 'kern', kdata.allocate(size, 8), size);
-    mem.write(a, new TextEncoder().encode(value));
+    mem.write(a, utf8(value));
     return { a, size };
   };
   const ostype = str('ostype', 'NetBSD');
@@ -25,7 +26,7 @@ export function registerVersion(k: Kernel, hostname: string): void {
   str('machine_arch', 'x86_64');
   const host = str('hostname', hostname, MAXHOSTNAMELEN);
   const hostlen = t.dataAt('hostnamelen', 'kern', kdata.allocate(4, 4), 4);
-  mem.write32(hostlen, new TextEncoder().encode(hostname).length);
+  mem.write32(hostlen, utf8(hostname).length);
   const rev = t.dataAt('osrevision', 'kern', kdata.allocate(4, 4), 4);
   mem.write32(rev, profile.version);
 
