@@ -11,7 +11,7 @@
 import type { NetBSDErrnoName } from '@rump/hypercall';
 import { isNetBSDErrnoName, netbsdStrerror } from '@rump/hypercall';
 import { NodeHost } from '@rump/hypercall/node';
-import { KernelDeath } from '@rump/kernel-core';
+import { errno, KernelDeath } from '@rump/kernel-core';
 import {
   bootRump,
   decodeDirents,
@@ -20,6 +20,7 @@ import {
   MODCTL,
   type Rump,
   type RumpSys,
+  SEEK,
   type Stat,
   DT as SYS_DT,
   SyscallError,
@@ -151,12 +152,28 @@ class RumpSession implements FileSystemSession {
   getdents(fd: number): Promise<DirEntry[]> {
     return this.run(undefined, () => {
       const buf = new Uint8Array(8192);
-      const n = this.sys.getdents(fd, buf);
-      return decodeDirents(buf.subarray(0, n)).map((e) => ({
-        name: e.name,
-        ino: e.fileno,
-        type: DT_TYPES[e.type] ?? 'unknown',
-      }));
+      // A batch may hold only free slots (d_fileno 0), which decode to nothing: read on, so that
+      // an empty answer means the end. A call that returns bytes but leaves the offset where it
+      // was (ufs_readdir at a d_reclen of 0) would repeat forever: EIO, as FileSystemApi says.
+      for (;;) {
+        const at = this.sys.lseek(fd, 0, SEEK.CUR);
+        const n = this.sys.getdents(fd, buf);
+        if (n === 0) return [];
+        const next = this.sys.lseek(fd, 0, SEEK.CUR);
+        if (next === at)
+          throw new SyscallError(
+            'getdents',
+            errno.EIO,
+            `${n} bytes at offset ${at} without progress (a damaged directory)`,
+          );
+        const entries = decodeDirents(buf.subarray(0, n));
+        if (entries.length > 0)
+          return entries.map((e) => ({
+            name: e.name,
+            ino: e.fileno,
+            type: DT_TYPES[e.type] ?? 'unknown',
+          }));
+      }
     });
   }
   stat(path: string) {

@@ -1,8 +1,20 @@
 import { main } from './main.js';
 
+// A reader that goes away (`rump cat img:/big | head`) breaks the pipe: drop the rest of the output
+// instead of dying on EPIPE, so that the command still ends normally — a read-write command still
+// syncs and unmounts its image.
+let stdoutGone = false;
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') stdoutGone = true;
+  else throw e;
+});
+const write = (chunk: string | Uint8Array) => {
+  if (!stdoutGone) process.stdout.write(chunk);
+};
+
 process.exitCode = await main(process.argv.slice(2), {
-  out: (s) => process.stdout.write(s),
+  out: write,
   err: (s) => process.stderr.write(s),
-  outBytes: (b) => process.stdout.write(b),
+  outBytes: write,
   isTTY: process.stdout.isTTY === true,
 });

@@ -1,8 +1,9 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mkfsTinyfs } from '@rump/tinyfs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
@@ -80,6 +81,23 @@ describe('rump command', () => {
         1,
         `rump: cat: ${join(dir, 'none.img')}: No such file or directory (ENOENT)\n`,
       ]);
+      // A reader that goes away early (| head) is not an error: no EPIPE crash, exit 0.
+      const image = join(dir, 'big.img');
+      writeFileSync(
+        image,
+        mkfsTinyfs({
+          entries: { big: { type: 'file', content: new Uint8Array(1 << 20).fill(0x61) } },
+        }),
+      );
+      const piped = spawnSync(
+        'bash',
+        [
+          '-c',
+          `"${process.execPath}" "${outfile}" cat -m "${kmod}" "${image}:/big" | head -c 3; echo " rump=\${PIPESTATUS[0]}"`,
+        ],
+        { encoding: 'utf8' },
+      );
+      expect([piped.stdout, piped.stderr]).toEqual(['aaa rump=0\n', '']);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

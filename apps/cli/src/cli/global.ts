@@ -52,7 +52,7 @@ export const GLOBAL_OPTIONS: readonly OptionSpec[] = [
   {
     long: 'trace',
     kind: 'flag',
-    help: 'print each system call and vnode operation on stderr as it happens',
+    help: 'print each system call, vnode operation and hypercall on stderr as it happens',
   },
   { long: 'json', kind: 'flag', help: 'print results (and errors, on stderr) as JSON' },
 ];
@@ -65,7 +65,7 @@ export interface GlobalOptions {
   readonly partition: string | undefined;
   readonly offset: number | undefined;
   readonly verbose: number;
-  /** --trace: system calls and vnode operations on stderr. */
+  /** --trace: system calls, vnode operations and hypercalls on stderr. */
   readonly trace: boolean;
   readonly json: boolean;
 }
