@@ -9,6 +9,7 @@ import { kmflags, mnt as M, vtype } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import type { IoSubsystems } from '../dev/io.js';
 import { ErrnoError } from '../errors.js';
+import { kvaOf } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import { GenfsRename } from '../miscfs/genfs/genfs_rename.js';
 import { GenfsVnops } from '../miscfs/genfs/genfs_vnops.js';
@@ -221,16 +222,30 @@ export class Vfs {
       } finally {
         this.depth--;
         // vdrain: between system calls, keep at most desiredvnodes unreferenced vnodes cached.
-        if (this.depth === 0 && !this.k.dead && this.k.halted === undefined)
-          this.vnodes.drain(this.desiredvnodes());
+        if (this.depth === 0 && !this.k.dead && this.k.halted === undefined) {
+          const target = this.desiredvnodes();
+          if (this.vnodes.freeCount > target) this.vnodes.drain(target);
+        }
       }
     });
   }
 
+  /** Where desiredvnodes lives (a Kva), once the symbol exists. */
+  private desiredAt: number | undefined;
+
   /** The desiredvnodes tunable (kernel data; modules read it too). */
   desiredvnodes(): number {
-    const a = this.k.ksyms.resolve('desiredvnodes');
-    return a === undefined ? 2048 : this.k.mem.read32(a) | 0;
+    let at = this.desiredAt;
+    if (at === undefined) {
+      const a = this.k.ksyms.resolve('desiredvnodes');
+      if (a === undefined) return 2048;
+      at = this.desiredAt = kvaOf(a);
+      if (Number.isNaN(at)) {
+        this.desiredAt = undefined;
+        return this.k.mem.read32(a) | 0;
+      }
+    }
+    return this.k.mem.load32(at, -1);
   }
 
   // ---------------------------------------------------------------- the TypeScript file API

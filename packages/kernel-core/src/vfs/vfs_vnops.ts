@@ -591,23 +591,28 @@ export class VnodeOps {
 
   /** access(path, mode): R_OK 4, W_OK 2, X_OK 1. */
   access(path: string, amode: number): void {
-    const r = this.vfs.lookup.nameiSimple(path, true);
-    this.check(r.error, `access ${path}`);
+    const w = this.vfs.lookup.nameiSimpleK(path, true);
+    const error = w.error;
+    const vp = w.vp;
+    if (error) this.check(error, `access ${path}`);
     try {
       let acc = 0;
       if (amode & 4) acc |= VREAD;
       if (amode & 2) acc |= VWRITE;
       if (amode & 1) acc |= VEXEC;
       if (acc) {
-        this.lock(r.vp, VF.LK_SHARED | VF.LK_RETRY);
+        const vop = this.vfs.vop;
+        this.lockK(vp, VF.LK_SHARED | VF.LK_RETRY);
+        let e: number;
         try {
-          this.check(this.vfs.vop.access(r.vp, acc, this.vfs.cred()), `access ${path}`);
+          e = vop.accessK(vp, acc, this.vfs.credK());
         } finally {
-          this.vfs.vop.unlock(r.vp);
+          vop.unlockK(vp);
         }
+        this.check(e, `access ${path}`);
       }
     } finally {
-      this.vfs.vnodes.vrele(r.vp);
+      this.vfs.vnodes.vreleK(vp);
     }
   }
 
