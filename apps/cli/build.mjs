@@ -19,6 +19,22 @@ await build({
   logLevel: 'warning',
 });
 
+// The library entry (`import { main } from '@rump/cli'`), self-contained like the command, so that
+// the published package needs no other package at run time.
+await build({
+  entryPoints: ['src/index.ts'],
+  outfile: 'dist/lib.mjs',
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  conditions: ['@rump/source'],
+  banner: {
+    js: "import { createRequire as __rumpCreateRequire } from 'node:module';\nconst require = __rumpCreateRequire(import.meta.url);",
+  },
+  logLevel: 'warning',
+});
+
 // rump demo's embedded files, read next to the bundle (src/commands/demo.ts).
 mkdirSync('dist/demo', { recursive: true });
 copyFileSync('fixtures/tiny-ffs2.img.gz', 'dist/demo/tiny-ffs2.img.gz');
