@@ -10,7 +10,7 @@ import { type HostBlockDevice, HostError } from '@rump/hypercall';
 import { buf as bufc, fcntl } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import { ErrnoError } from '../errors.js';
-import { windowOffset } from '../uvm/uvm_km.js';
+import { type Kva, kvaBig, kvaOf, loadKva, loadU32, storeU32 } from '../kern/kva.js';
 import type { IoKernel } from './io.js';
 import {
   type BlockDriver,
@@ -242,44 +242,48 @@ export class RumpBlk implements BlockDriver {
    * between the host file and b_data, and biodone.
    */
   strategy(bp: bigint): void {
+    this.strategyK(kvaOf(bp));
+  }
+
+  strategyK(bp: Kva): void {
     const B = this.k.S.buf;
     const m = this.k.mem;
     const count = this.transfer(bp);
     const error = count < 0 ? -count : 0;
-    m.write32(
-      bp + BigInt(B.b_resid.offset),
-      m.read32(bp + BigInt(B.b_bcount.offset)) - Math.max(count, 0),
-    );
-    m.write32(bp + BigInt(B.b_error.offset), error);
-    this.biodone(bp);
+    storeU32(m, bp + B.b_resid.offset, loadU32(m, bp + B.b_bcount.offset) - Math.max(count, 0));
+    storeU32(m, bp + B.b_error.offset, error);
+    this.biodone(kvaBig(bp));
   }
 
   /** The transfer of dostrategy: bytes moved, or -errno. */
-  private transfer(bp: bigint): number {
+  private transfer(bp: Kva): number {
     const B = this.k.S.buf;
     const m = this.k.mem;
-    const a = (f: { offset: number }) => bp + BigInt(f.offset);
-    const r = this.rblk(m.read64(a(B.b_dev)));
+    // b_dev: the minor is in its low bits (major 197 << 8 | minor, see makedev).
+    const r = this.rblk(m.read64(kvaBig(bp + B.b_dev.offset)));
     if (!r) return -errno.ENXIO;
-    let bcount = m.read32(a(B.b_bcount));
+    let bcount = loadU32(m, bp + B.b_bcount.offset);
     if (bcount % SECTOR !== 0) return -errno.EINVAL;
-    const flags = m.read32(a(B.b_flags));
+    const flags = loadU32(m, bp + B.b_flags.offset);
     const isRead = (flags & bufc.B_READ) !== 0;
-    const off = Number(BigInt.asIntN(64, m.read64(a(B.b_blkno)))) * SECTOR;
+    const blo = m.load64(bp + B.b_blkno.offset, -1);
+    const off = (m.hi * 4294967296 + (blo >>> 0)) * SECTOR;
     this.stats.ios++;
     if (off + bcount > r.size) {
       const sz = r.size - off;
       if (sz === 0) return 0; // EOF: nothing moved, no error
       if (sz < 0) return -errno.EINVAL;
       bcount = sz;
-      m.write32(a(B.b_bcount), bcount);
+      storeU32(m, bp + B.b_bcount.offset, bcount);
     }
     if (!isRead && !(r.mode & fcntl.FWRITE)) return -errno.EROFS;
     if (bcount === 0) return 0;
-    const data = m.read64(a(B.b_data));
-    const wo = windowOffset(data);
+    const data = loadKva(m, bp + B.b_data.offset);
+    const wo = Number.isNaN(data) || data === 0 ? -1 : data & 0x7fffffff;
     if (wo < 0 || wo + bcount > m.windowSize) {
-      this.k.panic(`rumpblk_strategy: b_data ${this.k.describeAddress(data)} is not kernel memory`);
+      this.k.panic(
+        `rumpblk_strategy: b_data ${this.k.describeAddress(m.read64(kvaBig(bp + B.b_data.offset)))} is not kernel memory`,
+      );
     }
     try {
       r.disk.bio({

@@ -205,26 +205,35 @@ export class Uiomove {
   /** uiomove(buf, n, uio) with buf = (blo, bhi) and uio = (ulo, uhi): 0 or EFAULT. */
   move(blo: number, bhi: number, n: number, ulo: number, uhi: number): number {
     const mem = this.mem;
-    const { RW, RESID, IOVCNT, IOVP, OFFSET, BASE, LEN } = this;
-    const ul = (o: number) => addLo(ulo, o);
-    const uh = (o: number) => addHi(ulo, uhi, o);
-    const rw = mem.load32(ul(RW), uh(RW));
+    const { BASE, LEN } = this;
+    // The uio's fields, as (lo, hi) pairs computed once (no closures: this runs per copy).
+    const rwLo = addLo(ulo, this.RW);
+    const rwHi = addHi(ulo, uhi, this.RW);
+    const rsLo = addLo(ulo, this.RESID);
+    const rsHi = addHi(ulo, uhi, this.RESID);
+    const icLo = addLo(ulo, this.IOVCNT);
+    const icHi = addHi(ulo, uhi, this.IOVCNT);
+    const ipLo = addLo(ulo, this.IOVP);
+    const ipHi = addHi(ulo, uhi, this.IOVP);
+    const ofLo = addLo(ulo, this.OFFSET);
+    const ofHi = addHi(ulo, uhi, this.OFFSET);
+    const rw = mem.load32(rwLo, rwHi);
     let left = n;
     while (left > 0) {
-      const rlo = mem.load64(ul(RESID), uh(RESID));
+      const rlo = mem.load64(rsLo, rsHi);
       const resid = (mem.hi >>> 0) * TWO32 + (rlo >>> 0);
       if (resid === 0) break;
-      const cnt = mem.load32(ul(IOVCNT), uh(IOVCNT));
+      const cnt = mem.load32(icLo, icHi);
       if (cnt <= 0) this.panic('uiomove: uio_resid > 0 but no iovecs left');
-      const ilo = mem.load64(ul(IOVP), uh(IOVP));
+      const ilo = mem.load64(ipLo, ipHi);
       const ihi = mem.hi;
       const baseLo = mem.load64(addLo(ilo, BASE), addHi(ilo, ihi, BASE));
       const baseHi = mem.hi;
       const llo = mem.load64(addLo(ilo, LEN), addHi(ilo, ihi, LEN));
       const len = (mem.hi >>> 0) * TWO32 + (llo >>> 0);
       if (len === 0) {
-        mem.store64(ul(IOVP), uh(IOVP), addLo(ilo, this.IOVSIZE), addHi(ilo, ihi, this.IOVSIZE));
-        mem.store32(ul(IOVCNT), uh(IOVCNT), cnt - 1);
+        mem.store64(ipLo, ipHi, addLo(ilo, this.IOVSIZE), addHi(ilo, ihi, this.IOVSIZE));
+        mem.store32(icLo, icHi, cnt - 1);
         continue;
       }
       const c = Math.min(len, left);
@@ -239,10 +248,10 @@ export class Uiomove {
       const rest = len - c;
       mem.store64(addLo(ilo, LEN), addHi(ilo, ihi, LEN), (rest % TWO32) | 0, (rest / TWO32) | 0);
       const r2 = resid - c;
-      mem.store64(ul(RESID), uh(RESID), (r2 % TWO32) | 0, (r2 / TWO32) | 0);
-      const olo = mem.load64(ul(OFFSET), uh(OFFSET));
+      mem.store64(rsLo, rsHi, (r2 % TWO32) | 0, (r2 / TWO32) | 0);
+      const olo = mem.load64(ofLo, ofHi);
       const ohi = mem.hi;
-      mem.store64(ul(OFFSET), uh(OFFSET), addLo(olo, c), addHi(olo, ohi, c));
+      mem.store64(ofLo, ofHi, addLo(olo, c), addHi(olo, ohi, c));
       bhi = addHi(blo, bhi, c);
       blo = addLo(blo, c);
       left -= c;
