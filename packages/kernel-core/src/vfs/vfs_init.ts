@@ -9,6 +9,7 @@
  */
 import { kmflags } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
+import { kvaBig, kvaOf, loadKva, loadU32 } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { VnodeIf } from './vnode_if.js';
 
@@ -72,6 +73,38 @@ export class VfsInit {
     const E = this.k.S.vnodeopv_entry_desc;
     const D = this.k.S.vnodeop_desc;
     const defaultDesc = this.vop.descs[0]!;
+    const v = kvaOf(vec);
+    let e = kvaOf(entries);
+    if (Number.isNaN(v) || Number.isNaN(e)) {
+      this.fillExplicitBig(vec, entries);
+      return;
+    }
+    // Window addresses as numbers (kern/kva.ts): the entries, descriptors and vector all lie in
+    // the kernel window, so the walk needs no BigInt; values are copied as 32-bit halves.
+    for (; ; e += E.$size) {
+      const op = loadKva(m, e + E.opve_op.offset);
+      if (op === 0) break;
+      if (Number.isNaN(op)) {
+        this.fillExplicitBig(vec, kvaBig(e));
+        return;
+      }
+      const off = loadU32(m, op + D.vdesc_offset.offset);
+      if ((off === 0 && kvaBig(op) !== defaultDesc) || off >= this.vop.count) {
+        const name = m.readCString(m.read64(kvaBig(op) + BigInt(D.vdesc_name.offset)), 64);
+        this.k.console.print(`operation ${name} not listed in vfs_op_descs.\n`);
+        this.k.panic('vfs_opv_init: bad operation');
+      }
+      const lo = m.load64(e + E.opve_impl.offset, -1);
+      m.store64(v + 8 * off, -1, lo, m.hi);
+    }
+  }
+
+  /** fillExplicit for addresses outside the kernel window (none in practice). */
+  private fillExplicitBig(vec: bigint, entries: bigint): void {
+    const m = this.k.mem;
+    const E = this.k.S.vnodeopv_entry_desc;
+    const D = this.k.S.vnodeop_desc;
+    const defaultDesc = this.vop.descs[0]!;
     for (let e = entries; ; e += BigInt(E.$size)) {
       const op = m.read64(e + BigInt(E.opve_op.offset));
       if (op === 0n) break;
@@ -87,10 +120,20 @@ export class VfsInit {
 
   private fillDefault(vec: bigint): void {
     const m = this.k.mem;
-    const def = m.read64(vec);
-    if (def === 0n) this.k.panic('vfs_opv_init: operation vector without vop_default');
-    for (let j = 0; j < this.vop.count; j++) {
-      if (m.read64(vec + BigInt(8 * j)) === 0n) m.write64(vec + BigInt(8 * j), def);
+    const v = kvaOf(vec);
+    if (Number.isNaN(v) || v === 0) {
+      const def = m.read64(vec);
+      if (def === 0n) this.k.panic('vfs_opv_init: operation vector without vop_default');
+      for (let j = 0; j < this.vop.count; j++) {
+        if (m.read64(vec + BigInt(8 * j)) === 0n) m.write64(vec + BigInt(8 * j), def);
+      }
+      return;
+    }
+    const dlo = m.load64(v, -1);
+    const dhi = m.hi;
+    if (dlo === 0 && dhi === 0) this.k.panic('vfs_opv_init: operation vector without vop_default');
+    for (let j = 0, at = v; j < this.vop.count; j++, at += 8) {
+      if (m.load64(at, -1) === 0 && m.hi === 0) m.store64(at, -1, dlo, dhi);
     }
   }
 
