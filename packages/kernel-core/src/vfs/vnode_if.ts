@@ -24,6 +24,8 @@ import type { Kernel } from '../kernel.js';
 export type VopImpl = (ap: bigint) => number;
 /** A vnode operation implemented in TypeScript taking its args block as a Kva. */
 export type VopImplK = (ap: Kva) => number;
+/** The args-free form of a TypeScript lock operation: (vp, a_flags or 0) → errno / LK_*. */
+export type FastVop = (vp: Kva, flags: number) => number;
 
 /** fstrans entry points used by the VOP_* wrappers (kern/vfs_trans.c), installed by vfs_trans. */
 export interface FstransHooks {
@@ -130,6 +132,10 @@ export class VnodeIf {
   private readonly nfields: Uint8Array;
   /** TypeScript vnode operations by the Kva of their function address. */
   private readonly direct = new Map<number, VopImplK>();
+  /** Args-free forms of TypeScript lock operations (genfs_lock ...), by function Kva. */
+  private readonly fast = new Map<number, FastVop>();
+  /** 1 for the operations that may have an args-free form (lock, unlock, islocked). */
+  private readonly fastOps: Uint8Array;
   /** Guest vnode operations: the BigInt address Cpu.call takes, by Kva (made once). */
   private readonly guestFn = new Map<number, bigint>();
   private readonly argBase: Kva;
@@ -161,6 +167,10 @@ export class VnodeIf {
     this.fieldOff = new Int32Array(8 * n).fill(-1);
     this.fieldSize = new Int32Array(8 * n);
     this.nfields = new Uint8Array(n);
+    this.fastOps = new Uint8Array(n);
+    this.fastOps[VOP_LOCK] = 1;
+    this.fastOps[VOP_UNLOCK] = 1;
+    this.fastOps[VOP_ISLOCKED] = 1;
     VDESC_FACTS.forEach((facts, offset) => {
       const desc = k.vdescs[offset]!;
       const stored = k.mem.read32(desc + BigInt(k.S.vnodeop_desc.vdesc_offset.offset));
@@ -240,6 +250,17 @@ export class VnodeIf {
   defineK(name: string, subsystem: string, impl: VopImplK): bigint {
     const address = this.k.ksyms.function(name, subsystem, (cpu) => impl(argKva(cpu, 0)));
     this.direct.set(kvaOf(address), impl);
+    return address;
+  }
+
+  /**
+   * defineK for VOP_LOCK / VOP_UNLOCK / VOP_ISLOCKED implementations, with their args-free form
+   * `fast(vp, flags)` (flags: a_flags for VOP_LOCK, 0 otherwise). VOP calls on vnodes whose
+   * vector holds the operation run `fast` directly: no args block, same fstrans bracket.
+   */
+  defineLockOp(name: string, subsystem: string, impl: VopImplK, fast: FastVop): bigint {
+    const address = this.defineK(name, subsystem, impl);
+    this.fast.set(kvaOf(address), fast);
     return address;
   }
 
@@ -379,6 +400,11 @@ export class VnodeIf {
    * arguments are ignored. No BigInt, array or closure per call.
    */
   vopK(offset: number, a0: Kva, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+    if (this.fastOps[offset] === 1) {
+      const fast = this.fastOf(a0, offset);
+      if (fast !== undefined)
+        return this.dispatch(offset, a0, 0, offset === VOP_LOCK ? a1 : 0, fast);
+    }
     const m = this.k.mem;
     const ap = this.scratch(this.sizeOf[offset]!);
     try {
@@ -402,6 +428,12 @@ export class VnodeIf {
 
   /** VOP_X called by guest code: the C arguments straight from the register file. */
   private vopFromGuest(offset: number, cpu: Cpu): number {
+    if (this.fastOps[offset] === 1) {
+      const vp = argKva(cpu, 0);
+      const fast = this.fastOf(vp, offset);
+      if (fast !== undefined)
+        return this.dispatch(offset, vp, 0, offset === VOP_LOCK ? argLo(cpu, 1) : 0, fast);
+    }
     const m = this.k.mem;
     const ap = this.scratch(this.sizeOf[offset]!);
     try {
@@ -428,7 +460,27 @@ export class VnodeIf {
     }
   }
 
-  private dispatch(offset: number, vp: Kva, ap: Kva, lockFlags: number): number {
+  /**
+   * The TypeScript lock operation a vnode's vector holds at `offset` (VOP_LOCK, VOP_UNLOCK,
+   * VOP_ISLOCKED) when it has an args-free form, else undefined.
+   */
+  private fastOf(vp: Kva, offset: number): FastVop | undefined {
+    const m = this.k.mem;
+    const fn = loadKva(m, loadKva(m, vp + this.vOpOff) + 8 * offset);
+    return this.fast.get(fn);
+  }
+
+  /**
+   * Calls `vp->v_op[offset]` with the fstrans bracket of vnode_if.c; `fast` (the args-free form
+   * of a TypeScript lock operation) replaces the call through the vector and args block `ap`.
+   */
+  private dispatch(
+    offset: number,
+    vp: Kva,
+    ap: Kva,
+    lockFlags: number,
+    fast: FastVop | undefined = undefined,
+  ): number {
     const m = this.k.mem;
     const fst = this.fstOf[offset]!;
     let pre = 0; // 0 no, 1 yes, 2 try
@@ -447,7 +499,10 @@ export class VnodeIf {
     this.depth++;
     let error: number;
     try {
-      error = this.vocallK(loadKva(m, vp + this.vOpOff), offset, ap);
+      error =
+        fast === undefined
+          ? this.vocallK(loadKva(m, vp + this.vOpOff), offset, ap)
+          : fast(vp, lockFlags) | 0;
     } finally {
       this.depth--;
     }

@@ -179,17 +179,24 @@ export class GenfsVnops {
       this.fn.set(name, vop.defineK(name, 'genfs', impl));
     const lockVp = (ap: Kva) => loadKva(m, ap + this.oLockVp);
     const lockFlags = (ap: Kva) => m.load32(ap + this.oLockFlags, -1);
-    defK('genfs_lock', (ap) => this.lockK(lockVp(ap), lockFlags(ap)));
-    defK('genfs_unlock', (ap) => this.unlockK(loadKva(m, ap + this.oUnlockVp)));
-    defK('genfs_islocked', (ap) => this.islockedK(loadKva(m, ap + this.oIslockedVp)));
+    // Each also has an args-free form the VOP wrappers call directly (defineLockOp).
+    const defL = (
+      name: string,
+      impl: (ap: Kva) => number,
+      fast: (vp: Kva, flags: number) => number,
+    ) => this.fn.set(name, vop.defineLockOp(name, 'genfs', impl, fast));
+    const lock = (vp: Kva, flags: number) => this.lockK(vp, flags);
+    const unlock = (vp: Kva) => this.unlockK(vp);
+    const islocked = (vp: Kva) => this.islockedK(vp);
     // Dead vnodes (deadfs): lock only with LK_RETRY, else ENOENT.
-    defK('genfs_deadlock', (ap) => {
-      const flags = lockFlags(ap);
-      if (!(flags & V.LK_RETRY)) return errno.ENOENT;
-      return this.lockK(lockVp(ap), flags);
-    });
-    defK('genfs_deadunlock', (ap) => this.unlockK(loadKva(m, ap + this.oUnlockVp)));
-    defK('genfs_deadislocked', (ap) => this.islockedK(loadKva(m, ap + this.oIslockedVp)));
+    const deadlock = (vp: Kva, flags: number) =>
+      flags & V.LK_RETRY ? this.lockK(vp, flags) : errno.ENOENT;
+    defL('genfs_lock', (ap) => lock(lockVp(ap), lockFlags(ap)), lock);
+    defL('genfs_unlock', (ap) => unlock(loadKva(m, ap + this.oUnlockVp)), unlock);
+    defL('genfs_islocked', (ap) => islocked(loadKva(m, ap + this.oIslockedVp)), islocked);
+    defL('genfs_deadlock', (ap) => deadlock(lockVp(ap), lockFlags(ap)), deadlock);
+    defL('genfs_deadunlock', (ap) => unlock(loadKva(m, ap + this.oUnlockVp)), unlock);
+    defL('genfs_deadislocked', (ap) => islocked(loadKva(m, ap + this.oIslockedVp)), islocked);
     const ppName = k.S.vop_parsepath_args.a_name.offset;
     const ppRetval = k.S.vop_parsepath_args.a_retval.offset;
     defK('genfs_parsepath', (ap) => {
