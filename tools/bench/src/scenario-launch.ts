@@ -9,11 +9,11 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { Script } from 'node:vm';
 
-const file = process.argv[2];
-if (!file) throw new Error('usage: scenario-launch.cjs <bundle.cjs> [arguments...]');
+if (!process.argv[2]) throw new Error('usage: scenario-launch.cjs <bundle.cjs> [arguments...]');
+const file = resolve(process.argv[2]);
 // The scenario reads its own arguments from argv[2] on.
 process.argv.splice(2, 1);
 const cacheFile = `${file}.v8cache`;
