@@ -11,7 +11,12 @@ import { type LinkedModuleMetadata, readModuleMetadata } from '../netbsd/modinfo
 import { LINK_SET_MODULES } from '../netbsd/module-abi.js';
 import { checkLoadable, layoutCommons, planSections } from './layout.js';
 import { type Allocation, createLinkedModule } from './linked-module.js';
-import { applyRelocations, collectRelocations, numericAddresses } from './relocate.js';
+import {
+  applyRelocations,
+  collectRelocations,
+  numericAddresses,
+  signedNumber,
+} from './relocate.js';
 import { readLinkSets, relocatedImage } from './relocated-image.js';
 import { resolveSymbols, symbolAddresses } from './resolve-symbols.js';
 import { sectionSymbolsOf } from './section-symbols.js';
@@ -107,7 +112,14 @@ export function linkModule(module: Uint8Array | ElfFile, opts: LinkOptions): Lin
         images.set(p.section.index, elf.sectionData(p.section).slice());
     }
     const counts = new Map<string, number>();
-    const numeric = numericAddresses(addresses);
+    const sectionNumber = new Map<number, number>();
+    for (const [i, a] of sectionAddress) sectionNumber.set(i, signedNumber(a));
+    const numeric = numericAddresses(places, {
+      section: (i) => sectionNumber.get(i)!,
+      commonOffset: (i) => commons!.offsets.get(i)!,
+      common: signedNumber(commonAddress),
+      got: signedNumber(gotAddress),
+    });
     for (const batch of collected.batches) {
       applyRelocations(
         {

@@ -134,23 +134,51 @@ export function signedNumber(a: bigint): number {
 /**
  * The addresses again as signed doubles: kernel addresses (0xffffffff80000000 and up) are small
  * negative numbers, so S + A - P and friends are exact double sums equal to the BigInt result
- * modulo 2^64, which is all the overflow checks and the stored bytes depend on.
+ * modulo 2^64, which is all the overflow checks and the stored bytes depend on. Built from the
+ * places and the placed areas' own numbers, so that a symbol in a section costs no BigInt
+ * operation (only imports and absolute symbols convert their BigInt once).
  */
-export function numericAddresses(addresses: readonly (bigint | undefined)[]): {
-  numbers: Float64Array;
-  kinds: Uint8Array;
-} {
-  const numbers = new Float64Array(addresses.length);
-  const kinds = new Uint8Array(addresses.length);
-  for (let i = 0; i < addresses.length; i++) {
-    const a = addresses[i];
-    if (a === undefined) continue;
-    const v = signedNumber(a);
-    if (Number.isNaN(v)) kinds[i] = ADDRESS_BIG;
-    else {
+export function numericAddresses(
+  places: readonly SymbolPlace[],
+  where: {
+    /** Signed number of a section's address (NaN when not exact). */
+    section: (index: number) => number;
+    /** Offset of a COMMON symbol inside the COMMON area. */
+    commonOffset: (symbol: number) => number;
+    common: number;
+    got: number;
+  },
+): { numbers: Float64Array; kinds: Uint8Array } {
+  const n = places.length;
+  const numbers = new Float64Array(n);
+  const kinds = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const p = places[i]!;
+    let v: number;
+    switch (p.kind) {
+      case 'section':
+        // resolveSymbols checked the offset against the section size: exact.
+        v = where.section(p.section) + Number(p.offset);
+        break;
+      case 'absolute':
+        v = signedNumber(p.value);
+        break;
+      case 'common':
+        v = where.common + where.commonOffset(i);
+        break;
+      case 'import':
+        v = signedNumber(p.address);
+        break;
+      case 'got':
+        v = where.got;
+        break;
+      default:
+        continue; // no address
+    }
+    if (v > -SAFE_TERM && v < SAFE_TERM) {
       numbers[i] = v;
       kinds[i] = ADDRESS_NUMBER;
-    }
+    } else kinds[i] = ADDRESS_BIG;
   }
   return { numbers, kinds };
 }
