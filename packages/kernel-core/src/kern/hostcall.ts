@@ -105,3 +105,26 @@ export function argS64(cpu: Cpu, i: number): number {
   const reg = ARG_REGS[i]!;
   return r[reg + 16]! * TWO32 + (r[reg]! >>> 0);
 }
+
+/**
+ * Argument i (>= 6, passed on the stack) as a signed 64-bit Number (exact within ±2^53; a Kva
+ * for kernel pointers), read with the pair API when the stack is kernel memory.
+ */
+export function argStack(cpu: Cpu, i: number): number {
+  const r = cpu.r;
+  const lo = r[Reg.RSP]!;
+  if (r[Reg.RSP + 16] === -1 && lo < 0) {
+    const m = cpu.memory;
+    const vlo = m.load64(lo + 8 + 8 * (i - 6), -1);
+    return m.hi * TWO32 + (vlo >>> 0);
+  }
+  return Number(BigInt.asIntN(64, cpu.arg(i)));
+}
+
+/** Low 32 bits of argument i (>= 6, on the stack) as an int32 (an `int` or `u_int` argument). */
+export function argStackLo(cpu: Cpu, i: number): number {
+  const r = cpu.r;
+  const lo = r[Reg.RSP]!;
+  if (r[Reg.RSP + 16] === -1 && lo < 0) return cpu.memory.load32(lo + 8 + 8 * (i - 6), -1);
+  return Number(BigInt.asIntN(32, cpu.arg(i)));
+}

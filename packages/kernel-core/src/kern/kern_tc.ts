@@ -29,9 +29,20 @@ export class Clock {
     return this.k.host.clockGettime('monotonic') - this.bootMono;
   }
 
-  refresh(): void {
+  /** hardclock tick (10 ms) of the last refresh. */
+  private lastTick = -1;
+
+  /**
+   * tc_windup: time__second, time__uptime and hardclock_ticks from the host clocks. NetBSD
+   * changes them only at clock ticks, so within the tick of the last refresh (every system call
+   * enters the kernel) there is nothing to write and the wall clock is not read.
+   */
+  refresh(force = false): void {
     const m = this.k.mem;
     const up = this.uptimeNs();
+    const tick = Math.floor(Number(up) / 10_000_000);
+    if (tick === this.lastTick && !force) return;
+    this.lastTick = tick;
     this.timeSecond = this.wallNs() / 1_000_000_000n;
     this.timeUptime = up / 1_000_000_000n + 1n; // NetBSD's time_uptime starts at 1
     if (this.timeSecondAddr) m.write64(this.timeSecondAddr, this.timeSecond);
@@ -50,7 +61,7 @@ export function registerTime(k: Kernel): void {
   c.ticksAddr = data('hardclock_ticks', 4);
   mem.write32(data('hz', 4), 100);
   mem.write32(data('tick', 4), 10_000);
-  c.refresh();
+  c.refresh(true);
 
   const ts = (addr: bigint, ns: bigint) => {
     mem.write64(addr, ns / 1_000_000_000n);

@@ -9,8 +9,8 @@
  * vnode_impl (vi_nc_mode/uid/gid), where only the kernel reads it.
  */
 import { namei as N } from '../abi/netbsd-10.99/constants.js';
-import { argKva, argSize, argU32 } from '../kern/hostcall.js';
-import { type Kva, kvaBig, kvaOf } from '../kern/kva.js';
+import { argKva, argSize, argStack, argU32 } from '../kern/hostcall.js';
+import { isKva, type Kva, kvaBig, kvaOf, storeKva } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
 
@@ -203,7 +203,7 @@ export class NameCache {
     t.function('cache_lookup', 'vfs', (cpu) => {
       // Every argument but vn_ret (the seventh, on the stack) straight from the registers.
       const iswht = argKva(cpu, 5);
-      const vpp = cpu.arg(6);
+      const vpp = argStack(cpu, 6);
       const hit = this.lookupK(
         argKva(cpu, 0),
         argKva(cpu, 1),
@@ -213,7 +213,10 @@ export class NameCache {
       );
       if (Number.isNaN(iswht)) m.write32(cpu.arg(5), 0);
       else if (iswht !== 0) m.store32(iswht, -1, 0);
-      if (vpp !== 0n) m.write64(vpp, kvaBig(this.foundVp));
+      if (vpp !== 0) {
+        if (isKva(vpp)) storeKva(m, vpp, this.foundVp);
+        else m.write64(BigInt.asUintN(64, BigInt(vpp)), kvaBig(this.foundVp));
+      }
       return hit;
     });
     t.function('cache_enter', 'vfs', (cpu) =>

@@ -8,7 +8,7 @@
 import type { GuestMemory } from '@rump/cpu-x86';
 import { locks, vnode as V } from '../../abi/netbsd-10.99/constants.js';
 import { errno } from '../../abi/netbsd-10.99/errno.js';
-import { argS64, argU32 } from '../../kern/hostcall.js';
+import { argS64, argStackLo, argU32 } from '../../kern/hostcall.js';
 import { type Kva, kvaOf, loadKva, storeU64 } from '../../kern/kva.js';
 import type { Kernel } from '../../kernel.js';
 import type { VnodeIf } from '../../vfs/vnode_if.js';
@@ -259,7 +259,7 @@ export class GenfsVnops {
         argU32(cpu, 2),
         argU32(cpu, 3),
         argU32(cpu, 4),
-        Number(cpu.arg(6) & 0xffffffffn),
+        argStackLo(cpu, 6) >>> 0,
       ),
     );
     k.ksyms.function('genfs_renamelock_enter', 'genfs', (cpu) => {
