@@ -8,6 +8,7 @@
  *   pnpm bench -- --repeat 5            best of 5 timed runs (default 3) for emulator and native
  *   pnpm bench -- --insns               also time single instructions in tight loops (bench/instructions.ts)
  *   pnpm bench -- --api                 only the host API costs (bench/api.ts: BigInt memory API, call, traps)
+ *   pnpm bench -- --share               only what sharing compiled code across fresh Cpus saves (bench/share.ts)
  *
  * Times are process CPU time (emulator: process.cpuUsage; native: CLOCK_PROCESS_CPUTIME_ID), so other
  * work on a shared machine does not count against either side. Writes bench/results.json.
@@ -21,6 +22,7 @@ import { buildNative, compilerVersion, readManifest, runNative } from '../test/p
 import { loadProgram } from '../test/programs/run.js';
 import { measureApi, printApi } from './api.js';
 import { measureUnit, UNITS, type UnitResult } from './instructions.js';
+import { measureShare } from './share.js';
 
 /** Process CPU time in seconds: robust to other processes competing for the cores. */
 function cpuSeconds(): number {
@@ -46,11 +48,13 @@ function parseArgs(argv: string[]): {
   repeat: number;
   insns: boolean;
   api: boolean;
+  share: boolean;
   only: string[];
 } {
   let seconds = 0.5;
   let insns = false;
   let api = false;
+  let share = false;
   let repeat = 3;
   const only: string[] = [];
   for (let k = 0; k < argv.length; k++) {
@@ -59,15 +63,20 @@ function parseArgs(argv: string[]): {
     else if (a === '--repeat') repeat = Math.max(1, Number(argv[++k]));
     else if (a === '--insns') insns = true;
     else if (a === '--api') api = true;
+    else if (a === '--share') share = true;
     else if (a !== '--') only.push(a);
   }
-  return { seconds, repeat, insns, api, only };
+  return { seconds, repeat, insns, api, share, only };
 }
 
 function main(): void {
-  const { seconds, repeat, insns, api, only } = parseArgs(process.argv.slice(2));
+  const { seconds, repeat, insns, api, share, only } = parseArgs(process.argv.slice(2));
   if (api) {
     printApi(measureApi(repeat));
+    return;
+  }
+  if (share) {
+    measureShare(only);
     return;
   }
   const manifest = readManifest();
