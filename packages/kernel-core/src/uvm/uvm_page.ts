@@ -85,11 +85,16 @@ export class UvmPages {
   /** Every resident page, least recently used first (re-inserted on use). */
   private readonly lru = new Map<Kva, true>();
   /**
-   * Page frames not in use. Frames come from kmem in runs of FRAME_RUN pages and are reused
-   * LIFO (the physical page free list), so taking and giving back a page costs O(1), and pages
-   * allocated one after another get adjacent frames (one copy moves a run of them).
+   * Free pages (uvm's free page list): a vm_page and its frame stay together for good, as a
+   * physical page and its vm_page do in NetBSD (the interlock initialised once, as uvm_page_init
+   * does at boot). New ones come with frames from kmem in runs of FRAME_RUN adjacent pages. The
+   * list is first in, first out, so pages freed in ascending order (a file's, by putpages or
+   * the reclaim of a sequential read) come back in ascending order with adjacent frames, and
+   * one copy or one transfer moves a run of them.
    */
-  private readonly freeFrames: Kva[] = [];
+  private freePages: Kva[] = [];
+  private freeHead = 0;
+  private readonly newFrames: Kva[] = [];
   /** pgo_markdirty of vnode objects (uvn_markdirty): set by uvm_vnode. */
   onObjectDirty: (uobj: bigint) => void = () => {};
   /** Called when an object loses its last page (VI_PAGES cleared). */
@@ -268,13 +273,9 @@ export class UvmPages {
         `uvm_pagealloc: object ${this.k.describeAddress(kvaBig(uobj))} already has a page at 0x${(idx * PAGE_SIZE).toString(16)}`,
       );
     const mem = this.k.mem;
-    const pb = this.k.kmem.alloc(this.k.S.vm_page.$size, 1, true, 'vm_page');
-    const p = kvaOf(pb);
-    const frame = this.takeFrame();
-    storeKva(mem, p + this.oPhys, frame);
+    const p = this.takePage();
     storeKva(mem, p + this.oUobject, uobj);
     storeU64(mem, p + this.oOffset, idx * PAGE_SIZE);
-    this.k.mutexes.init(pb + BigInt(this.oInterlock), locks.MUTEX_DEFAULT, 0);
     this.setFlagsK(p, pg.PG_BUSY | pg.PG_FAKE | pg.PG_CLEAN | pg.PG_TABLED | pg.PG_FILE);
     m.set(idx, p);
     this.lru.set(p, true);
@@ -287,12 +288,38 @@ export class UvmPages {
     return p;
   }
 
-  private takeFrame(): Kva {
-    const f = this.freeFrames.pop();
-    if (f !== undefined) return f;
-    const run = kvaOf(this.k.kmem.alloc(FRAME_RUN * PAGE_SIZE, 1, false, 'page frames'));
-    for (let i = FRAME_RUN - 1; i > 0; i--) this.freeFrames.push(run + i * PAGE_SIZE);
-    return run;
+  /**
+   * A free vm_page, its fields cleared as uvm_pagealloc finds them (all but the frame address
+   * and the interlock, which belong to the physical page).
+   */
+  private takePage(): Kva {
+    const mem = this.k.mem;
+    const size = this.k.S.vm_page.$size;
+    if (this.freeHead < this.freePages.length) {
+      const p = this.freePages[this.freeHead++]!;
+      if (this.freeHead > 1024 && this.freeHead * 2 > this.freePages.length) {
+        this.freePages = this.freePages.slice(this.freeHead);
+        this.freeHead = 0;
+      }
+      const frame = this.frameK(p);
+      const lock = mem.load64(p + this.oInterlock, -1);
+      const lockHi = mem.hi;
+      const o = p & 0x7fffffff;
+      mem.u8.fill(0, o, o + size);
+      storeKva(mem, p + this.oPhys, frame);
+      mem.store64(p + this.oInterlock, -1, lock, lockHi);
+      return p;
+    }
+    const p = kvaOf(this.k.kmem.alloc(size, 1, true, 'vm_page'));
+    let frame = this.newFrames.pop();
+    if (frame === undefined) {
+      const run = kvaOf(this.k.kmem.alloc(FRAME_RUN * PAGE_SIZE, 1, false, 'page frames'));
+      for (let i = FRAME_RUN - 1; i > 0; i--) this.newFrames.push(run + i * PAGE_SIZE);
+      frame = run;
+    }
+    storeKva(mem, p + this.oPhys, frame);
+    this.k.mutexes.init(kvaBig(p + this.oInterlock), locks.MUTEX_DEFAULT, 0);
+    return p;
   }
 
   /** uvm_pagefree: take the page out of its object and give its memory back. */
@@ -321,9 +348,11 @@ export class UvmPages {
         }
       }
     }
-    this.k.mutexes.destroy(kvaBig(p + this.oInterlock));
-    this.freeFrames.push(this.frameK(p));
-    this.k.kmem.free(kvaBig(p), this.k.S.vm_page.$size, 'vm_page');
+    if (this.k.mutexes.owned(kvaBig(p + this.oInterlock)))
+      this.k.panic(`uvm_pagefree: page ${this.k.describeAddress(kvaBig(p))} is locked`);
+    this.setFlagsK(p, pg.PG_FREE);
+    storeKva(this.k.mem, p + this.oUobject, 0);
+    this.freePages.push(p);
     this.lru.delete(p);
     this.stats.resident--;
     this.stats.freed++;
