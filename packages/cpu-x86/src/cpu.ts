@@ -156,7 +156,9 @@ export interface JitCounters {
 export class Cpu extends CpuState {
   /**
    * Interpreted executions after which a block and its hot successors are compiled to JavaScript
-   * (jit.ts); 0 = never compile. Blocks already compiled stay compiled.
+   * (jit.ts); 0 = never compile. Blocks already compiled stay compiled. With `shareCode`, a block
+   * that starts a region some Cpu of this process already compiled (same bytes, same addresses)
+   * runs compiled from its first execution, whatever the threshold (except 0).
    */
   jitThreshold = 200;
   /** Formats a code address for fault messages and backtraces (`module+0x12 symbol+0x4`). */
