@@ -655,6 +655,65 @@ export class GuestMemory {
     return this.readCString(fromPair(lo, hi), max);
   }
 
+  /**
+   * memcmp over guest memory, allocation-free: the difference of the first differing bytes
+   * (unsigned), 0 when the `length` bytes are equal. Faults like a byte-wise read would.
+   */
+  compareBytes(aLo: number, aHi: number, bLo: number, bHi: number, length: number): number {
+    if (aHi === -1 && aLo < 0 && bHi === -1 && bLo < 0) {
+      const a = aLo & 0x7fffffff;
+      const b = bLo & 0x7fffffff;
+      const ws = this.windowSize;
+      if (a + length <= ws && b + length <= ws) {
+        const u8 = this.u8;
+        for (let k = 0; k < length; k++) {
+          const d = u8[a + k]! - u8[b + k]!;
+          if (d !== 0) return d;
+        }
+        return 0;
+      }
+    }
+    let al = aLo;
+    let ah = aHi;
+    let bl = bLo;
+    let bh = bHi;
+    for (let k = 0; k < length; k++) {
+      const d = this.load8(al, ah) - this.load8(bl, bh);
+      if (d !== 0) return d;
+      al = (al + 1) | 0;
+      if (al === 0) ah = (ah + 1) | 0;
+      bl = (bl + 1) | 0;
+      if (bl === 0) bh = (bh + 1) | 0;
+    }
+    return 0;
+  }
+
+  /**
+   * memchr / strnlen over guest memory, allocation-free: the offset of the first `byte` in the
+   * `max` bytes at (lo, hi), or -1. Faults when it reaches an unmapped byte first.
+   */
+  findByte(lo: number, hi: number, byte: number, max: number): number {
+    const v = byte & 0xff;
+    if (hi === -1 && lo < 0) {
+      const o = lo & 0x7fffffff;
+      const ws = this.windowSize;
+      if (o < ws) {
+        const u8 = this.u8;
+        const end = Math.min(ws, o + max);
+        for (let k = o; k < end; k++) if (u8[k] === v) return k - o;
+        if (end === o + max) return -1;
+      }
+    }
+    let l = lo;
+    let h = hi;
+    for (let k = 0; k < max; k++) {
+      if (this.load8(l, h) === v) return k;
+      l = (l + 1) | 0;
+      if (l === 0) h = (h + 1) | 0;
+    }
+    return -1;
+  }
+
   /** True when window bytes [o, o+n) hold no decoded code. */
   private noCode(o: number, n: number): boolean {
     const cl = this.codeLines;

@@ -211,4 +211,29 @@ describe('GuestMemory', () => {
     m.copy(W + 0x320n, W + 0x100n, 2);
     expect(seen).toEqual([1, 2, 2, 2]);
   });
+
+  it('compares and searches guest bytes without copies (memcmp, memchr)', () => {
+    const m = new GuestMemory({ windowSize: 1 << 16 });
+    m.mapRegion(0x20000n, 0x1000, 'low');
+    const k = (a: bigint): [number, number] => [loOf(a), hiOf(a)];
+    m.write(W + 0x100n, new TextEncoder().encode('abcdef\0'));
+    m.write(W + 0x200n, new TextEncoder().encode('abcxef\0'));
+    m.write(0x20000n, new TextEncoder().encode('abc\xff'));
+    expect(m.compareBytes(...k(W + 0x100n), ...k(W + 0x200n), 3)).toBe(0);
+    expect(m.compareBytes(...k(W + 0x100n), ...k(W + 0x200n), 6)).toBe(0x64 - 0x78);
+    expect(m.compareBytes(...k(W + 0x200n), ...k(W + 0x100n), 6)).toBeGreaterThan(0);
+    expect(m.compareBytes(...k(0x20000n), ...k(W + 0x100n), 3)).toBe(0);
+    expect(m.compareBytes(...k(0x20000n), ...k(W + 0x100n), 4)).toBe(0xc3 - 0x64); // UTF-8 of \xff
+    expect(m.compareBytes(...k(W + 0x100n), ...k(W + 0x200n), 0)).toBe(0);
+    expect(m.findByte(...k(W + 0x100n), 0, 100)).toBe(6);
+    expect(m.findByte(...k(W + 0x100n), 0x64, 100)).toBe(3);
+    expect(m.findByte(...k(W + 0x100n), 0x7a, 5)).toBe(-1);
+    expect(m.findByte(...k(0x20000n), 0x63, 16)).toBe(2);
+    // Running off the map faults at the first unmapped byte; a bound before it does not.
+    const end = W + 0x10000n;
+    m.fill(end - 4n, 4, 1);
+    expect(() => m.findByte(...k(end - 4n), 0, 8)).toThrow(PageFault);
+    expect(m.findByte(...k(end - 4n), 0, 4)).toBe(-1);
+    expect(() => m.compareBytes(...k(end - 4n), ...k(end - 4n), 8)).toThrow(PageFault);
+  });
 });
