@@ -16,6 +16,15 @@ const { KM_SLEEP, KM_NOSLEEP } = kmflags;
 const MIN_SHIFT = 3;
 const MAX_SMALL = 2048;
 const SLAB_BYTES = 16 * 1024;
+/**
+ * Large runs kept for reuse per page-rounded size (vmem's quantum caches do this for NetBSD's
+ * kmem arenas): the kernel allocates and frees the same large buffers over and over (a
+ * read's transfer buffer, a pager mapping), and the arena's first-fit search and coalescing
+ * are not free. At most RUN_CACHE runs of each size up to RUN_CACHE_MAX bytes; they still
+ * count as in use, and are given back to the arena before an allocation would fail.
+ */
+const RUN_CACHE = 4;
+const RUN_CACHE_MAX = 256 * 1024;
 
 const hex = (a: bigint) => `0x${a.toString(16)}`;
 
@@ -30,6 +39,7 @@ export class Kmem {
   /** Free objects per size class (window offsets), LIFO like a cache. */
   private readonly freeLists: number[][] = [];
   private requested = 0;
+  private readonly runCache = new Map<number, number[]>();
 
   constructor(
     private readonly mem: GuestMemory,
@@ -103,8 +113,23 @@ export class Kmem {
     this.live.delete(off);
     this.requested -= size;
     const cls = classOf(size);
-    if (cls < 0) this.arena.release(off);
-    else this.freeLists[cls]!.push(off);
+    if (cls >= 0) {
+      this.freeLists[cls]!.push(off);
+      return;
+    }
+    const len = Math.ceil(size / PAGE_SIZE) * PAGE_SIZE;
+    if (len <= RUN_CACHE_MAX) {
+      let list = this.runCache.get(len);
+      if (list === undefined) {
+        list = [];
+        this.runCache.set(len, list);
+      }
+      if (list.length < RUN_CACHE) {
+        list.push(off);
+        return;
+      }
+    }
+    this.arena.release(off);
   }
 
   /** Requested size of a live allocation at `address`, or undefined. */
@@ -115,7 +140,13 @@ export class Kmem {
 
   private take(size: number): number {
     const cls = classOf(size);
-    if (cls < 0) return this.arena.allocate(size, PAGE_SIZE, 'kmem');
+    if (cls < 0) {
+      const cached = this.runCache.get(Math.ceil(size / PAGE_SIZE) * PAGE_SIZE)?.pop();
+      if (cached !== undefined) return cached;
+      const at = this.arena.allocate(size, PAGE_SIZE, 'kmem');
+      if (at >= 0 || !this.dropRunCache()) return at;
+      return this.arena.allocate(size, PAGE_SIZE, 'kmem');
+    }
     const list = this.freeLists[cls]!;
     if (list.length === 0) {
       const objSize = 1 << (cls + MIN_SHIFT);
@@ -124,6 +155,17 @@ export class Kmem {
       for (let o = slab + SLAB_BYTES - objSize; o >= slab; o -= objSize) list.push(o);
     }
     return list.pop()!;
+  }
+
+  /** Gives the cached large runs back to the arena; false if there were none. */
+  private dropRunCache(): boolean {
+    let any = false;
+    for (const list of this.runCache.values()) {
+      for (const off of list) this.arena.release(off);
+      any ||= list.length > 0;
+      list.length = 0;
+    }
+    return any;
   }
 }
 

@@ -113,25 +113,33 @@ export class KernelArena {
   }
 
   private insertFree(start: number, len: number): void {
-    // Keep sorted and coalesced.
-    let i = 0;
-    while (i < this.free.length && this.free[i]![0] < start) i++;
-    this.free.splice(i, 0, [start, len]);
-    const merge = (j: number) => {
-      const a = this.free[j];
-      const b = this.free[j + 1];
-      if (a && b && a[0] + a[1] === b[0]) {
-        a[1] += b[1];
-        this.free.splice(j + 1, 1);
-      }
-    };
-    merge(i);
-    if (i > 0) merge(i - 1);
+    // Keep sorted and coalesced: binary search for the first run starting at or after `start`.
+    const free = this.free;
+    let lo = 0;
+    let hi = free.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (free[mid]![0] < start) lo = mid + 1;
+      else hi = mid;
+    }
+    free.splice(lo, 0, [start, len]);
+    this.mergeAt(lo);
+    if (lo > 0) this.mergeAt(lo - 1);
     // Give back the space at the top so `top` reflects the live high-water mark.
-    const last = this.free[this.free.length - 1];
+    const last = free[free.length - 1];
     if (last && last[0] + last[1] === this.top) {
       this.top = last[0];
-      this.free.pop();
+      free.pop();
+    }
+  }
+
+  /** Joins free run j with run j + 1 when they touch. */
+  private mergeAt(j: number): void {
+    const a = this.free[j];
+    const b = this.free[j + 1];
+    if (a && b && a[0] + a[1] === b[0]) {
+      a[1] += b[1];
+      this.free.splice(j + 1, 1);
     }
   }
 
