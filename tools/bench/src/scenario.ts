@@ -6,7 +6,8 @@
  * By default the child runs through scenario-launch.ts with a V8 code cache (what Node 22's
  * compile cache gives a CLI; the native figure likewise runs an already compiled program): an
  * untimed first run fills the cache, measured runs reuse the bytecode but boot, mount and do
- * their I/O from scratch. `codeCache: false` runs the bundle directly, compiling everything.
+ * their I/O from scratch. `codeCache: false` (or RUMP_BENCH_CODE_CACHE=0) runs the bundle
+ * directly, compiling everything.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -68,7 +69,10 @@ export async function bundleScenario(): Promise<string> {
 }
 
 export interface ScenarioOptions {
-  /** Run through scenario-launch with a V8 code cache (default true); false compiles everything. */
+  /**
+   * Run through scenario-launch with a V8 code cache; false compiles everything. Default: true,
+   * unless RUMP_BENCH_CODE_CACHE=0.
+   */
   readonly codeCache?: boolean;
 }
 
@@ -78,7 +82,7 @@ export function runScenario(
   pristine: string,
   options: ScenarioOptions = {},
 ): ScenarioResult {
-  const codeCache = options.codeCache ?? true;
+  const codeCache = options.codeCache ?? process.env.RUMP_BENCH_CODE_CACHE !== '0';
   // The first run with a code cache only fills it, untimed.
   if (codeCache && !existsSync(`${script}.v8cache`)) spawnScenario(script, target, pristine, true);
   return spawnScenario(script, target, pristine, codeCache);
