@@ -54,4 +54,34 @@ describe('ubc_uiomove copies', () => {
     expect(k.io.ubc.uiomove(devvp, again, 4096n, 0, ubc.UBC_READ)).toBe(0);
     expect(sameBytes(k.mem.read(buf, 4096), img.subarray(4096, 8192))).toBe(true);
   });
+
+  it("a page allocated while the reclaim frees its object's last page stays in the object", () => {
+    const a = patterned(IMG);
+    const b = patterned(IMG).reverse();
+    const { k } = bootIo({ '/a.img': a, '/b.img': b });
+    const vps = ['/a.img', '/b.img'].map((path) => {
+      const vp = blockVnode(k, k.io.rumpblk.attach(path).dev);
+      attachGenfsNode(k, vp);
+      k.io.uvn.setsize(vp, BigInt(IMG));
+      return vp;
+    });
+    const [va, vb] = vps as [bigint, bigint];
+    const pages = k.io.pages;
+    pages.maxResident = 16;
+    const read = (vp: bigint, off: number, len: number) => {
+      const buf = k.kmem.alloc(len, 1, true);
+      const uio = sysUio(k, buf, len, off, false);
+      expect(k.io.ubc.uiomove(vp, uio, BigInt(len), 0, ubc.UBC_READ)).toBe(0);
+      return k.mem.read(buf, len);
+    };
+    // One page of A (the least recently used), then 15 of B: the cache is full.
+    read(va, 0, 4096);
+    read(vb, 0, 15 * 4096);
+    expect(pages.npages(va)).toBe(1);
+    // The next page of A makes the reclaim free A's only page while A's new page goes in.
+    expect(sameBytes(read(va, 8192, 4096), a.subarray(8192, 12288))).toBe(true);
+    expect(pages.npages(va)).toBe(1);
+    expect(pages.lookup(va, 8192n)).not.toBe(0n);
+    expect(k.mem.read32(va + BigInt(k.S.uvm_object.uo_npages.offset))).toBe(1);
+  });
 });

@@ -190,6 +190,14 @@ export class UvmPages {
     return this.objects.get(uobj)?.get(idx) ?? 0;
   }
 
+  /**
+   * The object's resident pages by page number (read-only: for lookups of a whole range with
+   * one map lookup for the object), or undefined when it has none.
+   */
+  residentK(uobj: Kva): ReadonlyMap<number, Kva> | undefined {
+    return this.objects.get(uobj);
+  }
+
   /** Resident pages of uobj as [page index, vm_page], in offset order. */
   pagesOf(uobj: bigint): [number, bigint][] {
     const m = this.objects.get(kvaOf(uobj));
@@ -261,13 +269,14 @@ export class UvmPages {
 
   /** uvm_pagealloc at page number `idx` of uobj. */
   allocK(uobj: Kva, idx: number): Kva {
+    // Reclaim first: it may free this object's last idle pages and so drop its map.
+    if (this.stats.resident >= this.maxResident)
+      this.reclaim(this.maxResident - Math.max(1, this.maxResident >> 4));
     let m = this.objects.get(uobj);
     if (!m) {
       m = new Map();
       this.objects.set(uobj, m);
     }
-    if (this.stats.resident >= this.maxResident)
-      this.reclaim(this.maxResident - Math.max(1, this.maxResident >> 4));
     if (m.has(idx))
       this.k.panic(
         `uvm_pagealloc: object ${this.k.describeAddress(kvaBig(uobj))} already has a page at 0x${(idx * PAGE_SIZE).toString(16)}`,

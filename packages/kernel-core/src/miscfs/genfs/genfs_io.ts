@@ -238,11 +238,15 @@ export class GenfsIo {
     const u8 = this.k.mem.u8;
     const idx0 = Number(off / PAGE);
     const out: Kva[] = new Array(n);
+    let resident = P.residentK(vp);
     for (let i = 0; i < n; i++) {
-      let p = P.lookupK(vp, idx0 + i);
+      let p = resident?.get(idx0 + i) ?? 0;
       if (p === 0) {
         this.stats.pageMisses++;
         p = P.allocK(vp, idx0 + i);
+        // The first page of an object creates its map; a reclaim may have emptied (and so
+        // dropped) the one we held.
+        resident = P.residentK(vp);
         const fr = P.frameK(p) & 0x7fffffff;
         u8.fill(0, fr, fr + PAGE_SIZE);
       } else {
