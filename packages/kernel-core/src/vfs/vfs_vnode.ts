@@ -12,7 +12,8 @@
  */
 import { kmflags, vnode as VF, vtagtype, vtype } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
-import { type Kva, kvaBig, kvaOf } from '../kern/kva.js';
+import { argKva, argSize } from '../kern/hostcall.js';
+import { type Kva, kvaBig, kvaOf, storeKva } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
 import { VSIZENOTSET } from './vnode.js';
@@ -153,6 +154,31 @@ export class VnodeCache {
   }
 
   /** The cache key: the mount's Kva and the key bytes as Latin-1 characters. */
+  /** hashKey of a mount and key given as Kvas (the key read in the window). */
+  private hashKeyK(mp: Kva, key: Kva, len: number): string {
+    let s = `${mp}:`;
+    if (len > 0) {
+      const u8 = this.k.mem.windowU8();
+      const off = key + 0x8000_0000;
+      for (let i = 0; i < len; i++) s += String.fromCharCode(u8[off + i]!);
+    }
+    return s;
+  }
+
+  /**
+   * vcache_get's cache hit: the loaded vnode for (mp, key), referenced; 0 when it is not cached
+   * (or not loaded: the full vcache_get diagnoses that).
+   */
+  private hitK(mp: Kva, key: Kva, len: number): Kva {
+    const hit = this.hash.get(this.hashKeyK(mp, key, len));
+    if (hit === undefined) return 0;
+    const hk = kvaOf(hit);
+    if (this.stateK(hk) !== VS.LOADED) return 0;
+    this.vfs.vn.setUsecountK(hk, this.vfs.vn.usecountK(hk) + 1);
+    this.free.delete(hk);
+    return hk;
+  }
+
   private hashKey(mp: bigint, key: bigint, len: number): string {
     let s = `${kvaOf(mp)}:`;
     if (len > 0) {
@@ -589,21 +615,33 @@ export class VnodeCache {
     const u32 = (v: bigint) => Number(v & 0xffffffffn);
     t.function('vcache_get', 'vfs', (cpu) => {
       // Arguments are read before any nested guest call can clobber the registers.
-      const vpp = cpu.arg(3);
+      const mp = argKva(cpu, 0);
+      const key = argKva(cpu, 1);
+      const keyLen = argSize(cpu, 2);
+      const vpp = argKva(cpu, 3);
+      // A cached vnode (ffs_root's VFS_VGET on every lookup through a mount point): no BigInt.
+      if (!Number.isNaN(mp) && !Number.isNaN(key) && !Number.isNaN(vpp)) {
+        const hit = this.hitK(mp, key, keyLen);
+        if (hit !== 0) {
+          storeKva(this.k.mem, vpp, hit);
+          return 0;
+        }
+      }
+      const vppB = cpu.arg(3);
       const r = this.get(cpu.arg(0), cpu.arg(1), Number(cpu.arg(2)));
-      this.k.mem.write64(vpp, r.vp);
+      this.k.mem.write64(vppB, r.vp);
       return r.error;
     });
+    t.function('vref', 'vfs', (cpu) => this.vrefK(argKva(cpu, 0)));
+    t.function('vrele', 'vfs', (cpu) => this.vreleK(argKva(cpu, 0)));
+    t.function('vrele_async', 'vfs', (cpu) => this.vreleK(argKva(cpu, 0)));
+    t.function('vput', 'vfs', (cpu) => this.vputK(argKva(cpu, 0)));
     t.function('vcache_new', 'vfs', (cpu) => {
       const vpp = cpu.arg(5);
       const r = this.newVnode(cpu.arg(0), cpu.arg(1), cpu.arg(2), cpu.arg(3), cpu.arg(4));
       this.k.mem.write64(vpp, r.vp);
       return r.error;
     });
-    t.function('vref', 'vfs', (cpu) => this.vref(cpu.arg(0)));
-    t.function('vrele', 'vfs', (cpu) => this.vrele(cpu.arg(0)));
-    t.function('vrele_async', 'vfs', (cpu) => this.vrele(cpu.arg(0)));
-    t.function('vput', 'vfs', (cpu) => this.vput(cpu.arg(0)));
     t.function('vrefcnt', 'vfs', (cpu) => this.vrefcnt(cpu.arg(0)));
     t.function('vrecycle', 'vfs', (cpu) => this.vrecycle(cpu.arg(0)));
     t.function('vgone', 'vfs', (cpu) => this.vgone(cpu.arg(0)));

@@ -14,6 +14,7 @@ import {
 } from '../abi/netbsd-10.99/constants.js';
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import { ErrnoError } from '../errors.js';
+import { argKva, argLo } from '../kern/hostcall.js';
 import { type Kva, kvaBig, kvaOf, loadKva } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
@@ -964,7 +965,7 @@ export class VnodeOps {
     const k = this.k;
     const m = k.mem;
     const t = k.ksyms;
-    t.function('vn_lock', 'vfs', (c) => this.lock(c.arg(0), Number(c.arg(1) & 0xffffffffn)));
+    t.function('vn_lock', 'vfs', (c) => this.lockK(argKva(c, 0), argLo(c, 1)));
     t.function('vn_close', 'vfs', (c) => {
       const vp = c.arg(0);
       const flags = Number(c.arg(1) & 0xffffffffn);
