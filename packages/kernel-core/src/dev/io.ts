@@ -16,6 +16,7 @@ import type { KernelSymbolTable } from '../kern/kern_ksyms.js';
 import type { Mutexes } from '../kern/kern_mutex.js';
 import type { RwLocks } from '../kern/kern_rwlock.js';
 import type { Kmem } from '../kern/kmem.js';
+import { type Kva, kvaBig, kvaOf } from '../kern/kva.js';
 import { GenfsIo } from '../miscfs/genfs/genfs_io.js';
 import { GenfsNodes } from '../miscfs/genfs/genfs_node.js';
 import { UvmBio } from '../uvm/uvm_bio.js';
@@ -150,31 +151,43 @@ export class KernelCalls {
    * LIFO order (calls nest strictly): a bump pointer over one kmem region, kmem beyond it.
    */
   scratch(size: number): bigint {
+    return kvaBig(this.scratchK(size));
+  }
+
+  /** scratch as a Kva. */
+  scratchK(size: number): Kva {
     const need = (size + 15) & ~15;
-    if (this.arena === 0n)
-      this.arena = this.k.kmem.alloc(SCRATCH_BYTES, kmflags.KM_SLEEP, false, 'kernel-call scratch');
+    if (this.arena === 0)
+      this.arena = kvaOf(
+        this.k.kmem.alloc(SCRATCH_BYTES, kmflags.KM_SLEEP, false, 'kernel-call scratch'),
+      );
     if (this.top + need <= SCRATCH_BYTES) {
-      const p = this.arena + BigInt(this.top);
+      const p = this.arena + this.top;
       this.top += need;
-      this.k.mem.fill(p, size, 0);
+      const o = p & 0x7fffffff;
+      this.k.mem.u8.fill(0, o, o + size);
       return p;
     }
-    return this.k.kmem.alloc(size, kmflags.KM_SLEEP, true, 'kernel-call scratch');
+    return kvaOf(this.k.kmem.alloc(size, kmflags.KM_SLEEP, true, 'kernel-call scratch'));
   }
 
   release(p: bigint, size: number): void {
+    this.releaseK(kvaOf(p), size);
+  }
+
+  releaseK(p: Kva, size: number): void {
     const need = (size + 15) & ~15;
-    if (p >= this.arena && p < this.arena + BigInt(SCRATCH_BYTES)) {
-      if (p + BigInt(need) !== this.arena + BigInt(this.top)) {
+    if (p >= this.arena && p < this.arena + SCRATCH_BYTES) {
+      if (p + need !== this.arena + this.top) {
         this.k.panic('kernel-call scratch released out of order');
       }
       this.top -= need;
       return;
     }
-    this.k.kmem.free(p, size, 'kernel-call scratch');
+    this.k.kmem.free(kvaBig(p), size, 'kernel-call scratch');
   }
 
-  private arena = 0n;
+  private arena: Kva = 0;
   private top = 0;
 }
 

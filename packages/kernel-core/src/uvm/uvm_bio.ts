@@ -137,8 +137,7 @@ export class UvmBio {
     this.stats.calls++;
     const maxpages = Math.min(len2npages(this.uioOffset(uio), todo), UBC_WINPAGES);
     const pgalloc = maxpages * 8;
-    const pgsB = this.call.scratch(pgalloc + 8);
-    const pgs = kvaOf(pgsB);
+    const pgs = this.call.scratchK(pgalloc + 8);
     const npagesp = pgs + pgalloc;
     let pagerflags = PAGERFLAGS;
     if (flags & ubc.UBC_WRITE) pagerflags |= pgo.PGO_PASTEOF;
@@ -203,7 +202,7 @@ export class UvmBio {
       this.uvn.unlock(uvnLock);
       return 0;
     } finally {
-      this.call.release(pgsB, pgalloc + 8);
+      this.call.releaseK(pgs, pgalloc + 8);
     }
   }
 
@@ -217,8 +216,7 @@ export class UvmBio {
     const maxpages = Math.min(32, Math.ceil(len / PAGE_SIZE));
     if (maxpages === 0) return;
     const pgalloc = maxpages * 8;
-    const pgsB = this.call.scratch(pgalloc + 8);
-    const pgs = kvaOf(pgsB);
+    const pgs = this.call.scratchK(pgalloc + 8);
     const npagesp = pgs + pgalloc;
     const uvnLock = kvaBig(uobj);
     const got = this.got;
@@ -255,7 +253,7 @@ export class UvmBio {
       }
       this.uvn.unlock(uvnLock);
     } finally {
-      this.call.release(pgsB, pgalloc + 8);
+      this.call.releaseK(pgs, pgalloc + 8);
     }
   }
 

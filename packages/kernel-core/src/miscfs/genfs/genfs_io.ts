@@ -169,12 +169,12 @@ export class GenfsIo {
   /** GOP_SIZE(vp, size, &eob, flags): the file system's idea of where `size` ends on disk / in memory. */
   gopSize(vp: bigint, size: bigint, flags: number): bigint {
     const fn = this.gop(vp, this.o.gopSize);
-    const eobp = this.call.scratch(8);
+    const eobp = this.call.scratchK(8);
     try {
-      this.call.ptr(fn, vp, BigInt.asUintN(64, size), eobp, flags);
-      return this.i64(eobp);
+      this.call.ptr(fn, vp, BigInt.asUintN(64, size), kvaBig(eobp), flags);
+      return BigInt(loadI64(this.k.mem, eobp));
     } finally {
-      this.call.release(eobp, 8);
+      this.call.releaseK(eobp, 8);
     }
   }
 
@@ -205,17 +205,20 @@ export class GenfsIo {
     vp: bigint,
     lbn: bigint,
   ): { error: number; devvp: bigint; blkno: bigint; run: number } {
-    const out = this.call.scratch(24);
+    const out = this.call.scratchK(24);
+    const m = this.k.mem;
     try {
-      const error = this.call.int('VOP_BMAP', vp, lbn, out, out + 8n, out + 16n);
+      const error = this.call.int('VOP_BMAP', vp, lbn, kvaBig(out), out + 8, out + 16);
+      const dlo = m.load64(out, -1);
+      const dhi = m.hi;
       return {
         error,
-        devvp: this.r64(out),
-        blkno: this.i64(out + 8n),
-        run: this.r32(out + 16n) | 0,
+        devvp: dhi === -1 && dlo < 0 ? kvaBig(dlo) : this.r64(kvaBig(out)),
+        blkno: BigInt(loadI64(m, out + 8)),
+        run: loadU32(m, out + 16) | 0,
       };
     } finally {
-      this.call.release(out, 24);
+      this.call.releaseK(out, 24);
     }
   }
 
