@@ -642,7 +642,7 @@ export class VnodeCache {
       this.k.mem.write64(vpp, r.vp);
       return r.error;
     });
-    t.function('vrefcnt', 'vfs', (cpu) => this.vrefcnt(cpu.arg(0)));
+    t.function('vrefcnt', 'vfs', (cpu) => this.vfs.vn.usecountK(argKva(cpu, 0)) & VUSECOUNT_MASK);
     t.function('vrecycle', 'vfs', (cpu) => this.vrecycle(cpu.arg(0)));
     t.function('vgone', 'vfs', (cpu) => this.vgone(cpu.arg(0)));
     // Deferred vreles run at once here, so there is never anything to flush.
