@@ -45,6 +45,7 @@ async function main(): Promise<void> {
   const ours: RunResult[] = [];
   const native: NativeFigures[] = [];
   const inProcess: number[] = [];
+  const cached: number[] = [];
   for (let run = 1; run <= opts.runs; run++) {
     const t = performance.now();
     const r = runOnce(target, w, pristine, scratch, undefined, opts.steady);
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
       r.scenario = s.wallMs;
       r['scenario-rss'] = s.peakRssMB;
       inProcess.push(s.inProcessMs);
+      if (process.env.RUMP_BENCH_CODE_CACHE !== '0')
+        cached.push(runScenario(script, target, pristine, { codeCache: true }).wallMs);
     }
     ours.push(r);
     if (opts.native) native.push(runNative(opts.native, w, pristine));
@@ -86,6 +89,7 @@ async function main(): Promise<void> {
     ours.map((r) => r[key]).filter((v): v is number => v !== undefined);
   extra('boot-init', '(extra) rump_init alone, no modules', 'ms', column('boot-init'));
   extra('scenario-in-process', '(extra) scenario inside the process', 'ms', inProcess);
+  extra('scenario-code-cache', '(extra) scenario as a process, V8 code cache', 'ms', cached);
   extra(
     'read-steady',
     `(extra) read, warm, after ${opts.steady} more passes`,

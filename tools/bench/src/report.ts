@@ -8,7 +8,13 @@ import type { Target } from './target.js';
 import type { Workload } from './workload.js';
 
 export interface FigureResult {
-  readonly key: FigureKey | 'boot-init' | 'scenario-in-process' | 'read-steady' | 'stat-steady';
+  readonly key:
+    | FigureKey
+    | 'boot-init'
+    | 'scenario-in-process'
+    | 'scenario-code-cache'
+    | 'read-steady'
+    | 'stat-steady';
   readonly label: string;
   readonly unit: Unit;
   readonly ours: Summary;
