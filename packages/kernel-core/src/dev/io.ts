@@ -128,6 +128,33 @@ export class KernelCalls {
 
   /** Calls kernel function `name`; returns RAX. */
   raw(name: string, ...args: (bigint | number)[]): bigint {
+    return this.k.cpu.call(this.resolve(name), ...args);
+  }
+
+  /**
+   * Calls kernel function `name` (not a VOP) with Number arguments — Kvas, ints, sizes — through
+   * Cpu.callNum (no BigInt); the result is RAX's low half as a signed 32-bit int (errno-style).
+   */
+  intN(name: string, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+    let a = this.addrN.get(name);
+    if (a === undefined) {
+      a = Number(BigInt.asIntN(64, this.resolve(name)));
+      this.addrN.set(name, a);
+    }
+    const cpu = this.k.cpu;
+    cpu.callNum(a, a0, a1, a2, a3, a4, a5);
+    return cpu.r[0]! | 0;
+  }
+
+  /** Calls the function pointer `fn` (a signed 64-bit Number) with Number arguments; RAX. */
+  ptrN(fn: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+    if (fn === 0) this.k.panic('call through a NULL function pointer');
+    return this.k.cpu.callNum(fn, a0, a1, a2, a3, a4, a5);
+  }
+
+  private readonly addrN = new Map<string, number>();
+
+  private resolve(name: string): bigint {
     let a = this.addr.get(name);
     if (a === undefined) {
       a = this.k.ksyms.resolve(name);
@@ -137,7 +164,7 @@ export class KernelCalls {
         );
       this.addr.set(name, a);
     }
-    return this.k.cpu.call(a, ...args);
+    return a;
   }
 
   /** Calls a function pointer (module code or a kernel thunk). */

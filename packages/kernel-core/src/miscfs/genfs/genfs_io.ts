@@ -166,12 +166,20 @@ export class GenfsIo {
     return this.r64(this.nodes.ops(vp) + slot);
   }
 
+  /** A genfs_ops slot as a signed 64-bit Number (for Cpu.callNum). */
+  private gopN(vp: bigint, slot: bigint): number {
+    const m = this.k.mem;
+    const at = kvaOf(this.nodes.ops(vp) + slot);
+    const lo = m.load64(at, -1);
+    return m.hi * 4294967296 + (lo >>> 0);
+  }
+
   /** GOP_SIZE(vp, size, &eob, flags): the file system's idea of where `size` ends on disk / in memory. */
   gopSize(vp: bigint, size: bigint, flags: number): bigint {
-    const fn = this.gop(vp, this.o.gopSize);
+    const fn = this.gopN(vp, this.o.gopSize);
     const eobp = this.call.scratchK(8);
     try {
-      this.call.ptr(fn, vp, BigInt.asUintN(64, size), kvaBig(eobp), flags);
+      this.call.ptrN(fn, kvaOf(vp), Number(size), eobp, flags);
       return BigInt(loadI64(this.k.mem, eobp));
     } finally {
       this.call.releaseK(eobp, 8);
@@ -347,7 +355,7 @@ export class GenfsIo {
     const endoffset = bmin(reqEnd, memEnd);
     const ridx = Number((origoffset - startoffset) / PAGE);
 
-    this.call.int('fstrans_start', mp);
+    this.call.intN('fstrans_start', kvaOf(mp));
     try {
       if (!glocked) {
         if (blockalloc) this.nodes.wrlock(vp);
@@ -439,7 +447,7 @@ export class GenfsIo {
       }
       return 0;
     } finally {
-      this.call.int('fstrans_done', mp);
+      this.call.intN('fstrans_done', kvaOf(mp));
     }
   }
 
