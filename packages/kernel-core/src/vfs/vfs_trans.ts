@@ -23,8 +23,35 @@ interface MountTrans {
   state: FstransState;
   /** The suspending lwp's address as a Number (its signed 64-bit value), 0 for none. */
   owner: number;
-  /** Transactions held, per lwp (keyed like owner). */
+  /**
+   * Transactions held, per lwp (keyed like owner): one lwp's count in the l0/n0 slot (the running
+   * lwp, nearly always: no Map operation per VOP_LOCK/UNLOCK), any others in the map.
+   */
+  l0: number;
+  n0: number;
   readonly counts: Map<number, number>;
+}
+
+function countOf(m: MountTrans, l: number): number {
+  return l === m.l0 ? m.n0 : (m.counts.get(l) ?? 0);
+}
+
+function setCount(m: MountTrans, l: number, n: number): void {
+  if (l === m.l0) m.n0 = n;
+  else if (m.n0 === 0) {
+    m.counts.delete(l);
+    m.l0 = l;
+    m.n0 = n;
+  } else if (n === 0) m.counts.delete(l);
+  else m.counts.set(l, n);
+}
+
+/** Every (lwp, count) with transactions on the mount. */
+function holders(m: MountTrans): [number, number][] {
+  const out: [number, number][] = [];
+  if (m.n0 > 0) out.push([m.l0, m.n0]);
+  for (const [l, n] of m.counts) if (n > 0) out.push([l, n]);
+  return out;
 }
 
 /** An lwp key (a Number) for messages. */
@@ -54,14 +81,20 @@ export class Fstrans implements FstransHooks {
 
   /** fstrans_mount: gives a new mount its transaction state. */
   mount(mp: bigint): void {
-    this.mounts.set(kvaOf(mp), { state: FstransState.NORMAL, owner: 0, counts: new Map() });
+    this.mounts.set(kvaOf(mp), {
+      state: FstransState.NORMAL,
+      owner: 0,
+      l0: Number.NaN,
+      n0: 0,
+      counts: new Map(),
+    });
   }
 
   /** fstrans_unmount: the mount is gone; nobody may hold a transaction on it. */
   unmount(mp: bigint): void {
     const m = this.mounts.get(kvaOf(mp));
     if (m) {
-      for (const [l, n] of m.counts) {
+      for (const [l, n] of holders(m)) {
         if (n > 0)
           this.k.panic(
             `fstrans_unmount: lwp 0x${lwpHex(l)} still holds ${n} transaction(s) on ${this.k.describeAddress(mp)}`,
@@ -75,9 +108,9 @@ export class Fstrans implements FstransHooks {
     const m = this.mounts.get(mp);
     if (!m) return 0;
     const l = this.cur();
-    const n = m.counts.get(l) ?? 0;
+    const n = countOf(m, l);
     if (n > 0 || m.state === FstransState.NORMAL || m.owner === l) {
-      m.counts.set(l, n + 1);
+      setCount(m, l, n + 1);
       return 0;
     }
     if (nowait) return errno.EBUSY;
@@ -110,18 +143,17 @@ export class Fstrans implements FstransHooks {
     const m = this.mounts.get(mp);
     if (!m) return;
     const l = this.cur();
-    const n = m.counts.get(l) ?? 0;
+    const n = countOf(m, l);
     if (n <= 0)
       this.k.panic(`fstrans_done(${this.k.describeAddress(kvaBig(mp))}): no transaction held`);
-    if (n === 1) m.counts.delete(l);
-    else m.counts.set(l, n - 1);
+    setCount(m, l, n - 1);
   }
 
   held(mp: bigint): boolean {
     const m = this.mounts.get(kvaOf(mp));
     if (!m) return false;
     const l = this.cur();
-    return (m.counts.get(l) ?? 0) > 0 || m.owner === l;
+    return countOf(m, l) > 0 || m.owner === l;
   }
 
   isOwner(mp: bigint): boolean {
@@ -140,7 +172,7 @@ export class Fstrans implements FstransHooks {
     const l = this.cur();
     if (state !== FstransState.NORMAL) {
       if (m.state !== FstransState.NORMAL && m.owner !== l) return errno.EBUSY;
-      for (const [who, n] of m.counts) {
+      for (const [who, n] of holders(m)) {
         if (who !== l && n > 0) {
           this.k.panic(
             `deadlock: fstrans_setstate: lwp 0x${lwpHex(who)} holds a transaction on ${this.k.describeAddress(mp)}`,
