@@ -353,6 +353,72 @@ export class Kernel {
   }
 
   /**
+   * callGuest without BigInt or allocation (Cpu.callNum): the function and up to six arguments
+   * as signed 64-bit Numbers (Kvas for kernel pointers, ints, sizes); returns RAX's signed value
+   * (`| 0` for an `int` result). Same register keeping and unwinding as callGuest.
+   */
+  callGuestNum(fn: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
+    if (fn === 0) this.panic('call through a NULL function pointer');
+    const cpu = this.cpu;
+    const r = cpu.r;
+    const nested = this.depth !== 0;
+    const level = this.guestLevel;
+    let save = this.guestSaves[level];
+    if (save === undefined) {
+      save = new Int32Array(2 * SAVED_REGS.length);
+      this.guestSaves[level] = save;
+    }
+    for (let i = 0; i < SAVED_REGS.length; i++) {
+      const reg = SAVED_REGS[i]!;
+      save[2 * i] = r[reg]!;
+      save[2 * i + 1] = r[reg + 16]!;
+    }
+    const ripLo = cpu.ripLo;
+    const ripHi = cpu.ripHi;
+    let result: number;
+    this.guestLevel = level + 1;
+    const outer = this.depth === 0;
+    try {
+      if (this.death) throw new KernelDead(this.death);
+      if (this.halted !== undefined) throw new KernelHalted(this.halted);
+      this.depth++;
+      try {
+        if (outer) {
+          this.clock.refresh();
+          cpu.budget = this.budget;
+        }
+        result = cpu.callNum(fn, a0, a1, a2, a3, a4, a5);
+        if (outer) while (this.runDeferredWork()) {}
+      } catch (e) {
+        throw this.contain(e);
+      } finally {
+        this.depth--;
+      }
+    } catch (e) {
+      if (!this.death) {
+        for (let i = ARG_REGS.length; i < SAVED_REGS.length; i++) {
+          const reg = SAVED_REGS[i]!;
+          r[reg] = save[2 * i]!;
+          r[reg + 16] = save[2 * i + 1]!;
+        }
+        cpu.ripLo = ripLo;
+        cpu.ripHi = ripHi;
+      }
+      throw e;
+    } finally {
+      this.guestLevel = level;
+    }
+    if (nested) {
+      for (let i = 0; i < ARG_REGS.length; i++) {
+        const reg = SAVED_REGS[i]!;
+        r[reg] = save[2 * i]!;
+        r[reg + 16] = save[2 * i + 1]!;
+      }
+    }
+    return result;
+  }
+
+  /**
    * callGuest for a function returning `int`: the low 32 bits of RAX as a signed number (an
    * errno), read from the register file instead of through the 64-bit BigInt result.
    */

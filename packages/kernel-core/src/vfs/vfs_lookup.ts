@@ -92,6 +92,8 @@ export class Namei {
     namelen: number;
     covered: number;
     mntFlag: number;
+    mntOp: number;
+    vfsRoot: number;
   };
   private rootBig = -1n;
   private rootK = 0;
@@ -109,6 +111,8 @@ export class Namei {
       namelen: C.cn_namelen.offset,
       covered: k.S.mount.mnt_vnodecovered.offset,
       mntFlag: k.S.mount.mnt_flag.offset,
+      mntOp: k.S.mount.mnt_op.offset,
+      vfsRoot: k.S.vfsops.vfs_root.offset,
     };
   }
 
@@ -363,8 +367,14 @@ export class Namei {
         let rootvp: Kva = 0;
         const vpp = vop.scratch(8);
         try {
-          const mpB = kvaBig(mp);
-          error = k.callGuestInt(vfs.mounts.op(mpB, 'vfs_root'), mpB, VF.LK_EXCLUSIVE, vpp);
+          // VFS_ROOT(mp, LK_EXCLUSIVE, &rootvp): mp->mnt_op->vfs_root.
+          const fn = loadKva(m, loadKva(m, mp + o.mntOp) + o.vfsRoot);
+          if (fn !== 0 && !Number.isNaN(fn))
+            error = k.callGuestNum(fn, mp, VF.LK_EXCLUSIVE, vpp) | 0;
+          else {
+            const mpB = kvaBig(mp);
+            error = k.callGuestInt(vfs.mounts.op(mpB, 'vfs_root'), mpB, VF.LK_EXCLUSIVE, vpp);
+          }
           if (!error) rootvp = loadKva(m, vpp);
         } finally {
           vop.release(vpp);

@@ -136,8 +136,6 @@ export class VnodeIf {
   private readonly fast = new Map<number, FastVop>();
   /** 1 for the operations that may have an args-free form (lock, unlock, islocked). */
   private readonly fastOps: Uint8Array;
-  /** Guest vnode operations: the BigInt address Cpu.call takes, by Kva (made once). */
-  private readonly guestFn = new Map<number, bigint>();
   private readonly argBase: Kva;
   private argTop: Kva;
   private readonly argEnd: Kva;
@@ -301,15 +299,8 @@ export class VnodeIf {
         `VOCALL: vector ${this.k.describeAddress(kvaBig(vector))} has no entry for vop_${this.ops[offset]?.name ?? offset}`,
       );
     }
-    let fn: bigint | undefined;
-    if (hi === -1 && lo < 0) {
-      fn = this.guestFn.get(lo);
-      if (fn === undefined) {
-        fn = kvaBig(lo);
-        this.guestFn.set(lo, fn);
-      }
-    } else fn = BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0));
-    return this.k.callGuestInt(fn, ap);
+    if (hi === -1 && lo < 0) return this.k.callGuestNum(lo, ap) | 0;
+    return this.k.callGuestInt(BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)), ap);
   }
 
   /**
