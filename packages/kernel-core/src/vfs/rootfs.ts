@@ -644,9 +644,7 @@ export class Rootfs {
     const PP = k.S.vop_parsepath_args;
     const defK = (name: string, impl: (ap: Kva) => number) =>
       this.fn.set(name, vop.defineK(name, 'rumpfs', impl));
-    defK('rump_vop_parsepath', (ap) => {
-      const dvp = loadKva(m, ap + PP.a_dvp.offset);
-      const namep = loadKva(m, ap + PP.a_name.offset);
+    const parsepath = (dvp: Kva, namep: Kva, retval: Kva) => {
       // The name is in a pathbuf (kernel memory): scan it in the window.
       const u8 = m.windowU8();
       const off = namep + 0x8000_0000;
@@ -655,12 +653,26 @@ export class Rootfs {
       let len = 0;
       while (len < n && u8[off + len] !== 0x2f) len++;
       if (dvp === this.rootK) {
-        this.syncEtfs();
-        len = Math.max(len, this.etfsKeyLen(u8, off, n));
+        this.syncEtfs(); // may allocate (new etfs nodes): read the window afresh
+        len = Math.max(len, this.etfsKeyLen(m.windowU8(), off, n));
       }
-      storeU64(m, loadKva(m, ap + PP.a_retval.offset), len);
+      storeU64(m, retval, len);
       return 0;
-    });
+    };
+    this.fn.set(
+      'rump_vop_parsepath',
+      vop.defineFast(
+        'rump_vop_parsepath',
+        'rumpfs',
+        (ap) =>
+          parsepath(
+            loadKva(m, ap + PP.a_dvp.offset),
+            loadKva(m, ap + PP.a_name.offset),
+            loadKva(m, ap + PP.a_retval.offset),
+          ),
+        parsepath,
+      ),
+    );
     defK('rump_vop_lookup', (ap) => this.lookup(ap));
     def('rump_vop_getattr', (ap) =>
       this.getattr(

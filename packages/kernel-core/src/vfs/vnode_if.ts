@@ -24,8 +24,12 @@ import type { Kernel } from '../kernel.js';
 export type VopImpl = (ap: bigint) => number;
 /** A vnode operation implemented in TypeScript taking its args block as a Kva. */
 export type VopImplK = (ap: Kva) => number;
-/** The args-free form of a TypeScript lock operation: (vp, a_flags or 0) → errno / LK_*. */
-export type FastVop = (vp: Kva, flags: number) => number;
+/**
+ * The args-free form of a TypeScript vnode operation: its C arguments (the vnode first) as
+ * Numbers — (vp, a_flags) for VOP_LOCK, (vp) for VOP_UNLOCK/ISLOCKED, (dvp, name, retval) for
+ * VOP_PARSEPATH — returning the errno (LK_* for VOP_ISLOCKED).
+ */
+export type FastVop = (a0: Kva, a1: number, a2: number) => number;
 
 /** fstrans entry points used by the VOP_* wrappers (kern/vfs_trans.c), installed by vfs_trans. */
 export interface FstransHooks {
@@ -134,7 +138,10 @@ export class VnodeIf {
   private readonly direct = new Map<number, VopImplK>();
   /** Args-free forms of TypeScript lock operations (genfs_lock ...), by function Kva. */
   private readonly fast = new Map<number, FastVop>();
-  /** 1 for the operations that may have an args-free form (lock, unlock, islocked). */
+  /**
+   * Operations that may have an args-free form: 1 from TypeScript and guest callers (lock,
+   * unlock, islocked), 2 from TypeScript callers only (parsepath).
+   */
   private readonly fastOps: Uint8Array;
   private readonly argBase: Kva;
   private argTop: Kva;
@@ -169,6 +176,7 @@ export class VnodeIf {
     this.fastOps[VOP_LOCK] = 1;
     this.fastOps[VOP_UNLOCK] = 1;
     this.fastOps[VOP_ISLOCKED] = 1;
+    this.fastOps[VOP_PARSEPATH] = 2;
     VDESC_FACTS.forEach((facts, offset) => {
       const desc = k.vdescs[offset]!;
       const stored = k.mem.read32(desc + BigInt(k.S.vnodeop_desc.vdesc_offset.offset));
@@ -257,6 +265,14 @@ export class VnodeIf {
    * vector holds the operation run `fast` directly: no args block, same fstrans bracket.
    */
   defineLockOp(name: string, subsystem: string, impl: VopImplK, fast: FastVop): bigint {
+    return this.defineFast(name, subsystem, impl, fast);
+  }
+
+  /**
+   * defineK with an args-free form for the operations that take one (VOP_LOCK, VOP_UNLOCK,
+   * VOP_ISLOCKED, VOP_PARSEPATH): TypeScript VOP calls run `fast` with the C arguments.
+   */
+  defineFast(name: string, subsystem: string, impl: VopImplK, fast: FastVop): bigint {
     const address = this.defineK(name, subsystem, impl);
     this.fast.set(kvaOf(address), fast);
     return address;
@@ -391,10 +407,10 @@ export class VnodeIf {
    * arguments are ignored. No BigInt, array or closure per call.
    */
   vopK(offset: number, a0: Kva, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
-    if (this.fastOps[offset] === 1) {
+    if (this.fastOps[offset] !== 0) {
       const fast = this.fastOf(a0, offset);
       if (fast !== undefined)
-        return this.dispatch(offset, a0, 0, offset === VOP_LOCK ? a1 : 0, fast);
+        return this.dispatch(offset, a0, 0, offset === VOP_LOCK ? a1 : 0, fast, a1, a2);
     }
     const m = this.k.mem;
     const ap = this.scratch(this.sizeOf[offset]!);
@@ -423,7 +439,14 @@ export class VnodeIf {
       const vp = argKva(cpu, 0);
       const fast = this.fastOf(vp, offset);
       if (fast !== undefined)
-        return this.dispatch(offset, vp, 0, offset === VOP_LOCK ? argLo(cpu, 1) : 0, fast);
+        return this.dispatch(
+          offset,
+          vp,
+          0,
+          offset === VOP_LOCK ? argLo(cpu, 1) : 0,
+          fast,
+          argLo(cpu, 1),
+        );
     }
     const m = this.k.mem;
     const ap = this.scratch(this.sizeOf[offset]!);
@@ -471,6 +494,8 @@ export class VnodeIf {
     ap: Kva,
     lockFlags: number,
     fast: FastVop | undefined = undefined,
+    a1 = 0,
+    a2 = 0,
   ): number {
     const m = this.k.mem;
     const fst = this.fstOf[offset]!;
@@ -493,7 +518,7 @@ export class VnodeIf {
       error =
         fast === undefined
           ? this.vocallK(loadKva(m, vp + this.vOpOff), offset, ap)
-          : fast(vp, lockFlags) | 0;
+          : fast(vp, a1, a2) | 0;
     } finally {
       this.depth--;
     }

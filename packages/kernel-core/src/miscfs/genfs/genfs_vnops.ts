@@ -199,17 +199,26 @@ export class GenfsVnops {
     defL('genfs_deadislocked', (ap) => islocked(loadKva(m, ap + this.oIslockedVp)), islocked);
     const ppName = k.S.vop_parsepath_args.a_name.offset;
     const ppRetval = k.S.vop_parsepath_args.a_retval.offset;
-    defK('genfs_parsepath', (ap) => {
-      const name = loadKva(m, ap + ppName);
+    // (dvp, name, retval): the component is everything up to '/' or the end.
+    const parsepath = (_dvp: Kva, name: Kva, retval: Kva) => {
       let pos = 0;
       for (;;) {
         const c = m.load8(name + pos, -1);
         if (c === 0 || c === 0x2f) break;
         pos++;
       }
-      storeU64(m, loadKva(m, ap + ppRetval), pos);
+      storeU64(m, retval, pos);
       return 0;
-    });
+    };
+    this.fn.set(
+      'genfs_parsepath',
+      vop.defineFast(
+        'genfs_parsepath',
+        'genfs',
+        (ap) => parsepath(0, loadKva(m, ap + ppName), loadKva(m, ap + ppRetval)),
+        parsepath,
+      ),
+    );
     this.def('genfs_seek', (ap) =>
       BigInt.asIntN(64, this.a64(ap, 'vop_seek_args', 'a_newoff')) < 0n ? errno.EINVAL : 0,
     );
