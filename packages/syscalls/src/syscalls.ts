@@ -86,18 +86,14 @@ export class RumpSys {
   /** read(2) into `buf`; returns the bytes read (0 at end of file). */
   read(fd: number, buf: Uint8Array): number {
     return this.call('read', () => {
-      const d = this.kernel.vfs.read(this.file('read', fd), buf.length);
-      buf.set(d);
-      return d.length;
+      return this.kernel.vfs.readInto(this.file('read', fd), buf);
     });
   }
 
   pread(fd: number, buf: Uint8Array, offset: bigint | number): number {
     return this.call('pread', () => {
       if (BigInt(offset) < 0n) throw new SyscallError('pread', EINVAL, 'negative offset');
-      const d = this.kernel.vfs.pread(this.file('pread', fd), buf.length, offset);
-      buf.set(d);
-      return d.length;
+      return this.kernel.vfs.preadInto(this.file('pread', fd), buf, offset);
     });
   }
 

@@ -295,6 +295,14 @@ export class Vfs {
   pread(f: VnodeFile, length: number, offset: bigint | number): Uint8Array {
     return this.entry(() => this.vnops.pread(f, length, BigInt(offset)));
   }
+  /** read(2) into the caller's buffer (up to its length): the bytes read. */
+  readInto(f: VnodeFile, into: Uint8Array): number {
+    return this.entry(() => this.vnops.readInto(f, into));
+  }
+  /** pread(2) into the caller's buffer: the bytes read. */
+  preadInto(f: VnodeFile, into: Uint8Array, offset: bigint | number): number {
+    return this.entry(() => this.vnops.preadInto(f, into, BigInt(offset)));
+  }
   write(f: VnodeFile, data: Uint8Array): number {
     return this.entry(() => this.vnops.write(f, data));
   }

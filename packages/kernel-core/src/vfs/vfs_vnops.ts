@@ -264,9 +264,18 @@ export class VnodeOps {
 
   /** VOP_READ of up to `length` bytes at `offset` into kernel memory, then out: the bytes read. */
   preadVnode(vp: bigint, length: number, offset: bigint, ioflag = 0): Uint8Array {
+    const out = new Uint8Array(length);
+    return out.subarray(0, this.preadVnodeInto(vp, out, offset, ioflag));
+  }
+
+  /**
+   * VOP_READ into the caller's own buffer (as rump's copyout writes straight into the client's
+   * memory): no intermediate array per call. Returns the bytes read.
+   */
+  preadVnodeInto(vp: bigint, out: Uint8Array, offset: bigint, ioflag = 0): number {
     const k = this.k;
     const vfs = this.vfs;
-    const out = new Uint8Array(length);
+    const length = out.length;
     let done = 0;
     while (done < length) {
       const n = Math.min(IO_CHUNK, length - done);
@@ -283,14 +292,14 @@ export class VnodeOps {
           vfs.vop.unlock(vp);
         }
         this.check(e, 'read');
-        out.set(k.mem.read(buf, got), done);
+        k.mem.readInto(buf, out.subarray(done, done + got));
         done += got;
         if (got < n) break;
       } finally {
         k.kmem.free(buf, n, 'read buffer');
       }
     }
-    return out.subarray(0, done);
+    return done;
   }
 
   /** VOP_WRITE of `data` at `offset` (IO_APPEND when asked): bytes written and the new offset. */
@@ -332,6 +341,25 @@ export class VnodeOps {
     const d = this.preadVnode(f.vp, length, f.offset);
     f.offset += BigInt(d.length);
     return d;
+  }
+
+  /** read(2) into `into`: the bytes read. */
+  readInto(f: VnodeFile, into: Uint8Array): number {
+    this.live(f);
+    if (!(f.flags & FREAD)) throw new ErrnoError(errno.EBADF, 'read: not open for reading');
+    const n = this.preadVnodeInto(f.vp, into, f.offset);
+    f.offset += BigInt(n);
+    return n;
+  }
+
+  /** pread(2) into `into`: the bytes read. */
+  preadInto(f: VnodeFile, into: Uint8Array, offset: bigint): number {
+    this.live(f);
+    if (!(f.flags & FREAD)) throw new ErrnoError(errno.EBADF, 'pread: not open for reading');
+    if (offset < 0n) throw new ErrnoError(errno.EINVAL, 'pread: negative offset');
+    if (this.vfs.vn.type(f.vp) === vtype.VDIR)
+      throw new ErrnoError(errno.EISDIR, 'pread: is a directory');
+    return this.preadVnodeInto(f.vp, into, offset);
   }
 
   pread(f: VnodeFile, length: number, offset: bigint): Uint8Array {
