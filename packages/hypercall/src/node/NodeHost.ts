@@ -1,4 +1,3 @@
-import { randomFillSync } from 'node:crypto';
 import { closeSync, constants, fstatSync, openSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import type { FileBackend } from '../FileBackend.js';
@@ -7,6 +6,7 @@ import { HostBase } from '../HostBase.js';
 import { hostFailure } from '../hostFailure.js';
 import { resolveHostParams } from '../params.js';
 import { NodeFile, ThreadpoolNodeFile } from './NodeFile.js';
+import { randomFill } from './randomFill.js';
 
 /** Where console output goes: process.stdout, a file stream, or anything with `write`. */
 export interface ConsoleSink {
@@ -92,7 +92,7 @@ export class NodeHost extends HostBase {
   }
 
   protected fillRandom(buf: Uint8Array): void {
-    randomFillSync(buf);
+    randomFill(buf);
   }
 
   protected writeConsole(bytes: Uint8Array): void {
