@@ -57,6 +57,16 @@ export function struct<F extends Record<string, Field>>(
   return Object.freeze({ $name: name, $size: size, $kind: kind, ...fields }) as Struct<F>;
 }
 
+/**
+ * Layouts from their JSON text (`{ "vnode": { "$name": "vnode", ... }, ... }`), each frozen as
+ * struct() freezes it.
+ */
+export function parseStructs<T>(json: string): T {
+  const all = JSON.parse(json) as Record<string, StructMeta>;
+  for (const k of Object.keys(all)) Object.freeze(all[k]);
+  return Object.freeze(all) as T;
+}
+
 /** The members of a layout in declaration order (metadata keys skipped). */
 export function structFields(s: StructMeta): [string, Field][] {
   const out: [string, Field][] = [];
