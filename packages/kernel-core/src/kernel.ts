@@ -67,6 +67,15 @@ const KEPT_REGS = [Reg.RSP, Reg.RBX, Reg.RBP, Reg.R12, Reg.R13, Reg.R14, Reg.R15
 /** What callGuest saves: the argument registers first, then the kept ones. */
 const SAVED_REGS = [...ARG_REGS, ...KEPT_REGS];
 
+/** Puts back SAVED_REGS[from..to) from a callGuest save area (register halves). */
+function restoreRegs(r: Int32Array, save: Int32Array, from: number, to: number): void {
+  for (let i = from; i < to; i++) {
+    const reg = SAVED_REGS[i]!;
+    r[reg] = save[2 * i]!;
+    r[reg + 16] = save[2 * i + 1]!;
+  }
+}
+
 export const KDATA_OFFSET = 0x1000;
 export const KDATA_SIZE = 0x40_0000 - 0x1000;
 export const ARENA_OFFSET = 0x40_0000;
@@ -284,6 +293,22 @@ export class Kernel {
   private readonly guestSaves: Int32Array[] = [];
   private guestLevel = 0;
 
+  /** Saves the registers callGuest keeps into this nesting level's (reused) save area. */
+  private saveGuestRegs(level: number): Int32Array {
+    let save = this.guestSaves[level];
+    if (save === undefined) {
+      save = new Int32Array(2 * SAVED_REGS.length);
+      this.guestSaves[level] = save;
+    }
+    const r = this.cpu.r;
+    for (let i = 0; i < SAVED_REGS.length; i++) {
+      const reg = SAVED_REGS[i]!;
+      save[2 * i] = r[reg]!;
+      save[2 * i + 1] = r[reg + 16]!;
+    }
+    return save;
+  }
+
   /** Calls guest code at `fn` with SysV arguments (nesting freely inside kernel functions). */
   callGuest(fn: bigint, ...args: (bigint | number)[]): bigint {
     if (fn === 0n) this.panic('call through a NULL function pointer');
@@ -296,16 +321,7 @@ export class Kernel {
     // registers so the guest code (or the next entry) continues on an intact stack.
     const nested = this.depth !== 0;
     const level = this.guestLevel;
-    let save = this.guestSaves[level];
-    if (save === undefined) {
-      save = new Int32Array(2 * SAVED_REGS.length);
-      this.guestSaves[level] = save;
-    }
-    for (let i = 0; i < SAVED_REGS.length; i++) {
-      const reg = SAVED_REGS[i]!;
-      save[2 * i] = r[reg]!;
-      save[2 * i + 1] = r[reg + 16]!;
-    }
+    const save = this.saveGuestRegs(level);
     const ripLo = cpu.ripLo;
     const ripHi = cpu.ripHi;
     let result: bigint;
@@ -330,11 +346,7 @@ export class Kernel {
       }
     } catch (e) {
       if (!this.death) {
-        for (let i = ARG_REGS.length; i < SAVED_REGS.length; i++) {
-          const reg = SAVED_REGS[i]!;
-          r[reg] = save[2 * i]!;
-          r[reg + 16] = save[2 * i + 1]!;
-        }
+        restoreRegs(r, save, ARG_REGS.length, SAVED_REGS.length);
         cpu.ripLo = ripLo;
         cpu.ripHi = ripHi;
       }
@@ -342,13 +354,7 @@ export class Kernel {
     } finally {
       this.guestLevel = level;
     }
-    if (nested) {
-      for (let i = 0; i < ARG_REGS.length; i++) {
-        const reg = SAVED_REGS[i]!;
-        r[reg] = save[2 * i]!;
-        r[reg + 16] = save[2 * i + 1]!;
-      }
-    }
+    if (nested) restoreRegs(r, save, 0, ARG_REGS.length);
     return result;
   }
 
@@ -363,16 +369,7 @@ export class Kernel {
     const r = cpu.r;
     const nested = this.depth !== 0;
     const level = this.guestLevel;
-    let save = this.guestSaves[level];
-    if (save === undefined) {
-      save = new Int32Array(2 * SAVED_REGS.length);
-      this.guestSaves[level] = save;
-    }
-    for (let i = 0; i < SAVED_REGS.length; i++) {
-      const reg = SAVED_REGS[i]!;
-      save[2 * i] = r[reg]!;
-      save[2 * i + 1] = r[reg + 16]!;
-    }
+    const save = this.saveGuestRegs(level);
     const ripLo = cpu.ripLo;
     const ripHi = cpu.ripHi;
     let result: number;
@@ -396,11 +393,7 @@ export class Kernel {
       }
     } catch (e) {
       if (!this.death) {
-        for (let i = ARG_REGS.length; i < SAVED_REGS.length; i++) {
-          const reg = SAVED_REGS[i]!;
-          r[reg] = save[2 * i]!;
-          r[reg + 16] = save[2 * i + 1]!;
-        }
+        restoreRegs(r, save, ARG_REGS.length, SAVED_REGS.length);
         cpu.ripLo = ripLo;
         cpu.ripHi = ripHi;
       }
@@ -408,13 +401,7 @@ export class Kernel {
     } finally {
       this.guestLevel = level;
     }
-    if (nested) {
-      for (let i = 0; i < ARG_REGS.length; i++) {
-        const reg = SAVED_REGS[i]!;
-        r[reg] = save[2 * i]!;
-        r[reg + 16] = save[2 * i + 1]!;
-      }
-    }
+    if (nested) restoreRegs(r, save, 0, ARG_REGS.length);
     return result;
   }
 
