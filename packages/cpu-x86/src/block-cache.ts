@@ -47,6 +47,8 @@ export class Block {
   regionBlocks: readonly Block[] | null = null;
   /** Executions so far while interpreted. */
   hits = 0;
+  /** A later execution count at which to try compiling again (0 = none; Cpu.jitLoopFreeThreshold). */
+  jitAt = 0;
   /** Successor cache (blocks that followed this one). */
   s1: Block | null = null;
   s2: Block | null = null;

@@ -155,12 +155,20 @@ export interface JitCounters {
 
 export class Cpu extends CpuState {
   /**
-   * Interpreted executions after which a block and its hot successors are compiled to JavaScript
-   * (jit.ts); 0 = never compile. Blocks already compiled stay compiled. With `shareCode`, a block
+   * Interpreted executions after which a block heading a loop and its hot successors are compiled
+   * to JavaScript (jit.ts; other blocks wait for `jitLoopFreeThreshold`); 0 = never compile. Blocks already compiled stay compiled. With `shareCode`, a block
    * that starts a region some Cpu of this process already compiled (same bytes, same addresses)
    * runs compiled from its first execution, whatever the threshold (except 0).
    */
   jitThreshold = 200;
+  /**
+   * Interpreted executions after which a block that does not head a loop (no block of its region
+   * jumps back to it) is compiled; values below `jitThreshold` act as `jitThreshold`. Straight-line
+   * kernel code runs tens to hundreds of times per operation and V8's optimizing compile of a
+   * region costs tens of milliseconds, so compiling it at `jitThreshold` costs more than it saves;
+   * loops and truly hot functions still compile.
+   */
+  jitLoopFreeThreshold = 10000;
   /** Formats a code address for fault messages and backtraces (`module+0x12 symbol+0x4`). */
   symbolizer?: (a: bigint) => string | undefined;
   /** Disassembles one instruction for fault messages (e.g. from `@rump/cpu-x86/disasm`). */
@@ -620,7 +628,9 @@ export class Cpu extends CpuState {
             const i = insns[k]!;
             i.fn(this, i);
           }
-          if (++cur.hits === this.jitThreshold && !cur.trap) this.compileFrom(cur);
+          const hits = ++cur.hits;
+          if ((hits === this.jitThreshold || hits === cur.jitAt) && !cur.trap)
+            this.compileFrom(cur);
         }
         atBoundary = true;
         if (this.stop !== 0) {
@@ -689,6 +699,14 @@ export class Cpu extends CpuState {
       insns += b.n;
       if (b.s1 !== null) queue.push(b.s1);
       if (b.s2 !== null) queue.push(b.s2);
+    }
+    if (
+      entry.hits < this.jitLoopFreeThreshold &&
+      !blocks.some((b) => b.s1 === entry || b.s2 === entry)
+    ) {
+      // Not a loop header: wait until it proves hot (see jitLoopFreeThreshold).
+      entry.jitAt = this.jitLoopFreeThreshold;
+      return;
     }
     const t0 = performance.now();
     const entries = blocks.map((b) => b.region === null || b === entry);

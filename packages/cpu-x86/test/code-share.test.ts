@@ -35,6 +35,7 @@ describe('compiled code shared across Cpus (code-share.ts)', () => {
   it('binds code compiled by one Cpu to another with the same bytes at the same address', () => {
     const first = machine(loop(3));
     first.jitThreshold = 1;
+    first.jitLoopFreeThreshold = 1;
     expect(first.call(CODE, 1000)).toBe(3000n);
     expect(first.jitCounters().regionsCompiled).toBe(3);
     expect(sharedCodeSize()).toBe(3);
@@ -52,15 +53,18 @@ describe('compiled code shared across Cpus (code-share.ts)', () => {
   it('never reuses code for other bytes at the same address, or the same bytes elsewhere', () => {
     const first = machine(loop(3));
     first.jitThreshold = 1;
+    first.jitLoopFreeThreshold = 1;
     first.call(CODE, 10);
     const other = machine(loop(5));
     other.jitThreshold = 1;
+    other.jitLoopFreeThreshold = 1;
     expect(other.call(CODE, 10)).toBe(50n);
     // Only the final `ret` block (same byte, same address) is the same code.
     expect(other.jitCounters().regionsShared).toBe(1);
     expect(other.jitCounters().regionsCompiled).toBe(2);
     const moved = machine(loop(3), CODE + 0x100n);
     moved.jitThreshold = 1;
+    moved.jitLoopFreeThreshold = 1;
     expect(moved.call(CODE + 0x100n, 10)).toBe(30n);
     expect(moved.jitCounters().regionsShared).toBe(0);
     // Both variants now coexist in the cache; each Cpu gets its own.
@@ -71,6 +75,7 @@ describe('compiled code shared across Cpus (code-share.ts)', () => {
   it('invalidates shared code only in the Cpu whose code was written', () => {
     const first = machine(loop(3));
     first.jitThreshold = 1;
+    first.jitLoopFreeThreshold = 1;
     first.call(CODE, 10);
     const second = machine(loop(3));
     expect(second.call(CODE, 10)).toBe(30n);
@@ -91,6 +96,7 @@ describe('compiled code shared across Cpus (code-share.ts)', () => {
     const code = [0xb8, 1, 0, 0, 0, 0x83, 0xc0, 0x02, 0x8b, 0x07, 0xc3];
     const first = machine(code);
     first.jitThreshold = 1;
+    first.jitLoopFreeThreshold = 1;
     first.call(CODE, W + 0x2000n);
     const second = machine(code);
     expect(second.call(CODE, W + 0x2000n)).toBe(0n);
@@ -109,6 +115,7 @@ describe('compiled code shared across Cpus (code-share.ts)', () => {
   it('keeps to itself with shareCode: false, and with jitThreshold 0', () => {
     const first = machine(loop(3));
     first.jitThreshold = 1;
+    first.jitLoopFreeThreshold = 1;
     first.call(CODE, 10);
     const alone = machine(loop(3), CODE, false);
     expect(alone.call(CODE, 10)).toBe(30n);

@@ -55,6 +55,7 @@ describe('profiling counters', () => {
     for (const threshold of [0, 1]) {
       const cpu = machine(LOOP);
       cpu.jitThreshold = threshold;
+      cpu.jitLoopFreeThreshold = threshold;
       const samples: bigint[] = [];
       cpu.onSample = (lo, hi) =>
         samples.push(BigInt.asUintN(64, (BigInt(hi) << 32n) | BigInt(lo >>> 0)));
@@ -79,9 +80,28 @@ describe('profiling counters', () => {
     }).toThrow(RangeError);
   });
 
+  it('compiles a loop header at jitThreshold and straight-line code only at jitLoopFreeThreshold', () => {
+    const cpu = machine(LOOP);
+    cpu.jitThreshold = 2;
+    cpu.jitLoopFreeThreshold = 50;
+    // The loop block jumps back to itself: compiled at its second run.
+    expect(cpu.call(CODE, 1000)).toBe(3000n);
+    expect(cpu.jitCounters().regionsCompiled).toBe(1);
+    // The entry block (xor..jnz) heads no loop: interpreted until its 50th run.
+    for (let k = 2; k < 50; k++) expect(cpu.call(CODE, 1)).toBe(3n);
+    expect(cpu.jitCounters().regionsCompiled).toBe(1);
+    expect(cpu.call(CODE, 1)).toBe(3n);
+    expect(cpu.jitCounters().regionsCompiled).toBe(2);
+    const before = cpu.jitCounters().interpretedInstructions;
+    expect(cpu.call(CODE, 5)).toBe(15n);
+    // Only the return-to-host trap still runs interpreted.
+    expect(cpu.jitCounters().interpretedInstructions - before).toBe(1);
+  });
+
   it('reports interpreted vs compiled instructions, compiles, invalidations and flushes', () => {
     const cpu = machine(LOOP);
     cpu.jitThreshold = 1;
+    cpu.jitLoopFreeThreshold = 1;
     cpu.call(CODE, 1000);
     let c = cpu.jitCounters();
     expect(c.blocksDecoded).toBe(3);

@@ -134,6 +134,7 @@ describe('decoder fuzz', () => {
       const memory = new GuestMemory({ windowSize: 256 << 10 });
       const cpu = new Cpu(memory);
       (cpu as Cpu & { jitThreshold?: number }).jitThreshold = 1;
+      (cpu as Cpu & { jitLoopFreeThreshold?: number }).jitLoopFreeThreshold = 1;
       cpu.budget = 5000;
       for (let k = 0; k < code.length; k += 16) instructionBytes(rng, code.subarray(k, k + 16));
       memory.write(CODE, code);

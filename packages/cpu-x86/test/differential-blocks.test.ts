@@ -88,6 +88,7 @@ function machine(file: VectorFile): Machine {
   // Compile every block after its first execution (cpu.ts `jitThreshold`; the cast keeps this
   // test compiling against an interpreter-only Cpu, which then replays through its block loop).
   (cpu as Cpu & { jitThreshold?: number }).jitThreshold = 1;
+  (cpu as Cpu & { jitLoopFreeThreshold?: number }).jitLoopFreeThreshold = 1;
   return { cpu, memory, relocate };
 }
 

@@ -24,6 +24,7 @@ describe('compiled blocks (jit.ts)', () => {
       const memory = new GuestMemory({ windowSize: 0x100_0000 });
       const cpu = new Cpu(memory);
       cpu.jitThreshold = 1;
+      cpu.jitLoopFreeThreshold = 1;
       cpu.budget = 2e9;
       let out = '';
       for (let run = 0; run < 2; run++) {
@@ -43,6 +44,7 @@ describe('compiled blocks (jit.ts)', () => {
     mem.write(W + 0x1000n, Uint8Array.from(code));
     const cpu = new Cpu(mem);
     cpu.jitThreshold = 1;
+    cpu.jitLoopFreeThreshold = 1;
     cpu.setReg(Reg.RSP, W + 0x80000n);
     return cpu;
   }
