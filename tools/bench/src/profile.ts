@@ -2,21 +2,19 @@
  * The profile mode: where the time of each measured phase goes, built from outside the packages.
  *
  * - Guest instructions per operation: Cpu.instructionsRetired before/after.
- * - Time split (exclusive, by ModeClock): emulated guest code = inside Cpu.call (the instance's
- *   `call` is wrapped); kernel TypeScript called from guest = inside a host function (each is
+ * - Time split (exclusive, by ModeClock): emulated guest code = inside Cpu.call / Cpu.callNum
+ *   (the instance's entries are wrapped); kernel TypeScript called from guest = inside a host function (each is
  *   wrapped as Cpu.prototype.defineHostFunction registers it, so the profiler is installed before
  *   boot); host I/O = inside a Host call (the kernel boots on a counting Host); the rest is the
  *   kernel's TypeScript entry (rump_sys_*, VFS code running outside guest code).
- * - Hottest guest functions: the instruction budget as a sampling timer — every RUMP_BENCH_SAMPLE
- *   guest instructions (default 10 000) the innermost Cpu.call catches BudgetExhausted, records rip
- *   (the block about to run) and resumes, restoring rsp/rip as a normal return would. The Cpu's
- *   fault symbolizer is switched off meanwhile so that each sample does not format a backtrace.
+ * - Hottest guest functions: the Cpu's RIP sampler (`sampleInterval` = RUMP_BENCH_SAMPLE guest
+ *   instructions, default 20 000; `onSample` gets the block about to run).
  * - Most frequent hypercalls: call counts of each host function, with the guest caller's return
  *   address ([rsp] on entry) counted too.
  *
  * Wrapping costs time, so the figures of a profiled run are not benchmark figures.
  */
-import { BudgetExhausted, Cpu, type HostFunction, Reg } from '@rump/cpu-x86';
+import { Cpu, type HostFunction, Reg } from '@rump/cpu-x86';
 import type { Host } from '@rump/hypercall';
 import type { Kernel } from '@rump/kernel-core';
 import type { Rump } from '@rump/syscalls';
@@ -100,7 +98,6 @@ export class Profiler implements Probe {
   private kernel: Kernel | undefined;
   private readonly open = new Map<Phase, Snapshot>();
   private readonly originalDefine = Cpu.prototype.defineHostFunction;
-  private symbolizer: ((a: bigint) => string | undefined) | undefined;
   private readonly symbols = new Map<bigint, string>();
 
   constructor(readonly sampleEvery: number) {
@@ -115,10 +112,13 @@ export class Profiler implements Probe {
     };
   }
 
-  /** Puts Cpu.prototype back and the fault symbolizer of the profiled kernel. */
+  /** Puts Cpu.prototype back and stops the profiled kernel's sampler. */
   uninstall(): void {
     Cpu.prototype.defineHostFunction = this.originalDefine;
-    if (this.kernel) this.kernel.cpu.symbolizer = this.symbolizer;
+    if (this.kernel) {
+      this.kernel.cpu.sampleInterval = 0;
+      this.kernel.cpu.onSample = null;
+    }
   }
 
   private hypercall(name: string, fn: HostFunction): HostFunction {
@@ -148,55 +148,41 @@ export class Profiler implements Probe {
     const kernel = rump.kernel;
     this.kernel = kernel;
     const cpu = kernel.cpu;
-    this.symbolizer = cpu.symbolizer;
-    cpu.symbolizer = undefined;
     const call = Cpu.prototype.call;
+    const callNum = Cpu.prototype.callNum;
     const clock = this.clock;
-    const every = this.sampleEvery;
     const samples = this.samples;
-    // The kernel re-arms cpu.budget (to its own, unlimited) at each outer entry, and most entries
-    // run fewer instructions than a sample interval: carry the countdown across entries.
-    let remaining = every;
-    let depth = 0;
+    // Guest time: both entries into guest code (the BigInt `call` and the Number `callNum`).
     cpu.call = function (this: Cpu, address: bigint, ...args: (bigint | number)[]): bigint {
-      const rsp = this.getReg(Reg.RSP);
-      const rip = this.rip;
       clock.push(MODE_GUEST, null);
-      if (every === 0) {
-        try {
-          return call.call(this, address, ...args);
-        } finally {
-          clock.pop();
-        }
-      }
-      if (depth++ === 0) this.budget = remaining;
       try {
-        try {
-          return call.call(this, address, ...args);
-        } catch (e) {
-          if (!(e instanceof BudgetExhausted)) throw e;
-        }
-        // Sampled: note the block about to run, re-arm, continue the same call.
-        for (;;) {
-          const at = this.rip;
-          samples.set(at, (samples.get(at) ?? 0) + 1);
-          this.budget = every;
-          try {
-            const r = this.resume();
-            this.setReg(Reg.RSP, rsp);
-            this.rip = rip;
-            return r;
-          } catch (e) {
-            if (!(e instanceof BudgetExhausted)) throw e;
-          }
-        }
+        return call.call(this, address, ...args);
       } finally {
-        if (--depth === 0) {
-          remaining = this.budget;
-          this.budget = Number.POSITIVE_INFINITY;
-        }
         clock.pop();
       }
+    };
+    cpu.callNum = function (
+      this: Cpu,
+      address: number,
+      a0?: number,
+      a1?: number,
+      a2?: number,
+      a3?: number,
+      a4?: number,
+      a5?: number,
+    ): number {
+      clock.push(MODE_GUEST, null);
+      try {
+        return callNum.call(this, address, a0, a1, a2, a3, a4, a5);
+      } finally {
+        clock.pop();
+      }
+    };
+    // Hottest guest functions: the Cpu's own RIP sampler (no exceptions, also inside compiled code).
+    cpu.sampleInterval = this.sampleEvery;
+    cpu.onSample = (lo, hi) => {
+      const at = (BigInt(hi >>> 0) << 32n) | BigInt(lo >>> 0);
+      samples.set(at, (samples.get(at) ?? 0) + 1);
     };
   }
 
