@@ -76,6 +76,11 @@ function restoreRegs(r: Int32Array, save: Int32Array, from: number, to: number):
   }
 }
 
+/** Layout of a callGuest save area: SAVED_REGS' halves, then rip's halves, then the nested flag. */
+const GUEST_SAVE_RIP = 2 * SAVED_REGS.length;
+const GUEST_SAVE_NESTED = GUEST_SAVE_RIP + 2;
+const GUEST_SAVE_SIZE = GUEST_SAVE_NESTED + 1;
+
 export const KDATA_OFFSET = 0x1000;
 export const KDATA_SIZE = 0x40_0000 - 0x1000;
 export const ARENA_OFFSET = 0x40_0000;
@@ -289,72 +294,89 @@ export class Kernel {
     }
   }
 
-  /** Register halves saved by each nesting level of callGuest (reused: no allocation per call). */
+  /**
+   * What each nesting level of callGuest saves (reused: no allocation per call): the register
+   * halves of SAVED_REGS, then rip's halves and whether the call was nested.
+   */
   private readonly guestSaves: Int32Array[] = [];
   private guestLevel = 0;
 
-  /** Saves the registers callGuest keeps into this nesting level's (reused) save area. */
-  private saveGuestRegs(level: number): Int32Array {
+  // Inside a kernel function, keep that function's SysV argument registers, so its `cpu.arg(i)`
+  // reads stay valid after the nested guest call (which is free to clobber them). If the call ends
+  // with an error the kernel survives (an ErrnoError thrown through guest frames), the CPU does not
+  // unwind those frames: put back the stack and the callee-saved registers so the guest code (or
+  // the next entry) continues on an intact stack. enter() is inlined here as guestEnter /
+  // guestDone / guestFailed / guestLeave: no closure per call on the VOP and namei paths.
+
+  /** Saves this level's registers, then enters the kernel as enter() does. */
+  private guestEnter(): Int32Array {
+    const cpu = this.cpu;
+    const level = this.guestLevel;
     let save = this.guestSaves[level];
     if (save === undefined) {
-      save = new Int32Array(2 * SAVED_REGS.length);
+      save = new Int32Array(GUEST_SAVE_SIZE);
       this.guestSaves[level] = save;
     }
-    const r = this.cpu.r;
+    const r = cpu.r;
     for (let i = 0; i < SAVED_REGS.length; i++) {
       const reg = SAVED_REGS[i]!;
       save[2 * i] = r[reg]!;
       save[2 * i + 1] = r[reg + 16]!;
     }
+    save[GUEST_SAVE_RIP] = cpu.ripLo;
+    save[GUEST_SAVE_RIP + 1] = cpu.ripHi;
+    save[GUEST_SAVE_NESTED] = this.depth !== 0 ? 1 : 0;
+    if (this.death) throw new KernelDead(this.death);
+    if (this.halted !== undefined) throw new KernelHalted(this.halted);
+    this.guestLevel = level + 1;
+    if (this.depth++ === 0) {
+      try {
+        this.clock.refresh();
+      } catch (e) {
+        throw this.guestFailed(save, e);
+      }
+      cpu.budget = this.budget;
+    }
     return save;
+  }
+
+  /** After the guest function returned: an outermost entry runs the deferred work. */
+  private guestDone(): void {
+    if (this.depth === 1) while (this.runDeferredWork()) {}
+  }
+
+  /** The call failed: the error to throw, with the stack and callee-saved registers put back. */
+  private guestFailed(save: Int32Array, e: unknown): unknown {
+    const err = this.contain(e);
+    this.depth--;
+    this.guestLevel--;
+    if (!this.death) {
+      restoreRegs(this.cpu.r, save, ARG_REGS.length, SAVED_REGS.length);
+      this.cpu.ripLo = save[GUEST_SAVE_RIP]!;
+      this.cpu.ripHi = save[GUEST_SAVE_RIP + 1]!;
+    }
+    return err;
+  }
+
+  /** The call returned: leaves the kernel level; a nested call gets its argument registers back. */
+  private guestLeave(save: Int32Array): void {
+    this.depth--;
+    this.guestLevel--;
+    if (save[GUEST_SAVE_NESTED] !== 0) restoreRegs(this.cpu.r, save, 0, ARG_REGS.length);
   }
 
   /** Calls guest code at `fn` with SysV arguments (nesting freely inside kernel functions). */
   callGuest(fn: bigint, ...args: (bigint | number)[]): bigint {
     if (fn === 0n) this.panic('call through a NULL function pointer');
-    const cpu = this.cpu;
-    const r = cpu.r;
-    // Inside a kernel function, keep that function's SysV argument registers, so its
-    // `cpu.arg(i)` reads stay valid after the nested guest call (which is free to clobber them).
-    // If the call ends with an error the kernel survives (an ErrnoError thrown through guest
-    // frames), the CPU does not unwind those frames: put back the stack and the callee-saved
-    // registers so the guest code (or the next entry) continues on an intact stack.
-    const nested = this.depth !== 0;
-    const level = this.guestLevel;
-    const save = this.saveGuestRegs(level);
-    const ripLo = cpu.ripLo;
-    const ripHi = cpu.ripHi;
+    const save = this.guestEnter();
     let result: bigint;
-    this.guestLevel = level + 1;
-    // enter() inlined: no closure per call on the VOP and namei paths.
-    const outer = this.depth === 0;
     try {
-      if (this.death) throw new KernelDead(this.death);
-      if (this.halted !== undefined) throw new KernelHalted(this.halted);
-      this.depth++;
-      try {
-        if (outer) {
-          this.clock.refresh();
-          cpu.budget = this.budget;
-        }
-        result = cpu.call(fn, ...args);
-        if (outer) while (this.runDeferredWork()) {}
-      } catch (e) {
-        throw this.contain(e);
-      } finally {
-        this.depth--;
-      }
+      result = this.cpu.call(fn, ...args);
+      this.guestDone();
     } catch (e) {
-      if (!this.death) {
-        restoreRegs(r, save, ARG_REGS.length, SAVED_REGS.length);
-        cpu.ripLo = ripLo;
-        cpu.ripHi = ripHi;
-      }
-      throw e;
-    } finally {
-      this.guestLevel = level;
+      throw this.guestFailed(save, e);
     }
-    if (nested) restoreRegs(r, save, 0, ARG_REGS.length);
+    this.guestLeave(save);
     return result;
   }
 
@@ -365,43 +387,15 @@ export class Kernel {
    */
   callGuestNum(fn: number, a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0): number {
     if (fn === 0) this.panic('call through a NULL function pointer');
-    const cpu = this.cpu;
-    const r = cpu.r;
-    const nested = this.depth !== 0;
-    const level = this.guestLevel;
-    const save = this.saveGuestRegs(level);
-    const ripLo = cpu.ripLo;
-    const ripHi = cpu.ripHi;
+    const save = this.guestEnter();
     let result: number;
-    this.guestLevel = level + 1;
-    const outer = this.depth === 0;
     try {
-      if (this.death) throw new KernelDead(this.death);
-      if (this.halted !== undefined) throw new KernelHalted(this.halted);
-      this.depth++;
-      try {
-        if (outer) {
-          this.clock.refresh();
-          cpu.budget = this.budget;
-        }
-        result = cpu.callNum(fn, a0, a1, a2, a3, a4, a5);
-        if (outer) while (this.runDeferredWork()) {}
-      } catch (e) {
-        throw this.contain(e);
-      } finally {
-        this.depth--;
-      }
+      result = this.cpu.callNum(fn, a0, a1, a2, a3, a4, a5);
+      this.guestDone();
     } catch (e) {
-      if (!this.death) {
-        restoreRegs(r, save, ARG_REGS.length, SAVED_REGS.length);
-        cpu.ripLo = ripLo;
-        cpu.ripHi = ripHi;
-      }
-      throw e;
-    } finally {
-      this.guestLevel = level;
+      throw this.guestFailed(save, e);
     }
-    if (nested) restoreRegs(r, save, 0, ARG_REGS.length);
+    this.guestLeave(save);
     return result;
   }
 
