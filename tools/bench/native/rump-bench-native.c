@@ -12,7 +12,8 @@
  *
  * Prints `rump-bench <key> <value>` lines in the units of tools/bench/src/figures.ts: ms for boot,
  * mount, unmount and scenario; MiB/s for reads and writes; operations per second for stat,
- * read-small, create and unlink; MB (10^6 bytes) for scenario-rss. Every read is checked as run.ts
+ * read-small, create and unlink; directory entries per second for readdir; MB (10^6 bytes) for
+ * scenario-rss. Every read is checked as run.ts
  * checks it, so a broken path fails (exit 1) rather than looking fast. Each figure is timed with
  * clock_gettime(CLOCK_MONOTONIC) around exactly the calls run.ts times.
  */
@@ -34,6 +35,8 @@
 #include <rump/rumpdefs.h>
 
 #define IO_SIZE 65536
+/* Buffer of each getdents call, as tools/bench/src/workload.ts GETDENTS_SIZE. */
+#define GETDENTS_SIZE 8192
 #define SMALL_FILE 1024
 #define MiB (1024.0 * 1024.0)
 
@@ -133,9 +136,16 @@ file_name(char *out, size_t n, const char *dir, long i)
 }
 
 static void
-boot_and_mount(const char *image, double *boot_ms, double *mount_ms)
+mount_ffs(const char *phase)
 {
 	struct ufs_args args = { .fspec = (char *)"/fsimg" };
+
+	CHECK(phase, rump_sys_mount("ffs", "/mnt", 0, &args, sizeof args));
+}
+
+static void
+boot_and_mount(const char *image, double *boot_ms, double *mount_ms)
+{
 	double t0, t1, t2;
 	int rv;
 
@@ -146,7 +156,7 @@ boot_and_mount(const char *image, double *boot_ms, double *mount_ms)
 	if ((rv = rump_pub_etfs_register("/fsimg", image, RUMP_ETFS_BLK)) != 0)
 		fail("mount", "etfs register %s: error %d", image, rv);
 	CHECK("mount", rump_sys_mkdir("/mnt", 0755));
-	CHECK("mount", rump_sys_mount("ffs", "/mnt", 0, &args, sizeof args));
+	mount_ffs("mount");
 	t2 = now_ms();
 	if (boot_ms)
 		*boot_ms = t1 - t0;
@@ -205,7 +215,7 @@ stat_all(const char *phase, long files)
 static long
 count_entries(const char *dir)
 {
-	unsigned char buf[8192];
+	unsigned char buf[GETDENTS_SIZE];
 	long entries = 0;
 	int fd, n, off;
 
@@ -232,6 +242,60 @@ count_entries(const char *dir)
 		fail("unlink", "getdents %s: error %d", dir, errno);
 	CHECK("unlink", rump_sys_close(fd));
 	return entries;
+}
+
+/*
+ * getdents of files/ until it returns 0, as run.ts and src/dirents.ts do: every small file exactly
+ * once (`.`, `..` and d_fileno 0 skipped), any other name failing. `seen` has a byte per file.
+ */
+static void
+readdir_all(const char *phase, long files, unsigned char *seen)
+{
+	static unsigned char buf[GETDENTS_SIZE];
+	long entries = 0, index;
+	double t0, ms;
+	int fd, n, off, k;
+
+	memset(seen, 0, files);
+	t0 = now_ms();
+	CHECK(phase, fd = rump_sys_open("/mnt/files", RUMP_O_RDONLY | RUMP_O_DIRECTORY));
+	while ((n = rump_sys_getdents(fd, (char *)buf, sizeof buf)) > 0) {
+		for (off = 0; off < n;) {
+			uint64_t fileno;
+			uint16_t reclen, namlen;
+			const unsigned char *name = buf + off + DIRENT_NAME;
+
+			memcpy(&fileno, buf + off, 8);
+			memcpy(&reclen, buf + off + DIRENT_RECLEN, 2);
+			memcpy(&namlen, buf + off + DIRENT_NAMLEN, 2);
+			if (reclen < DIRENT_NAME + 1 || off + reclen > n ||
+			    DIRENT_NAME + namlen >= reclen)
+				fail(phase, "bad dirent at byte %d: d_reclen %u, d_namlen %u", off,
+				    reclen, namlen);
+			off += reclen;
+			if (fileno == 0 || (name[0] == '.' && (namlen == 1 ||
+			    (namlen == 2 && name[1] == '.'))))
+				continue;
+			index = -1;
+			if (namlen == 6 && name[0] == 'f')
+				for (index = 0, k = 1; k < 6 && index >= 0; k++)
+					index = name[k] >= '0' && name[k] <= '9' ?
+					    index * 10 + (name[k] - '0') : -1;
+			if (index < 0 || index >= files)
+				fail(phase, "/mnt/files: unexpected entry '%.*s'", namlen, name);
+			if (seen[index])
+				fail(phase, "/mnt/files: entry f%05ld twice", index);
+			seen[index] = 1;
+			entries++;
+		}
+	}
+	if (n < 0)
+		fail(phase, "getdents /mnt/files: error %d", errno);
+	CHECK(phase, rump_sys_close(fd));
+	ms = now_ms() - t0;
+	if (entries != files)
+		fail(phase, "/mnt/files: %ld entries, expected %ld", entries, files);
+	report(phase, files / (ms / 1000));
 }
 
 /* The classic scenario in this process: the child side of `scenario`. */
@@ -342,6 +406,10 @@ benchmark(void)
 	long write_bytes = env_long("RUMP_BENCH_WRITE_BYTES");
 	long small_files = env_long("RUMP_BENCH_SMALL_FILES");
 	long create_files = env_long("RUMP_BENCH_CREATE_FILES");
+	/* Optional: benchmarks from before the readdir figures do not pass it. */
+	long getdents_size = getenv("RUMP_BENCH_GETDENTS_SIZE") != NULL ?
+	    env_long("RUMP_BENCH_GETDENTS_SIZE") : GETDENTS_SIZE;
+	unsigned char *seen;
 	static unsigned char buf[IO_SIZE], data[IO_SIZE], small[SMALL_FILE];
 	static char path[64];
 	union netbsd_stat st;
@@ -361,6 +429,9 @@ benchmark(void)
 	if (io_size != IO_SIZE)
 		fail("environment", "RUMP_BENCH_IO_SIZE=%ld, this program does %d", io_size,
 		    IO_SIZE);
+	if (getdents_size != GETDENTS_SIZE)
+		fail("environment", "RUMP_BENCH_GETDENTS_SIZE=%ld, this program does %d",
+		    getdents_size, GETDENTS_SIZE);
 	printf("native rump kernel (NetBSD, C), ffs, image %s\n", image);
 
 	/* The scenario first, while this process has no rump kernel threads of its own. */
@@ -443,6 +514,18 @@ benchmark(void)
 	CHECK("unmount", rump_sys_unmount("/mnt", 0));
 	ms = now_ms() - t0;
 	report("unmount", ms);
+
+	/*
+	 * readdir of the stat directory, after the timed unmount as in run.ts: mounted again
+	 * (untimed), so the cold pass finds nothing of it cached; then the warm pass.
+	 */
+	if ((seen = malloc(small_files)) == NULL)
+		fail("readdir-cold", "out of memory");
+	mount_ffs("readdir-cold");
+	readdir_all("readdir-cold", small_files, seen);
+	readdir_all("readdir-warm", small_files, seen);
+	CHECK("readdir-warm", rump_sys_unmount("/mnt", 0));
+	free(seen);
 	fflush(stdout);
 }
 

@@ -42,4 +42,5 @@ export function readBaseline(path: string, now: Workload): Baseline {
 }
 
 /** Times and memory are better lower, rates higher. */
-export const higherIsBetter = (unit: Unit) => unit === 'MiB/s' || unit === 'ops/s';
+export const higherIsBetter = (unit: Unit) =>
+  unit === 'MiB/s' || unit === 'ops/s' || unit === 'entries/s';

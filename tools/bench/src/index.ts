@@ -77,8 +77,12 @@ async function main(): Promise<void> {
       ours: s,
       values,
       ...(ns ? { native: ns, vsNative: speedRatio(s.median, ns.median, def.higherIsBetter) } : {}),
-      reference: def.reference,
-      vsReference: speedRatio(s.median, def.reference, def.higherIsBetter),
+      ...(def.reference !== undefined
+        ? {
+            reference: def.reference,
+            vsReference: speedRatio(s.median, def.reference, def.higherIsBetter),
+          }
+        : {}),
     });
   };
   for (const f of FIGURES) add(f.key);

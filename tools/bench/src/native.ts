@@ -10,7 +10,8 @@
  * in its environment: RUMP_BENCH_IMAGE (a fresh copy of the image, read-write), RUMP_BENCH_FS
  * (ffs or tinyfs), RUMP_BENCH_IO_SIZE (65536), RUMP_BENCH_READ_BYTES (size of /big),
  * RUMP_BENCH_WRITE_BYTES, RUMP_BENCH_SMALL_FILES (files/f00000 … in the image),
- * RUMP_BENCH_CREATE_FILES, and RUMP_BENCH_SCENARIO_IMAGE (a second fresh copy, for the classic
+ * RUMP_BENCH_CREATE_FILES, RUMP_BENCH_GETDENTS_SIZE (8192: the buffer of each getdents call of the
+ * readdir figures, `readdir-cold` after a remount and `readdir-warm`, in entries/s), and RUMP_BENCH_SCENARIO_IMAGE (a second fresh copy, for the classic
  * scenario run as a process of its own: the program spawns it, times it spawn → exit and reports
  * `scenario` and `scenario-rss` as scenario.ts measures ours). It is run once per run, right after
  * ours. tools/bench/native/ holds such a program for NetBSD's rump kernel built with buildrump.sh.
@@ -19,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type FigureKey, isFigureKey } from './figures.js';
 import { benchDir, copyImage } from './images.js';
-import { IO_SIZE, type Workload } from './workload.js';
+import { GETDENTS_SIZE, IO_SIZE, type Workload } from './workload.js';
 
 export type NativeFigures = Partial<Record<FigureKey, number>>;
 
@@ -50,6 +51,7 @@ export function nativeEnv(
     RUMP_BENCH_WRITE_BYTES: String(w.writeBytes),
     RUMP_BENCH_SMALL_FILES: String(w.smallFiles),
     RUMP_BENCH_CREATE_FILES: String(w.createFiles),
+    RUMP_BENCH_GETDENTS_SIZE: String(GETDENTS_SIZE),
   };
 }
 

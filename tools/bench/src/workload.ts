@@ -6,6 +6,12 @@
 
 export const IO_SIZE = 64 * 1024;
 export const SMALL_FILE = 1024;
+/**
+ * Buffer of each getdents call in the readdir figures, ours and native alike (the native program
+ * gets it as RUMP_BENCH_GETDENTS_SIZE): 8 KiB, what @rump/syscalls' fs.readdir uses and NetBSD's
+ * opendir(3) did for years; ~340 ffs entries of `fNNNNN` (24-byte records) per call.
+ */
+export const GETDENTS_SIZE = 8192;
 const MiB = 2 ** 20;
 
 /** Largest tinyfs file is 12 direct + 1024 indirect 4 KiB blocks; 4 MiB fits. */
@@ -88,6 +94,22 @@ export function bigFileContent(bytes: number): Uint8Array {
 /** Chunk number stamped at the start of a 64 KiB chunk of the big file. */
 export function chunkStamp(buf: Uint8Array): number {
   return (buf[0]! | (buf[1]! << 8) | (buf[2]! << 16) | (buf[3]! << 24)) >>> 0;
+}
+
+/**
+ * Index of a small file from the `len` name bytes at `buf[at]` of a directory entry (`f00042` →
+ * 42); -1 when the name is not one of smallFileName's. Reads bytes in place, so the readdir
+ * figures decode no strings and make no subarrays.
+ */
+export function smallFileIndex(buf: Uint8Array, at: number, len: number): number {
+  if (len !== 6 || buf[at] !== 0x66) return -1;
+  let v = 0;
+  for (let k = 1; k < 6; k++) {
+    const d = buf[at + k]! - 0x30;
+    if (d < 0 || d > 9) return -1;
+    v = v * 10 + d;
+  }
+  return v;
 }
 
 /** A small file's 1 KiB: its index, then a fixed fill. */

@@ -81,6 +81,13 @@ describe.skipIf(!ready)(
       );
     });
 
+    it('refuses a getdents buffer other than its own, so both sides read directories alike', () => {
+      const w = workload('ffs', 0.0625);
+      expect(() =>
+        runNative(`RUMP_BENCH_GETDENTS_SIZE=4096 ${program}`, w, pristineImage(w)),
+      ).toThrow('RUMP_BENCH_GETDENTS_SIZE=4096, this program does 8192');
+    });
+
     it('prints no figures for tinyfs, which NetBSD does not have', () => {
       const w = workload('ffs', 0.0625);
       expect(runNative(program, { ...w, fs: 'tinyfs' }, pristineImage(w))).toEqual({});

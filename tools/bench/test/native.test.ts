@@ -21,6 +21,7 @@ describe('nativeEnv', () => {
       RUMP_BENCH_WRITE_BYTES: String(2 * 2 ** 20),
       RUMP_BENCH_SMALL_FILES: '125',
       RUMP_BENCH_CREATE_FILES: '63',
+      RUMP_BENCH_GETDENTS_SIZE: '8192',
     });
   });
 });

@@ -7,11 +7,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { higherIsBetter, readBaseline } from '../src/baseline.js';
+import { DirentError, tallyDirents } from '../src/dirents.js';
+import { FIGURES } from '../src/figures.js';
 import { parseNativeOutput } from '../src/native.js';
 import { DEFAULT_SCALE, parseOptions } from '../src/options.js';
 import { functionOf } from '../src/profile.js';
 import { fmtRatio, speedRatio, summarize } from '../src/stats.js';
-import { bigFileContent, chunkStamp, IO_SIZE, TINYFS_MAX_READ, workload } from '../src/workload.js';
+import {
+  bigFileContent,
+  chunkStamp,
+  IO_SIZE,
+  smallFileIndex,
+  smallFileName,
+  TINYFS_MAX_READ,
+  workload,
+} from '../src/workload.js';
 
 describe('summarize', () => {
   it('gives min, median and max, averaging the middle pair for an even count', () => {
@@ -85,6 +95,83 @@ describe('workload', () => {
   it('stamps each 64 KiB chunk of the big file with its number', () => {
     const b = bigFileContent(3 * IO_SIZE);
     expect([0, 1, 2].map((c) => chunkStamp(b.subarray(c * IO_SIZE)))).toEqual([0, 1, 2]);
+  });
+});
+
+/** NetBSD dirent records as ufs_readdir fills them: fileno, reclen (8-aligned), namlen, type, name, NUL. */
+function dirents(entries: [fileno: number, name: string][]): Uint8Array {
+  const names = entries.map(([, n]) => new TextEncoder().encode(n));
+  const lens = names.map((n) => (13 + n.length + 1 + 7) & ~7);
+  const out = new Uint8Array(lens.reduce((a, b) => a + b, 0));
+  const dv = new DataView(out.buffer);
+  let off = 0;
+  entries.forEach(([fileno], k) => {
+    dv.setBigUint64(off, BigInt(fileno), true);
+    dv.setUint16(off + 8, lens[k]!, true);
+    dv.setUint16(off + 10, names[k]!.length, true);
+    out[off + 12] = 8;
+    out.set(names[k]!, off + 13);
+    off += lens[k]!;
+  });
+  return out;
+}
+
+describe('readdir figures', () => {
+  it('have a row in the table, a rate without an issue reference', () => {
+    for (const key of ['readdir-cold', 'readdir-warm']) {
+      const f = FIGURES.find((d) => d.key === key);
+      expect(f).toMatchObject({ unit: 'entries/s', higherIsBetter: true });
+      expect(f?.reference).toBeUndefined();
+    }
+    expect(higherIsBetter('entries/s')).toBe(true);
+  });
+
+  it('read small-file indices from name bytes in place', () => {
+    const b = new TextEncoder().encode('xf00042f1234gf99999');
+    expect(smallFileIndex(b, 1, 6)).toBe(42);
+    expect(smallFileIndex(b, 7, 6)).toBe(-1);
+    expect(smallFileIndex(b, 13, 6)).toBe(99_999);
+    expect(smallFileIndex(b, 1, 5)).toBe(-1);
+    expect(smallFileIndex(new TextEncoder().encode(smallFileName(7)), 0, 6)).toBe(7);
+  });
+
+  it('count every small file once, skipping dots and freed slots', () => {
+    const seen = new Uint8Array(3);
+    const raw = dirents([
+      [2, '.'],
+      [1, '..'],
+      [5, smallFileName(2)],
+      [0, smallFileName(0)],
+      [6, smallFileName(0)],
+    ]);
+    expect(tallyDirents(raw, raw.length, seen)).toBe(2);
+    expect([...seen]).toEqual([1, 0, 1]);
+    const more = dirents([[7, smallFileName(1)]]);
+    expect(tallyDirents(more, more.length, seen)).toBe(1);
+    // Only the first n bytes count.
+    expect(tallyDirents(raw, 0, new Uint8Array(3))).toBe(0);
+  });
+
+  it('fail on a name that is not a small file, a file seen twice, or a broken record', () => {
+    const seen = new Uint8Array(3);
+    const other = dirents([[5, 'README']]);
+    expect(() => tallyDirents(other, other.length, seen)).toThrow("unexpected entry 'README'");
+    const beyond = dirents([[5, smallFileName(3)]]);
+    expect(() => tallyDirents(beyond, beyond.length, seen)).toThrow(DirentError);
+    const twice = dirents([
+      [5, smallFileName(1)],
+      [6, smallFileName(1)],
+    ]);
+    expect(() => tallyDirents(twice, twice.length, new Uint8Array(3))).toThrow(
+      'entry f00001 twice',
+    );
+    const broken = dirents([[5, smallFileName(1)]]);
+    broken[8] = 0;
+    expect(() => tallyDirents(broken, broken.length, new Uint8Array(3))).toThrow(
+      'bad dirent at byte 0: d_reclen 0',
+    );
+    const cut = dirents([[5, smallFileName(1)]]);
+    expect(() => tallyDirents(cut, cut.length - 8, new Uint8Array(3))).toThrow(/d_reclen 24/);
   });
 });
 
