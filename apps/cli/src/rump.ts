@@ -1,3 +1,8 @@
+/**
+ * The `rump` command: runs main on the process's arguments and streams. Bundled as CommonJS
+ * (dist/rump-command.cjs) so that the launcher (src/launch/rump.ts, dist/rump.mjs) can compile it
+ * through node:vm with a V8 code cache; it also runs on its own (`node dist/rump-command.cjs`).
+ */
 import { main } from './main.js';
 
 // A reader that goes away (`rump cat img:/big | head`) breaks the pipe: drop the rest of the output
@@ -12,9 +17,12 @@ const write = (chunk: string | Uint8Array) => {
   if (!stdoutGone) process.stdout.write(chunk);
 };
 
-process.exitCode = await main(process.argv.slice(2), {
+// No top-level await: a CommonJS bundle cannot have one. main reports every failure as a status.
+void main(process.argv.slice(2), {
   out: write,
   err: (s) => process.stderr.write(s),
   outBytes: write,
   isTTY: process.stdout.isTTY === true,
+}).then((status) => {
+  process.exitCode = status;
 });
