@@ -17,7 +17,7 @@ import { type Options, parseOptions } from './options.js';
 import { Profiler } from './profile.js';
 import { type FigureResult, figuresTable, header, profileText } from './report.js';
 import { type RunResult, runOnce } from './run.js';
-import { bundleScenario, runScenario } from './scenario.js';
+import { bundleScenario, nodeStartupMs, runScenario, scenarioEnv } from './scenario.js';
 import { speedRatio, summarize } from './stats.js';
 import { chooseTarget, REPO } from './target.js';
 import { workload } from './workload.js';
@@ -42,14 +42,21 @@ async function main(): Promise<void> {
   }
 
   const script = opts.noScenario ? undefined : await bundleScenario();
+  const envRemoved = script ? scenarioEnv().removed : [];
+  for (const k of envRemoved)
+    say(
+      `note: ${k} is set here: removed from the environment of the scenario child and of node -e 0 (it alone slows every Node start-up)`,
+    );
   const ours: RunResult[] = [];
   const native: NativeFigures[] = [];
   const inProcess: number[] = [];
   const cached: number[] = [];
+  const nodeStartup: number[] = [];
   for (let run = 1; run <= opts.runs; run++) {
     const t = performance.now();
     const r = runOnce(target, w, pristine, scratch, undefined, opts.steady);
     if (script) {
+      nodeStartup.push(nodeStartupMs());
       const s = runScenario(script, target, pristine);
       r.scenario = s.wallMs;
       r['scenario-rss'] = s.peakRssMB;
@@ -94,6 +101,7 @@ async function main(): Promise<void> {
   extra('boot-init', '(extra) rump_init alone, no modules', 'ms', column('boot-init'));
   extra('scenario-in-process', '(extra) scenario inside the process', 'ms', inProcess);
   extra('scenario-code-cache', '(extra) scenario as a process, V8 code cache', 'ms', cached);
+  extra('node-startup', '(extra) node -e 0 start-up', 'ms', nodeStartup);
   extra(
     'read-steady',
     `(extra) read, warm, after ${opts.steady} more passes`,
@@ -126,7 +134,15 @@ async function main(): Promise<void> {
     );
   say(figuresTable(compared, native.length > 0, base !== undefined));
 
-  const json = { machine, target, workload: w, runs: opts.runs, figures: compared, native };
+  const json = {
+    machine,
+    target,
+    workload: w,
+    runs: opts.runs,
+    ...(script ? { scenarioEnvRemoved: envRemoved } : {}),
+    figures: compared,
+    native,
+  };
   emitJson(opts, json);
 }
 

@@ -13,6 +13,7 @@ export interface FigureResult {
     | 'boot-init'
     | 'scenario-in-process'
     | 'scenario-code-cache'
+    | 'node-startup'
     | 'read-steady'
     | 'stat-steady';
   readonly label: string;

@@ -8,6 +8,9 @@
  * gives a CLI that enables it): an untimed first run fills the cache, measured runs reuse the
  * bytecode but boot, mount and do their I/O from scratch. The benchmark prints that as an extra,
  * not as the figure, because the `rump` command does not ship such a cache.
+ *
+ * Both run in the benchmark's environment minus SCENARIO_ENV_REMOVED, and nodeStartupMs times a
+ * bare `node -e 0` the same way, so a reader sees how much of the figure is Node itself.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
@@ -42,6 +45,38 @@ export interface ScenarioPhases {
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Variables removed from the environment of the scenario child (and of `node -e 0`):
+ * NODE_EXTRA_CA_CERTS makes every Node process read and parse that CA bundle at start-up (~80 ms
+ * of a 125 ms `node -e 0` in the sandbox these figures come from), a cost of the machine's set-up
+ * that the classic scenario does not need and the native program never pays.
+ */
+export const SCENARIO_ENV_REMOVED = ['NODE_EXTRA_CA_CERTS'] as const;
+
+/** The scenario child's environment, and which of SCENARIO_ENV_REMOVED were set in `env`. */
+export function scenarioEnv(env: NodeJS.ProcessEnv = process.env): {
+  env: NodeJS.ProcessEnv;
+  removed: string[];
+} {
+  const out = { ...env };
+  const removed = SCENARIO_ENV_REMOVED.filter((k) => out[k] !== undefined);
+  for (const k of removed) delete out[k];
+  return { env: out, removed };
+}
+
+/** Wall time of `node -e 0`, spawn to exit, in the scenario child's environment, ms. */
+export function nodeStartupMs(): number {
+  const t0 = performance.now();
+  const r = spawnSync(process.execPath, ['-e', '0'], {
+    encoding: 'utf8',
+    env: scenarioEnv().env,
+  });
+  const ms = performance.now() - t0;
+  if (r.status !== 0)
+    throw new Error(`node -e 0 exited ${r.status ?? r.signal}: ${r.stderr.trim().slice(-2000)}`);
+  return ms;
+}
 
 /**
  * Bundles scenario-child.ts into <bench dir>/scenario.cjs and scenario-launch.ts beside it as
@@ -108,7 +143,7 @@ function spawnScenario(
   const argv = codeCache
     ? [join(dirname(script), 'scenario-launch.cjs'), script, arg]
     : [script, arg];
-  const r = spawnSync(process.execPath, argv, { encoding: 'utf8' });
+  const r = spawnSync(process.execPath, argv, { encoding: 'utf8', env: scenarioEnv().env });
   const wallMs = performance.now() - t0;
   if (r.status !== 0)
     throw new Error(

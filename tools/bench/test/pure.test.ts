@@ -12,6 +12,7 @@ import { FIGURES } from '../src/figures.js';
 import { parseNativeOutput } from '../src/native.js';
 import { DEFAULT_SCALE, parseOptions } from '../src/options.js';
 import { functionOf } from '../src/profile.js';
+import { scenarioEnv } from '../src/scenario.js';
 import { fmtRatio, speedRatio, summarize } from '../src/stats.js';
 import {
   bigFileContent,
@@ -172,6 +173,18 @@ describe('readdir figures', () => {
     );
     const cut = dirents([[5, smallFileName(1)]]);
     expect(() => tallyDirents(cut, cut.length - 8, new Uint8Array(3))).toThrow(/d_reclen 24/);
+  });
+});
+
+describe('scenarioEnv', () => {
+  it('drops NODE_EXTRA_CA_CERTS from the scenario child environment, saying when it was set', () => {
+    const env = { PATH: '/bin', NODE_EXTRA_CA_CERTS: '/etc/ssl/ca.crt', RUMP_X: '1' };
+    expect(scenarioEnv(env)).toEqual({
+      env: { PATH: '/bin', RUMP_X: '1' },
+      removed: ['NODE_EXTRA_CA_CERTS'],
+    });
+    expect(env.NODE_EXTRA_CA_CERTS).toBe('/etc/ssl/ca.crt');
+    expect(scenarioEnv({ PATH: '/bin' })).toEqual({ env: { PATH: '/bin' }, removed: [] });
   });
 });
 
