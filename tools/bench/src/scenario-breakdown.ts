@@ -1,15 +1,15 @@
 /**
  * Where the classic scenario's process time goes, phase by phase, with and without the V8 code
  * cache, over several runs (min and median): Node's start-up with the bundle's load, boot, module
- * load, mount, file I/O, reboot, and the rest of the wall time (spawn and exit). The target and
- * image are `pnpm bench`'s.
+ * load, mount, file I/O, reboot, and the rest of the wall time (spawn and exit), beside a bare
+ * `node -e 0` in the child's environment. The target and image are `pnpm bench`'s.
  *
  *   pnpm exec tsx --conditions=@rump/source src/scenario-breakdown.ts [runs]
  */
 
 import { haveMakefs, pristineImage } from './images.js';
 import { DEFAULT_SCALE } from './options.js';
-import { bundleScenario, runScenario, type ScenarioPhases } from './scenario.js';
+import { bundleScenario, nodeStartupMs, runScenario, type ScenarioPhases } from './scenario.js';
 import { fmt, summarize } from './stats.js';
 import { chooseTarget } from './target.js';
 import { workload } from './workload.js';
@@ -25,6 +25,7 @@ const add = (k: string, v: number) => {
 };
 // Alternating runs with and without the V8 code cache, so both see the same machine load.
 for (let i = 0; i < runs; i++) {
+  add('node -e 0, spawn to exit', nodeStartupMs());
   for (const codeCache of [true, false]) {
     const r = runScenario(script, target, pristine, { codeCache });
     const p: ScenarioPhases = r.phases;
