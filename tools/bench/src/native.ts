@@ -20,7 +20,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { type FigureKey, isFigureKey } from './figures.js';
 import { benchDir, copyImage } from './images.js';
-import { GETDENTS_SIZE, IO_SIZE, type Workload } from './workload.js';
+import { IO_SIZE, type Workload } from './workload.js';
 
 export type NativeFigures = Partial<Record<FigureKey, number>>;
 
@@ -51,7 +51,7 @@ export function nativeEnv(
     RUMP_BENCH_WRITE_BYTES: String(w.writeBytes),
     RUMP_BENCH_SMALL_FILES: String(w.smallFiles),
     RUMP_BENCH_CREATE_FILES: String(w.createFiles),
-    RUMP_BENCH_GETDENTS_SIZE: String(GETDENTS_SIZE),
+    RUMP_BENCH_GETDENTS_SIZE: String(w.getdentsSize),
   };
 }
 

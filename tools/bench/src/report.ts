@@ -51,7 +51,7 @@ export function header(m: MachineFacts, t: Target, w: Workload, runs: number): s
     `machine: ${m.cpuModel}, ${m.cores} cores, ${m.memoryMiB} MiB, ${m.platform}, node ${m.node}, load ${m.loadAverage.toFixed(2)}`,
     `target: ${t.fs} — ${t.reason}`,
     `workload (scale ${w.scale}): read ${size(w.readBytes)} file, write ${size(w.writeBytes)}, ` +
-      `stat/read/readdir ${w.smallFiles} files of 1 KiB, create/unlink ${w.createFiles}, 64 KiB I/O; ${runs} run(s)`,
+      `stat/read/readdir ${w.smallFiles} files of 1 KiB, create/unlink ${w.createFiles}, 64 KiB I/O, ${size(w.getdentsSize)} getdents; ${runs} run(s)`,
     ...w.notes.map((n) => `note: ${n}`),
   ].join('\n');
 }

@@ -13,7 +13,6 @@ import { copyImage } from './images.js';
 import type { Target } from './target.js';
 import {
   chunkStamp,
-  GETDENTS_SIZE,
   IO_SIZE,
   SMALL_FILE,
   smallFileContent,
@@ -190,7 +189,7 @@ export function runOnce(
   // mounted again (untimed), the cold pass finds nothing of it cached (stat and read-small had
   // read it); then the warm pass.
   sys.mount(fstype, '/mnt', 0, { fspec: '/fsimg' });
-  const dirBuf = new Uint8Array(GETDENTS_SIZE);
+  const dirBuf = new Uint8Array(w.getdentsSize);
   const seen = new Uint8Array(w.smallFiles);
   const readdirAll = (phase: Phase) => {
     seen.fill(0);

@@ -8,8 +8,8 @@ export const IO_SIZE = 64 * 1024;
 export const SMALL_FILE = 1024;
 /**
  * Buffer of each getdents call in the readdir figures, ours and native alike (the native program
- * gets it as RUMP_BENCH_GETDENTS_SIZE): 8 KiB, what @rump/syscalls' fs.readdir uses and NetBSD's
- * opendir(3) did for years; ~340 ffs entries of `fNNNNN` (24-byte records) per call.
+ * gets it as RUMP_BENCH_GETDENTS_SIZE): 8 KiB, the buffer @rump/syscalls' fs.readdir uses; ~340
+ * dirents of `fNNNNN` (24-byte records) per call.
  */
 export const GETDENTS_SIZE = 8192;
 const MiB = 2 ** 20;
@@ -30,6 +30,8 @@ export interface Workload {
   readonly smallFiles: number;
   /** Files created then unlinked (issue: 1000). */
   readonly createFiles: number;
+  /** Bytes of each getdents call of the readdir figures (GETDENTS_SIZE). */
+  readonly getdentsSize: number;
   /** Why sizes differ from the issue's, when they do. */
   readonly notes: string[];
 }
@@ -62,6 +64,7 @@ export function workload(fs: FsKind, scale: number): Workload {
     writeBytes,
     smallFiles: Math.max(1, Math.round(2000 * scale)),
     createFiles: Math.max(1, Math.round(1000 * scale)),
+    getdentsSize: GETDENTS_SIZE,
     notes,
   };
 }

@@ -84,6 +84,7 @@ describe('workload', () => {
       writeBytes: 32 * 2 ** 20,
       smallFiles: 2000,
       createFiles: 1000,
+      getdentsSize: 8192,
     });
     expect(full.notes).toEqual([]);
     const tiny = workload('tinyfs', 1);
