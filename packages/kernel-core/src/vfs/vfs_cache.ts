@@ -15,11 +15,18 @@ import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
 
 const PURGE_PARENTS = 1;
+/**
+ * cache_mp_name: the key under which a covered directory's entry names the root of the file
+ * system mounted on it (cache_enter_mount). No path component holds a NUL byte.
+ */
+const MOUNT_NAME = '\u0000';
+/** VNOVAL as the u_int vi_nc_mode / vi_nc_uid / vi_nc_gid hold it: no identity cached. */
+const NC_NOVAL = -1;
 const PURGE_CHILDREN = 2;
 /** cache_maxlen: longer names are not cached. */
 const NCHNAMLEN_MAX = 255;
 
-interface Entry {
+export interface NameCacheEntry {
   /** The directory and the named vnode as Kvas (vp 0 for a negative entry). */
   readonly dvp: Kva;
   readonly name: string;
@@ -35,13 +42,14 @@ export interface NameCacheStats {
 
 export class NameCache {
   enabled = true;
-  private readonly o: { mode: bigint; uid: bigint; gid: bigint };
+  /** Offset of vi_nc_mode in vnode_impl (vi_nc_uid and vi_nc_gid follow it). */
+  private readonly ncMode: number;
   /** Per directory (Kva): name → entry. */
-  private readonly dirs = new Map<Kva, Map<string, Entry>>();
+  private readonly dirs = new Map<Kva, Map<string, NameCacheEntry>>();
   /** Per vnode (Kva): the entries naming it (for PURGE_PARENTS). */
-  private readonly names = new Map<Kva, Set<Entry>>();
+  private readonly names = new Map<Kva, Set<NameCacheEntry>>();
   /** Every entry, oldest first (the LRU cache_reclaim trims). */
-  private readonly lru = new Set<Entry>();
+  private readonly lru = new Set<NameCacheEntry>();
   readonly stats: NameCacheStats = { hits: 0, negativeHits: 0, misses: 0, entries: 0 };
   /** Result vnode of the last lookupK hit (0 for a negative hit). */
   foundVp: Kva = 0;
@@ -51,11 +59,9 @@ export class NameCache {
     private readonly vfs: Vfs,
   ) {
     const I = k.S.vnode_impl;
-    this.o = {
-      mode: BigInt(I.vi_nc_mode.offset),
-      uid: BigInt(I.vi_nc_uid.offset),
-      gid: BigInt(I.vi_nc_gid.offset),
-    };
+    this.ncMode = I.vi_nc_mode.offset;
+    if (I.vi_nc_uid.offset !== this.ncMode + 4 || I.vi_nc_gid.offset !== this.ncMode + 8)
+      throw new Error('vnode_impl: vi_nc_mode, vi_nc_uid, vi_nc_gid are not consecutive');
   }
 
   /** The name at `p` (a Kva) as a Latin-1 key. */
@@ -69,7 +75,7 @@ export class NameCache {
     return s;
   }
 
-  private remove(e: Entry): void {
+  private remove(e: NameCacheEntry): void {
     const d = this.dirs.get(e.dvp);
     if (d?.get(e.name) === e) {
       d.delete(e.name);
@@ -142,12 +148,15 @@ export class NameCache {
 
   enterK(dvp: Kva, vp: Kva, name: Kva, namelen: number, cnflags: number): void {
     if (!this.enabled || !(cnflags & N.MAKEENTRY) || namelen > NCHNAMLEN_MAX) return;
-    const key = this.nameAt(name, namelen);
+    this.insert(dvp, this.nameAt(name, namelen), vp);
+  }
+
+  private insert(dvp: Kva, key: string, vp: Kva): void {
     let d = this.dirs.get(dvp);
     if (!d) this.dirs.set(dvp, (d = new Map()));
     const old = d.get(key);
     if (old) this.remove(old);
-    const e: Entry = { dvp, name: key, vp };
+    const e: NameCacheEntry = { dvp, name: key, vp };
     d = this.dirs.get(dvp) ?? new Map();
     this.dirs.set(dvp, d);
     d.set(key, e);
@@ -189,10 +198,70 @@ export class NameCache {
 
   /** cache_enter_id(vp, mode, uid, gid, valid): remembers the owner and mode of a vnode. */
   enterId(vp: bigint, mode: number, uid: number, gid: number, valid: boolean): void {
+    this.enterIdK(kvaOf(vp), mode, uid, gid, valid);
+  }
+  enterIdK(vp: Kva, mode: number, uid: number, gid: number, valid: boolean): void {
     const m = this.k.mem;
-    m.write32(vp + this.o.mode, valid ? mode : 0xffffffff);
-    m.write32(vp + this.o.uid, valid ? uid : 0xffffffff);
-    m.write32(vp + this.o.gid, valid ? gid : 0xffffffff);
+    m.store32(vp + this.ncMode, -1, valid ? mode | 0 : NC_NOVAL);
+    m.store32(vp + this.ncMode + 4, -1, valid ? uid | 0 : NC_NOVAL);
+    m.store32(vp + this.ncMode + 8, -1, valid ? gid | 0 : NC_NOVAL);
+  }
+
+  /** cache_vnode_init: a new vnode has no cached identity (vi_nc_mode/uid/gid are VNOVAL). */
+  initVnodeK(vp: Kva): void {
+    this.enterIdK(vp, 0, 0, 0, false);
+  }
+
+  /**
+   * The identity cache_enter_id recorded for a directory (a Kva), for lookup_fastforward's
+   * permission check: the mode (with its type bits) in idMode, owner and group in idUid/idGid.
+   * False when there is none (VNOVAL).
+   */
+  haveIdK(vp: Kva): boolean {
+    const m = this.k.mem;
+    const mode = m.load32(vp + this.ncMode, -1);
+    if (mode === NC_NOVAL) return false;
+    this.idMode = mode >>> 0;
+    this.idUid = m.load32(vp + this.ncMode + 4, -1) >>> 0;
+    this.idGid = m.load32(vp + this.ncMode + 8, -1) >>> 0;
+    return true;
+  }
+  idMode = 0;
+  idUid = 0;
+  idGid = 0;
+
+  /**
+   * The lookup half of cache_lookup_linked (the caller checked search permission): the entry
+   * for `name` in dvp, with no side effect but the statistics — no reference taken, nothing
+   * removed. undefined on a miss; an entry with vp 0 is a negative hit.
+   */
+  peekK(dvp: Kva, name: Kva, namelen: number): NameCacheEntry | undefined {
+    if (!this.enabled || namelen > NCHNAMLEN_MAX) return undefined;
+    const d = this.dirs.get(dvp);
+    if (d === undefined) {
+      this.stats.misses++;
+      return undefined;
+    }
+    const e = d.get(this.nameAt(name, namelen));
+    if (e === undefined) this.stats.misses++;
+    else if (e.vp === 0) this.stats.negativeHits++;
+    else this.stats.hits++;
+    return e;
+  }
+
+  /**
+   * cache_lookup_mount without the reference: the root of the file system mounted on the
+   * covered directory `cvp`, if cache_enter_mount recorded it (0 otherwise).
+   */
+  mountRootK(cvp: Kva): Kva {
+    const e = this.dirs.get(cvp)?.get(MOUNT_NAME);
+    return e === undefined ? 0 : e.vp;
+  }
+
+  /** cache_enter_mount(cvp, rvp): remembers the root of the file system mounted on cvp. */
+  enterMountK(cvp: Kva, rvp: Kva): void {
+    if (!this.enabled) return;
+    this.insert(cvp, MOUNT_NAME, rvp);
   }
 
   register(): void {
@@ -222,15 +291,13 @@ export class NameCache {
     t.function('cache_enter', 'vfs', (cpu) =>
       this.enterK(argKva(cpu, 0), argKva(cpu, 1), argKva(cpu, 2), argSize(cpu, 3), argU32(cpu, 4)),
     );
-    t.function('cache_enter_id', 'vfs', (cpu) =>
-      this.enterId(
-        cpu.arg(0),
-        u32(cpu.arg(1)),
-        u32(cpu.arg(2)),
-        u32(cpu.arg(3)),
-        (cpu.arg(4) & 0xffn) !== 0n,
-      ),
-    );
+    t.function('cache_enter_id', 'vfs', (cpu) => {
+      const vp = argKva(cpu, 0);
+      const valid = (argU32(cpu, 4) & 0xff) !== 0;
+      if (Number.isNaN(vp))
+        this.enterId(cpu.arg(0), argU32(cpu, 1), argU32(cpu, 2), argU32(cpu, 3), valid);
+      else this.enterIdK(vp, argU32(cpu, 1), argU32(cpu, 2), argU32(cpu, 3), valid);
+    });
     // cache_purge1(vp, name, namelen, flags)
     t.function('cache_purge1', 'vfs', (cpu) =>
       this.purge(cpu.arg(0), u32(cpu.arg(3)), cpu.arg(1), Number(cpu.arg(2))),

@@ -8,7 +8,9 @@
  * are locked exclusively while they are searched (always correct; NetBSD may use shared locks).
  */
 import {
+  kauth as KA,
   kmflags,
+  mnt as M,
   namei as N,
   uio as U,
   vnode as VF,
@@ -23,6 +25,10 @@ export const MAXPATHLEN = N.MAXPATHLEN;
 export const NAME_MAX = 255;
 export const MAXSYMLINKS = 32;
 const EJUSTRETURN = -2;
+const KAUTH_SCOPE_VNODE = KA.KAUTH_SCOPE_VNODE;
+/** accmode VEXEC and ALLPERMS (sys/vnode.h, sys/stat.h). */
+const VEXEC = 0o100;
+const ALLPERMS = 0o7777;
 
 const FOLLOW: NameiOptions = { follow: true };
 const NOFOLLOW: NameiOptions = { follow: false };
@@ -92,7 +98,9 @@ export class Namei {
     namelen: number;
     covered: number;
     mntFlag: number;
+    mntIflag: number;
     mntOp: number;
+    euid: number;
     vfsRoot: number;
   };
   private rootBig = -1n;
@@ -111,6 +119,8 @@ export class Namei {
       namelen: C.cn_namelen.offset,
       covered: k.S.mount.mnt_vnodecovered.offset,
       mntFlag: k.S.mount.mnt_flag.offset,
+      mntIflag: k.S.mount.mnt_iflag.offset,
+      euid: k.S.kauth_cred.cr_euid.offset,
       mntOp: k.S.mount.mnt_op.offset,
       vfsRoot: k.S.vfsops.vfs_root.offset,
     };
@@ -258,16 +268,43 @@ export class Namei {
     return i < len ? this.k.mem.windowU8()[w.buf + WINDOW_BIAS + i]! : 0;
   }
 
-  /** Ends a walk with an error, releasing the directory. */
-  private out(w: NameiWalk, dvp: Kva, error: number): number {
-    this.vfs.vnodes.vputK(dvp);
+  /** Ends a walk with an error, releasing the directory (unlocking it if `locked`). */
+  private out(w: NameiWalk, dvp: Kva, locked: boolean, error: number): number {
+    if (locked) this.vfs.vnodes.vputK(dvp);
+    else this.vfs.vnodes.vreleK(dvp);
     w.error = error;
     w.vp = 0;
     w.dvp = 0;
     return error;
   }
 
-  /** The lookup proper: sets w.error, w.vp, w.dvp and returns the errno. */
+  /**
+   * cache_lookup_linked's permission check: whether `cred` may search the directory `dir` by
+   * the identity its file system cached (cache_enter_id), decided as kauth_authorize_vnode with
+   * genfs_can_access would (the caller made sure no module listens on the vnode scope). False
+   * when no identity is cached, or for a credential that is not a kernel address: the slow
+   * path (VOP_LOOKUP, whose VOP_ACCESS decides) takes those.
+   */
+  private searchable(dir: Kva, cred: number): boolean {
+    const nc = this.vfs.cache;
+    if (!nc.haveIdK(dir)) return false;
+    if (cred === -1 || cred === -2) return true; // NOCRED, FSCRED: the kernel itself
+    if (!(cred < 0 && cred >= -0x8000_0000)) return false;
+    if (this.k.mem.load32(cred + this.o.euid, -1) === 0) return true; // secmodel_suser
+    return this.vfs.genfs.canAccessK(cred, nc.idUid, nc.idGid, nc.idMode & ALLPERMS, VEXEC) === 0;
+  }
+
+  /**
+   * The lookup proper: sets w.error, w.vp, w.dvp and returns the errno.
+   *
+   * Like NetBSD's namei_oneroot, each component first tries lookup_fastforward: a name-cache
+   * hit in a directory whose file system caches names for it (IMNT_NCLOOKUP) and whose owner
+   * and mode are cached (cache_enter_id), after a search-permission check on those — no
+   * VOP_LOOKUP, no directory lock, and no reference on the directories passed through (the
+   * cache keeps them; this lwp is the only one). Anything else (a miss, "..", the last
+   * component of anything but a plain LOOKUP, LOCKPARENT, a denied or undecidable permission)
+   * goes through lookup_once: the directory referenced and locked, VOP_LOOKUP.
+   */
   private walk(w: NameiWalk, pathLen: number, opts: NameiOptions): number {
     const k = this.k;
     const m = k.mem;
@@ -275,35 +312,60 @@ export class Namei {
     const vn = vfs.vn;
     const vc = vfs.vnodes;
     const vop = vfs.vop;
+    const nc = vfs.cache;
     const o = this.o;
     const root = this.root();
     const op = NAMEIOP[opts.op ?? 'lookup'];
     const cnp = w.cnp;
+    // Module listeners on the vnode scope run in the guest: leave those lookups to VOP_ACCESS.
+    const fastOk = nc.enabled && !k.kauth.hasListeners(KAUTH_SCOPE_VNODE);
+    const cred = fastOk ? vfs.credK() : 0;
+    const lastFast = op === N.LOOKUP && !opts.lockparent;
     let len = pathLen;
     let loops = 0;
+    // dvp is referenced (and locked iff dlocked). sdir is the directory being searched: dvp,
+    // or within a run of name-cache hits a directory held by the cache alone.
     let dvp = root;
+    let dlocked = false;
+    let sdir = root;
     vc.vrefK(dvp);
-    this.lockK(dvp);
+    // The run of cache hits ends: sdir gets the reference dvp had (it can: every directory
+    // the run entered passed canVgetK, and nothing ran since).
+    const commit = (): void => {
+      if (sdir === dvp) return;
+      if (vc.tryVgetK(sdir) !== 0)
+        k.panic(`namei: directory ${k.describeAddress(kvaBig(sdir))} went away during lookup`);
+      if (dlocked) vc.vputK(dvp);
+      else vc.vreleK(dvp);
+      dvp = sdir;
+      dlocked = false;
+    };
     let pos = 0;
     for (;;) {
       while (this.at(w, len, pos) === 0x2f) pos++;
       if (pos >= len) {
         // The path names the directory itself ("/", or everything was a symlink to "/").
-        if (op !== N.LOOKUP) return this.out(w, dvp, op === N.CREATE ? errno.EEXIST : errno.EBUSY);
+        commit();
+        if (!dlocked) {
+          this.lockK(dvp);
+          dlocked = true;
+        }
+        if (op !== N.LOOKUP)
+          return this.out(w, dvp, true, op === N.CREATE ? errno.EEXIST : errno.EBUSY);
         vc.vrefK(dvp);
-        return this.finish(w, dvp, dvp, opts);
+        return this.finish(w, dvp, dvp, true, opts);
       }
       const namep = w.buf + pos;
       let clen: number;
       const rp = vop.scratch(8);
       try {
-        const e = vop.parsepathK(dvp, namep, rp);
+        const e = vop.parsepathK(sdir, namep, rp);
         clen = e ? -e : loadU64(m, rp);
       } finally {
         vop.release(rp);
       }
-      if (clen < 0) return this.out(w, dvp, -clen);
-      if (clen > NAME_MAX) return this.out(w, dvp, errno.ENAMETOOLONG);
+      if (clen < 0) return this.out(w, dvp, dlocked, -clen);
+      if (clen > NAME_MAX) return this.out(w, dvp, dlocked, errno.ENAMETOOLONG);
       const next = pos + clen;
       let after = next;
       while (this.at(w, len, after) === 0x2f) after++;
@@ -313,15 +375,19 @@ export class Namei {
         clen === 2 && this.at(w, len, pos) === 0x2e && this.at(w, len, pos + 1) === 0x2e;
       // ".." from the root of a mounted file system: continue in the covered directory.
       if (isDotDot) {
+        commit();
         while (dvp !== root && vn.vflagK(dvp) & VF.VV_ROOT) {
           const covered = loadKva(m, vn.mountK(dvp) + o.covered);
           if (covered === 0) break;
-          vc.vputK(dvp);
+          if (dlocked) vc.vputK(dvp);
+          else vc.vreleK(dvp);
           dvp = covered;
+          dlocked = false;
           vc.vrefK(dvp);
-          this.lockK(dvp);
         }
+        sdir = dvp;
       }
+      const dmp = vn.mountK(sdir);
       let flags = opts.follow ? N.FOLLOW : 0;
       if (last) flags |= N.ISLASTCN;
       if (opts.lockparent) flags |= N.LOCKPARENT;
@@ -332,36 +398,89 @@ export class Namei {
       if (last && opts.nocache) flags |= N.NOCACHE;
       if (last && opts.createdir) flags |= N.CREATEDIR;
       if (trailingSlash) flags |= N.REQUIREDIR;
-      if (m.load32(vn.mountK(dvp) + o.mntFlag, -1) & 0x1) flags |= N.RDONLY;
+      const mntFlag = m.load32(dmp + o.mntFlag, -1);
+      if (mntFlag & 0x1) flags |= N.RDONLY;
       m.store32(cnp + o.nameiop, -1, last ? op : N.LOOKUP);
       m.store32(cnp + o.flags, -1, flags);
       storeKva(m, cnp + o.nameptr, namep);
       storeU64(m, cnp + o.namelen, clen);
-      let vp: Kva;
-      if (isDotDot && dvp === root) {
-        vp = dvp;
-        vc.vrefK(vp);
-      } else {
-        if (vn.typeK(dvp) !== vtype.VDIR) return this.out(w, dvp, errno.ENOTDIR);
-        let error: number;
-        const vpp = vop.scratch(8);
-        try {
-          error = vop.lookupK(dvp, vpp, cnp);
-          vp = error ? 0 : loadKva(m, vpp);
-        } finally {
-          vop.release(vpp);
+      let vp: Kva = 0;
+      // lookup_fastforward: this component from the name cache.
+      if (
+        fastOk &&
+        !isDotDot &&
+        (lastFast || !last) &&
+        m.load32(dmp + o.mntIflag, -1) & M.IMNT_NCLOOKUP &&
+        vn.typeK(sdir) === vtype.VDIR &&
+        this.searchable(sdir, cred)
+      ) {
+        const e = nc.peekK(sdir, namep, clen);
+        if (e !== undefined) {
+          const found = e.vp;
+          if (found === 0) {
+            // A negative hit, unless a union mount may have the name below.
+            if (!(vn.vflagK(sdir) & VF.VV_ROOT && mntFlag & M.MNT_UNION))
+              return this.out(w, dvp, dlocked, errno.ENOENT);
+          } else if (found !== sdir && vc.canVgetK(found)) {
+            if (!last && vn.typeK(found) === vtype.VDIR) {
+              // Into the directory, across mount points the cache knows.
+              let f = found;
+              while (vn.unK(f) !== 0) {
+                const r = nc.mountRootK(f);
+                if (r === 0 || !vc.canVgetK(r) || vn.typeK(r) !== vtype.VDIR) break;
+                f = r;
+              }
+              if (vn.unK(f) === 0) {
+                sdir = f;
+                pos = next;
+                continue;
+              }
+              vp = f;
+            } else vp = found;
+            vc.tryVgetK(vp);
+            commit();
+          }
         }
-        if (error === EJUSTRETURN && last && (op === N.CREATE || op === N.RENAME)) {
-          if (!opts.lockparent) return this.out(w, dvp, errno.EINVAL);
-          w.error = 0;
-          w.vp = 0;
-          w.dvp = dvp;
-          return 0;
-        }
-        if (error) return this.out(w, dvp, error === EJUSTRETURN ? errno.ENOENT : error);
       }
-      // Mount points: continue at the root of the file system mounted on vp.
+      if (vp === 0) {
+        // lookup_once: VOP_LOOKUP in the locked directory.
+        commit();
+        if (!dlocked) {
+          this.lockK(dvp);
+          dlocked = true;
+        }
+        if (isDotDot && dvp === root) {
+          vp = dvp;
+          vc.vrefK(vp);
+        } else {
+          if (vn.typeK(dvp) !== vtype.VDIR) return this.out(w, dvp, true, errno.ENOTDIR);
+          let error: number;
+          const vpp = vop.scratch(8);
+          try {
+            error = vop.lookupK(dvp, vpp, cnp);
+            vp = error ? 0 : loadKva(m, vpp);
+          } finally {
+            vop.release(vpp);
+          }
+          if (error === EJUSTRETURN && last && (op === N.CREATE || op === N.RENAME)) {
+            if (!opts.lockparent) return this.out(w, dvp, true, errno.EINVAL);
+            w.error = 0;
+            w.vp = 0;
+            w.dvp = dvp;
+            return 0;
+          }
+          if (error) return this.out(w, dvp, true, error === EJUSTRETURN ? errno.ENOENT : error);
+        }
+      }
+      // Mount points: continue at the root of the file system mounted on vp (lookup_crossmount:
+      // the name cache's mount entry first, else VFS_ROOT, remembered with cache_enter_mount).
       while (vn.typeK(vp) === vtype.VDIR && vn.unK(vp) !== 0) {
+        const cached = nc.mountRootK(vp);
+        if (cached !== 0 && vc.tryVgetK(cached) === 0) {
+          vc.vreleK(vp);
+          vp = cached;
+          continue;
+        }
         const mp = vn.unK(vp);
         let error: number;
         let rootvp: Kva = 0;
@@ -379,62 +498,80 @@ export class Namei {
         } finally {
           vop.release(vpp);
         }
+        if (!error && vn.typeK(rootvp) === vtype.VDIR) nc.enterMountK(vp, rootvp);
         vc.vreleK(vp);
-        if (error) return this.out(w, dvp, error);
+        if (error) return this.out(w, dvp, dlocked, error);
         vop.unlockK(rootvp);
         vp = rootvp;
       }
       if (vn.typeK(vp) === vtype.VLNK && (!last || opts.follow)) {
         if (++loops > MAXSYMLINKS) {
           vc.vreleK(vp);
-          return this.out(w, dvp, errno.ELOOP);
+          return this.out(w, dvp, dlocked, errno.ELOOP);
         }
         this.lockK(vp);
         const [error, target] = this.readlink(kvaBig(vp));
         vc.vputK(vp);
-        if (error) return this.out(w, dvp, error);
-        if (target.length === 0) return this.out(w, dvp, errno.ENOENT);
+        if (error) return this.out(w, dvp, dlocked, error);
+        if (target.length === 0) return this.out(w, dvp, dlocked, errno.ENOENT);
         const bufB = kvaBig(w.buf);
         const rest = m.read(bufB + BigInt(next), len - next);
-        if (target.length + rest.length >= MAXPATHLEN) return this.out(w, dvp, errno.ENAMETOOLONG);
+        if (target.length + rest.length >= MAXPATHLEN)
+          return this.out(w, dvp, dlocked, errno.ENAMETOOLONG);
         m.write(bufB, target);
         m.write(bufB + BigInt(target.length), rest);
         len = target.length + rest.length;
         m.write8(bufB + BigInt(len), 0);
         pos = 0;
         if (target[0] === 0x2f) {
-          vc.vputK(dvp);
+          if (dlocked) vc.vputK(dvp);
+          else vc.vreleK(dvp);
           dvp = root;
+          dlocked = false;
           vc.vrefK(dvp);
-          this.lockK(dvp);
         }
+        sdir = dvp;
         continue;
       }
       if (!last) {
         if (vn.typeK(vp) !== vtype.VDIR) {
           vc.vreleK(vp);
-          return this.out(w, dvp, errno.ENOTDIR);
+          return this.out(w, dvp, dlocked, errno.ENOTDIR);
         }
-        vc.vputK(dvp);
+        if (dlocked) vc.vputK(dvp);
+        else vc.vreleK(dvp);
         dvp = vp;
-        this.lockK(dvp);
+        dlocked = false;
+        sdir = vp;
         pos = next;
         continue;
       }
       if (trailingSlash && vn.typeK(vp) !== vtype.VDIR) {
         vc.vreleK(vp);
-        return this.out(w, dvp, errno.ENOTDIR);
+        return this.out(w, dvp, dlocked, errno.ENOTDIR);
       }
-      return this.finish(w, vp, dvp, opts);
+      return this.finish(w, vp, dvp, dlocked, opts);
     }
   }
 
-  /** Leaves vp and dvp as the options ask: vp locked iff lockleaf, dvp kept locked iff lockparent. */
-  private finish(w: NameiWalk, vp: Kva, dvp: Kva, opts: NameiOptions): number {
+  /**
+   * Leaves vp and dvp as the options ask: vp locked iff lockleaf, dvp kept locked iff lockparent.
+   * dvp is locked iff `dlocked` (an unlocked dvp comes from a name-cache hit: vp !== dvp, no
+   * lockparent).
+   */
+  private finish(w: NameiWalk, vp: Kva, dvp: Kva, dlocked: boolean, opts: NameiOptions): number {
     const vc = this.vfs.vnodes;
     w.error = 0;
     w.vp = vp;
     w.dvp = 0;
+    if (!dlocked) {
+      if (vp !== dvp && !opts.lockparent) {
+        if (opts.lockleaf) this.lockK(vp);
+        vc.vreleK(dvp);
+        return 0;
+      }
+      this.lockK(dvp);
+    }
     if (vp === dvp) {
       // dvp is locked; vp is the same vnode with an extra reference.
       if (opts.lockparent) {

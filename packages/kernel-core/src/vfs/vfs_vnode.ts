@@ -128,6 +128,7 @@ export class VnodeCache {
     vn.setSize(vp, VSIZENOTSET);
     vn.setWritesize(vp, VSIZENOTSET);
     this.setState(vp, VS.LOADING);
+    this.vfs.cache.initVnodeK(kvaOf(vp));
     this.live.add(vp);
     this.liveK.add(kvaOf(vp));
     return vp;
@@ -329,10 +330,15 @@ export class VnodeCache {
     return this.tryVgetK(kvaOf(vp));
   }
   tryVgetK(vp: Kva): number {
-    if (!this.liveK.has(vp) || this.stateK(vp) !== VS.LOADED) return errno.EBUSY;
+    if (!this.canVgetK(vp)) return errno.EBUSY;
     this.vfs.vn.setUsecountK(vp, this.vfs.vn.usecountK(vp) + 1);
     this.free.delete(vp);
     return 0;
+  }
+
+  /** Whether tryVgetK(vp) would succeed: a live, loaded vnode. */
+  canVgetK(vp: Kva): boolean {
+    return this.liveK.has(vp) && this.stateK(vp) === VS.LOADED;
   }
 
   /** vcache_vget for iterator results and cache hits: a reference unless reclaimed. */
