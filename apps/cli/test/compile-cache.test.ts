@@ -111,8 +111,8 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   /** Runs the built `rump` with only the variables given (no HOME unless given). */
-  function rump(args: string[], env: Record<string, string>) {
-    const r = spawnSync(process.execPath, [join(dist, 'rump.mjs'), ...args], {
+  function rump(args: string[], env: Record<string, string>, nodeOptions: string[] = []) {
+    const r = spawnSync(process.execPath, [...nodeOptions, join(dist, 'rump.mjs'), ...args], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', ...env },
     });
@@ -219,6 +219,14 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
     const homeless = rump(cat, DEBUG);
     expect([homeless.status, homeless.stdout, homeless.stderr]).toEqual([0, 'hi there\n', '']);
     expect(homeless.debug).toEqual(['(none): off']);
+
+    // node --enable-source-maps: loaded by Node's own loader, so that stacks are mapped.
+    const mapped = rump(cat, { RUMP_CACHE_DIR: join(dir, 'cache-maps'), ...DEBUG }, [
+      '--enable-source-maps',
+    ]);
+    expect([mapped.status, mapped.stdout, mapped.stderr]).toEqual([0, 'hi there\n', '']);
+    expect(mapped.debug).toEqual(['(none): off (--enable-source-maps)']);
+    expect(existsSync(join(dir, 'cache-maps'))).toBe(false);
 
     // Switched off: nothing read, nothing written.
     const root = join(dir, 'cache-off');

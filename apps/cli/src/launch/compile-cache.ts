@@ -168,6 +168,13 @@ const WRAPPER_TAIL = '\n})';
  */
 export function runBundle(options: RunBundleOptions): CacheState {
   const { bundle, debug } = options;
+  if ((process as { sourceMapsEnabled?: boolean }).sourceMapsEnabled === true) {
+    // node --enable-source-maps maps the stacks of what its module loader loads, not those of a
+    // vm.Script: the bundle is loaded as a plain CommonJS module, without the cache.
+    debug?.('(none): off (--enable-source-maps)');
+    createRequire(bundle)(bundle);
+    return 'off';
+  }
   const source = readFileSync(bundle, 'utf8');
   const dir = compileCacheDir(options.env, options.bundleHash);
   const file = dir === undefined ? undefined : join(dir, CACHE_FILE);
