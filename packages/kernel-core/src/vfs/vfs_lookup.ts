@@ -329,23 +329,15 @@ export class Namei {
     let dlocked = false;
     let sdir = root;
     vc.vrefK(dvp);
-    // The run of cache hits ends: sdir gets the reference dvp had (it can: every directory
-    // the run entered passed canVgetK, and nothing ran since).
-    const commit = (): void => {
-      if (sdir === dvp) return;
-      if (vc.tryVgetK(sdir) !== 0)
-        k.panic(`namei: directory ${k.describeAddress(kvaBig(sdir))} went away during lookup`);
-      if (dlocked) vc.vputK(dvp);
-      else vc.vreleK(dvp);
-      dvp = sdir;
-      dlocked = false;
-    };
     let pos = 0;
     for (;;) {
       while (this.at(w, len, pos) === 0x2f) pos++;
       if (pos >= len) {
         // The path names the directory itself ("/", or everything was a symlink to "/").
-        commit();
+        if (sdir !== dvp) {
+          dvp = this.commit(sdir, dvp, dlocked);
+          dlocked = false;
+        }
         if (!dlocked) {
           this.lockK(dvp);
           dlocked = true;
@@ -375,7 +367,10 @@ export class Namei {
         clen === 2 && this.at(w, len, pos) === 0x2e && this.at(w, len, pos + 1) === 0x2e;
       // ".." from the root of a mounted file system: continue in the covered directory.
       if (isDotDot) {
-        commit();
+        if (sdir !== dvp) {
+          dvp = this.commit(sdir, dvp, dlocked);
+          dlocked = false;
+        }
         while (dvp !== root && vn.vflagK(dvp) & VF.VV_ROOT) {
           const covered = loadKva(m, vn.mountK(dvp) + o.covered);
           if (covered === 0) break;
@@ -438,13 +433,19 @@ export class Namei {
               vp = f;
             } else vp = found;
             vc.tryVgetK(vp);
-            commit();
+            if (sdir !== dvp) {
+              dvp = this.commit(sdir, dvp, dlocked);
+              dlocked = false;
+            }
           }
         }
       }
       if (vp === 0) {
         // lookup_once: VOP_LOOKUP in the locked directory.
-        commit();
+        if (sdir !== dvp) {
+          dvp = this.commit(sdir, dvp, dlocked);
+          dlocked = false;
+        }
         if (!dlocked) {
           this.lockK(dvp);
           dlocked = true;
@@ -552,6 +553,22 @@ export class Namei {
       }
       return this.finish(w, vp, dvp, dlocked, opts);
     }
+  }
+
+  /**
+   * The end of a run of name-cache hits: sdir (which every directory the run entered passed
+   * canVgetK for, and nothing ran since) gets a reference, the run's starting directory dvp
+   * loses its own (and its lock if `dlocked`). Returns sdir, the new, unlocked dvp.
+   */
+  private commit(sdir: Kva, dvp: Kva, dlocked: boolean): Kva {
+    const vc = this.vfs.vnodes;
+    if (vc.tryVgetK(sdir) !== 0)
+      this.k.panic(
+        `namei: directory ${this.k.describeAddress(kvaBig(sdir))} went away during lookup`,
+      );
+    if (dlocked) vc.vputK(dvp);
+    else vc.vreleK(dvp);
+    return sdir;
   }
 
   /**
