@@ -99,6 +99,18 @@ const SYSV_ARGS = [Reg.RDI, Reg.RSI, Reg.RDX, Reg.RCX, Reg.R8, Reg.R9];
 const TWO32 = 4294967296;
 const SAFE = Number.MAX_SAFE_INTEGER;
 
+/**
+ * Runs a compiled region. The run loop calls every region through this one call site, which is
+ * made megamorphic when the module loads: with monomorphic feedback (one region compiled so far)
+ * V8 inlined that region into the run loop, made the loop's optimizing compile several times
+ * longer, and deoptimized the loop as soon as a second region ran.
+ */
+function runRegion(fn: RegionFn, c: Cpu, entry: number, blocks: readonly Block[]): void {
+  fn(c, entry, blocks);
+}
+const notRegions: RegionFn[] = [() => {}, () => {}, () => {}];
+for (const fn of notRegions) runRegion(fn, undefined as unknown as Cpu, 0, []);
+
 /** r[n], r[n+16] = the halves of v, a Number holding a 64-bit integer (exact below 2^53). */
 function setHalves(r: Int32Array, n: number, v: number): void {
   if ((v | 0) === v) {
@@ -416,7 +428,9 @@ export class Cpu extends CpuState {
     if (b === undefined) {
       const insn = new Insn();
       insn.fn = (c) => c.hostTrap(insn);
-      insn.op = idx;
+      // `| 0`: idx comes from a division of doubles; storing it unconverted would make Insn.op a
+      // double field for every instruction (V8 generalizes the field), slowing every handler.
+      insn.op = idx | 0;
       insn.ripLo = lo;
       insn.ripHi = hi;
       insn.nextLo = lo;
@@ -613,7 +627,7 @@ export class Cpu extends CpuState {
         if (region !== null) {
           // Compiled: the region accounts for its own blocks and returns when control leaves it.
           inRegion = true;
-          region(this, cur.regionIndex, cur.regionBlocks!);
+          runRegion(region, this, cur.regionIndex, cur.regionBlocks!);
           inRegion = false;
         } else {
           if ((this.sampleLeft -= n) <= 0) this.sample(cur.startLo, cur.startHi);
