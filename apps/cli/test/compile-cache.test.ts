@@ -6,6 +6,7 @@ import {
   readdirSync,
   readFileSync,
   rmSync,
+  utimesSync,
   writeFileSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,8 @@ import {
   decodeCache,
   encodeCache,
   flagsHash,
+  pruneUnused,
+  UNUSED_DAYS,
   writeFileAtomic,
 } from '../src/launch/compile-cache.js';
 
@@ -85,6 +88,38 @@ describe('compile cache file', () => {
       ).toThrow(/ENOTDIR|EEXIST/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('old cache folders', () => {
+  it('go when unused for a week, whatever made them', () => {
+    const root = mkdtempSync(join(tmpdir(), 'rump-cc-'));
+    try {
+      const now = Date.now();
+      const ago = (days: number) => (now - days * 86_400_000) / 1000;
+      const folder = (name: string, fileDays: number | undefined, dirDays: number) => {
+        const dir = join(root, name);
+        mkdirSync(dir);
+        if (fileDays !== undefined) {
+          writeFileSync(join(dir, CACHE_FILE), 'x');
+          utimesSync(join(dir, CACHE_FILE), ago(fileDays), ago(fileDays));
+        }
+        utimesSync(dir, ago(dirDays), ago(dirDays));
+        return dir;
+      };
+      const keep = folder('current', UNUSED_DAYS + 5, 0);
+      const recent = folder('other-node', 1, UNUSED_DAYS + 5);
+      const old = folder('old-bundle', UNUSED_DAYS + 1, 0);
+      const half = folder('unfinished', undefined, UNUSED_DAYS + 1);
+      const fresh = folder('being-written', undefined, 0);
+      expect(pruneUnused(keep, now).sort()).toEqual([half, old].sort());
+      expect(readdirSync(root).sort()).toEqual(
+        [keep, recent, fresh].map((d) => d.slice(root.length + 1)).sort(),
+      );
+      expect(pruneUnused(join(root, 'missing', 'x'), now)).toEqual([]);
+    } finally {
+      rmSync(root, { recursive: true, force: true });
     }
   });
 });

@@ -21,11 +21,21 @@
  * A file that is not that (garbage, cut short), or that V8 rejects, is ignored and rewritten.
  * A cache made by one command holds the functions that command ran: when another command runs
  * on it, the cache is rewritten at its exit with both (what V8 deserialized plus what it
- * compiled), so it grows to cover the commands in use and then stays as it is. Written to a
+ * compiled), so it grows to cover the commands in use and then stays as it is. Folders of other
+ * bundles or Nodes unused for a week go when a cache is written. Written to a
  * temporary file and renamed into place; when that fails (read-only home, no HOME) nothing is
  * written and the command runs as it would without a cache.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { Script } from 'node:vm';
@@ -137,6 +147,52 @@ export function writeFileAtomic(file: string, bytes: Uint8Array): void {
   }
 }
 
+/** A cache folder unused this long is removed when a new cache is written beside it. */
+export const UNUSED_DAYS = 7;
+const DAY_MS = 86_400_000;
+
+/**
+ * Removes the cache folders beside `keep` (other bundles, other Nodes) whose cache has not been
+ * used for UNUSED_DAYS: their file's modification time, which a run that uses a cache moves
+ * forward once a day (markUsed). Two rump versions in use at once both keep their folders.
+ */
+export function pruneUnused(keep: string, now: number = Date.now()): string[] {
+  const parent = dirname(keep);
+  const removed: string[] = [];
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return removed;
+  }
+  for (const name of names) {
+    const dir = join(parent, name);
+    if (dir === keep) continue;
+    try {
+      if (now - statSync(join(dir, CACHE_FILE)).mtimeMs < UNUSED_DAYS * DAY_MS) continue;
+    } catch {
+      // No cache file in it (a write that never finished): as old as the folder.
+      try {
+        if (now - statSync(dir).mtimeMs < UNUSED_DAYS * DAY_MS) continue;
+      } catch {
+        continue;
+      }
+    }
+    rmSync(dir, { recursive: true, force: true });
+    removed.push(dir);
+  }
+  return removed;
+}
+
+/** Marks a cache as used today (at most one utimes a day), for pruneUnused. */
+function markUsed(file: string, now: number = Date.now()): void {
+  try {
+    if (now - statSync(file).mtimeMs > DAY_MS) utimesSync(file, now / 1000, now / 1000);
+  } catch {
+    // A read-only cache is used all the same.
+  }
+}
+
 /** What happened to the cache in one run (the debug line says it). */
 export type CacheState =
   | 'off' // RUMP_NO_COMPILE_CACHE, or no cache folder, or no zlib.crc32
@@ -201,6 +257,7 @@ export function runBundle(options: RunBundleOptions): CacheState {
     `${file ?? '(none)'}: ${state}${contents === undefined ? '' : ` (cachedDataRejected=${script.cachedDataRejected === true})`}`,
   );
   if (file !== undefined) {
+    if (state === 'accepted') markUsed(file);
     const known = state === 'accepted' ? (contents?.commands ?? []) : [];
     if (state !== 'accepted' || !known.includes(options.command)) {
       const commands = [...known, options.command];
@@ -233,5 +290,11 @@ function saveCache(
   } catch (e) {
     // An unwritable cache folder: the command ran all the same.
     debug?.(`${file}: not written (${e instanceof Error ? e.message : String(e)})`);
+    return;
+  }
+  try {
+    for (const dir of pruneUnused(dirname(file))) debug?.(`${dir}: removed (unused)`);
+  } catch {
+    // Another user's folder, say: left as it is.
   }
 }
