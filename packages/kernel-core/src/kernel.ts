@@ -7,9 +7,15 @@
  *
  * Kernel window (0xffffffff80000000 + offset):
  *   0x0000_0000  unused first page
- *   0x0000_1000  kernel data: exported variables, descriptors, lwp0, proc0, cpu_info (4 MiB)
- *   0x0040_0000  arena: module sections, kmem slabs, pool pages, lwp stacks — grows on demand,
+ *   0x0000_1000  kernel data: exported variables, descriptors, lwp0, proc0, cpu_info (1 MiB;
+ *                boot uses ~16 KiB of it)
+ *   0x0010_0000  arena: module sections, kmem slabs, pool pages, lwp stacks — grows on demand,
  *                bytes in use bounded by RUMP_MEMLIMIT
+ *   The window starts at 4 MiB backed (boot, loading ffs+ufs and a mount need under 3) and
+ *   doubles when the arena reaches its end; it can reach ARENA_OFFSET + 2 × RUMP_MEMLIMIT (room
+ *   for fragmentation), at most MAX_WINDOW_SIZE. Each kernel instance allocates its window and
+ *   the Cpu's per-line code map (1/256 of the largest window): kept small, a boot touches less
+ *   memory and leaves the garbage collector less external memory to account for.
  *   0x7e00_0000  host-function trap addresses (mapped by the Cpu, just above the window)
  */
 import { Cpu, CpuFault, GuestMemory, MAX_WINDOW_SIZE, Reg } from '@rump/cpu-x86';
@@ -82,8 +88,16 @@ const GUEST_SAVE_NESTED = GUEST_SAVE_RIP + 2;
 const GUEST_SAVE_SIZE = GUEST_SAVE_NESTED + 1;
 
 export const KDATA_OFFSET = 0x1000;
-export const KDATA_SIZE = 0x40_0000 - 0x1000;
-export const ARENA_OFFSET = 0x40_0000;
+export const KDATA_SIZE = 0x10_0000 - 0x1000;
+export const ARENA_OFFSET = 0x10_0000;
+/** Bytes of the window backed at boot. */
+const INITIAL_WINDOW = 0x40_0000;
+
+/** The largest window a kernel with this memory limit may need (page-aligned, at most the maximum). */
+function maxWindowFor(memlimit: number): number {
+  const want = ARENA_OFFSET + 2 * Math.ceil(memlimit / 0x1000) * 0x1000;
+  return Math.max(INITIAL_WINDOW, Math.min(want, MAX_WINDOW_SIZE));
+}
 
 export interface KernelOptions {
   readonly host: Host;
@@ -177,11 +191,12 @@ export class Kernel {
     this.boothowto = this.verbose ? AB_VERBOSE : 0;
     this.budget = options.instructionBudget ?? Number.POSITIVE_INFINITY;
 
-    this.mem = new GuestMemory({ windowSize: 8 * 1024 * 1024, maxWindowSize: MAX_WINDOW_SIZE });
+    const maxWindowSize = maxWindowFor(params.memlimit);
+    this.mem = new GuestMemory({ windowSize: INITIAL_WINDOW, maxWindowSize });
     this.cpu = new Cpu(this.mem);
     this.cpu.symbolizer = (a) => this.symbolize(a);
     this.disassembler = options.disassembler;
-    this.arena = new KernelArena(this.mem, ARENA_OFFSET, MAX_WINDOW_SIZE, params.memlimit);
+    this.arena = new KernelArena(this.mem, ARENA_OFFSET, maxWindowSize, params.memlimit);
     this.kdata = new KernelData(this.mem, KDATA_OFFSET, KDATA_SIZE);
     this.console = new Console(this.host);
     this.kmem = new Kmem(this.mem, this.arena, (m) => this.panic(m));
