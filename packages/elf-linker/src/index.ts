@@ -5,6 +5,7 @@
  */
 export * from './elf/constants.js';
 export { parseElf } from './elf/parse.js';
+export { parseElfShared } from './elf/parse-cache.js';
 export type { RelocationTable } from './elf/relocation-table.js';
 export type {
   ElfFile,

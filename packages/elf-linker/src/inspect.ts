@@ -188,6 +188,18 @@ function symbolType(type: number): InspectedSymbol['type'] {
  * requires, then links the same ElfFile with `linkModule(elf, ...)`.
  */
 export function readModuleInfo(elf: ElfFile): ModuleMetadata {
+  // Metadata is a pure function of the file: a file shared through parseElfShared is read once.
+  let meta = moduleInfoRead.get(elf);
+  if (!meta) {
+    meta = readModuleInfoOnce(elf);
+    moduleInfoRead.set(elf, meta);
+  }
+  return meta;
+}
+
+const moduleInfoRead = new WeakMap<ElfFile, ModuleMetadata>();
+
+function readModuleInfoOnce(elf: ElfFile): ModuleMetadata {
   checkLoadable(elf);
   const plan = planSections(elf);
   layoutCommons(elf);

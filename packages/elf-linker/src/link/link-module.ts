@@ -13,7 +13,7 @@ import { checkLoadable, layoutCommons, planSections } from './layout.js';
 import { type Allocation, createLinkedModule } from './linked-module.js';
 import {
   applyRelocations,
-  collectRelocations,
+  collectPlannedRelocations,
   numericAddresses,
   signedNumber,
 } from './relocate.js';
@@ -32,7 +32,7 @@ export function linkModule(module: Uint8Array | ElfFile, opts: LinkOptions): Lin
   const plan = planSections(elf);
   const loaded = new Set(plan.map((p) => p.section.index));
   const commons = layoutCommons(elf);
-  const collected = collectRelocations(elf, loaded);
+  const collected = collectPlannedRelocations(elf, loaded);
   const { places, imports, namesGot } = resolveSymbols(
     elf,
     loaded,

@@ -46,6 +46,25 @@ function symbolName(elf: ElfFile, index: number): string {
   return elf.sections[sym.shndx]?.name ?? '';
 }
 
+/**
+ * collectRelocations for the sections linkModule loads (`planSections`), memoized per ElfFile:
+ * the result depends on the file alone and nobody changes it after, so a file linked again (a
+ * module loaded into a second kernel, see parseElfShared) is not decoded and checked again.
+ */
+export function collectPlannedRelocations(
+  elf: ElfFile,
+  loaded: ReadonlySet<number>,
+): CollectedRelocations {
+  let c = collectedOf.get(elf);
+  if (!c) {
+    c = collectRelocations(elf, loaded);
+    collectedOf.set(elf, c);
+  }
+  return c;
+}
+
+const collectedOf = new WeakMap<ElfFile, CollectedRelocations>();
+
 /** Decodes the relocations of every loaded section and checks types and offsets. */
 export function collectRelocations(
   elf: ElfFile,

@@ -36,59 +36,58 @@ export interface ResolvedSymbols {
 }
 
 const NONE: SymbolPlace = { kind: 'none' };
+const GOT: SymbolPlace = { kind: 'got' };
+const COMMON: SymbolPlace = { kind: 'common' };
 
-export function resolveSymbols(
-  elf: ElfFile,
-  loaded: ReadonlySet<number>,
-  resolve: SymbolResolver,
-  allowWeakUndefined: boolean,
-  /** Symbol indices some relocation of a loaded section refers to. */
-  referenced: ReadonlySet<number>,
-): ResolvedSymbols {
+/**
+ * What the file alone says about each symbol: its place when it is defined (section, absolute,
+ * COMMON, GOT, unloaded), and which symbols are imports. Checked once (the ElfErrors below are
+ * about the file, thrown in symbol order) and memoized per ElfFile for the sections linkModule
+ * loads, so a module linked again (parseElfShared) only resolves its imports.
+ */
+interface FilePlaces {
+  /** Every symbol's place; imports hold NONE here, replaced per link. */
+  readonly places: readonly SymbolPlace[];
+  /** Indices of the named, non-local undefined symbols other than _GLOBAL_OFFSET_TABLE_. */
+  readonly imports: readonly number[];
+  readonly namesGot: boolean;
+}
+
+const filePlaces = new WeakMap<ElfFile, FilePlaces>();
+
+function filePlacesOf(elf: ElfFile, loaded: ReadonlySet<number>): FilePlaces {
+  let fp = filePlaces.get(elf);
+  if (!fp) {
+    fp = placeSymbols(elf, loaded);
+    filePlaces.set(elf, fp);
+  }
+  return fp;
+}
+
+function placeSymbols(elf: ElfFile, loaded: ReadonlySet<number>): FilePlaces {
   const places: SymbolPlace[] = new Array(elf.symbols.length);
-  const imports = new Map<string, bigint>();
-  const missing = new Set<string>();
-  const weak = new Set<string>();
+  const imports: number[] = [];
   let namesGot = false;
   places[0] = NONE;
   for (let i = 1; i < elf.symbols.length; i++) {
     const sym = elf.symbols[i]!;
     const shndx = sym.shndx;
     if (shndx === SHN_UNDEF) {
-      if (sym.name === '') {
-        places[i] = NONE;
-        continue;
-      }
+      places[i] = NONE;
+      if (sym.name === '') continue;
       if (sym.bind === STB_LOCAL) {
         throw new ElfError('st_shndx', sym.entryOffset, `local symbol ${sym.name} is undefined`);
       }
       if (sym.name === GLOBAL_OFFSET_TABLE) {
         namesGot = true;
-        places[i] = { kind: 'got' };
+        places[i] = GOT;
         continue;
       }
-      if (sym.bind === STB_WEAK && !allowWeakUndefined) {
-        // kobj fails on a weak undefined symbol when a relocation looks it up; unused ones pass.
-        if (referenced.has(i)) weak.add(sym.name);
-        places[i] = NONE;
-        continue;
-      }
-      let address = imports.get(sym.name);
-      if (address === undefined) {
-        address = resolve(sym.name);
-        if (address === undefined && sym.bind === STB_WEAK) address = 0n;
-        if (address === undefined) {
-          missing.add(sym.name);
-          places[i] = NONE;
-          continue;
-        }
-        imports.set(sym.name, BigInt.asUintN(64, address));
-      }
-      places[i] = { kind: 'import', address: BigInt.asUintN(64, address) };
+      imports.push(i);
     } else if (shndx === SHN_ABS) {
       places[i] = { kind: 'absolute', value: sym.value };
     } else if (shndx === SHN_COMMON) {
-      places[i] = { kind: 'common' };
+      places[i] = COMMON;
     } else if (shndx >= SHN_LORESERVE && shndx >= elf.sections.length) {
       throw new ElfError(
         'st_shndx',
@@ -111,10 +110,50 @@ export function resolveSymbols(
       places[i] = { kind: 'section', section: shndx, offset: sym.value };
     }
   }
+  return { places, imports, namesGot };
+}
+
+/**
+ * Places of every symbol for one link: the file's own places (filePlacesOf, for the sections
+ * linkModule loads) with each import resolved through `resolve`, once per name.
+ */
+export function resolveSymbols(
+  elf: ElfFile,
+  loaded: ReadonlySet<number>,
+  resolve: SymbolResolver,
+  allowWeakUndefined: boolean,
+  /** Symbol indices some relocation of a loaded section refers to. */
+  referenced: ReadonlySet<number>,
+): ResolvedSymbols {
+  const fp = filePlacesOf(elf, loaded);
+  const places = fp.places.slice();
+  const imports = new Map<string, bigint>();
+  const missing = new Set<string>();
+  const weak = new Set<string>();
+  for (const i of fp.imports) {
+    const sym = elf.symbols[i]!;
+    if (sym.bind === STB_WEAK && !allowWeakUndefined) {
+      // kobj fails on a weak undefined symbol when a relocation looks it up; unused ones pass.
+      if (referenced.has(i)) weak.add(sym.name);
+      continue;
+    }
+    let address = imports.get(sym.name);
+    if (address === undefined) {
+      address = resolve(sym.name);
+      if (address === undefined && sym.bind === STB_WEAK) address = 0n;
+      if (address === undefined) {
+        missing.add(sym.name);
+        continue;
+      }
+      address = BigInt.asUintN(64, address);
+      imports.set(sym.name, address);
+    }
+    places[i] = { kind: 'import', address };
+  }
   if (missing.size || weak.size) {
     throw new UnresolvedSymbolsError([...missing].sort(), [...weak].sort());
   }
-  return { places, imports, namesGot };
+  return { places, imports, namesGot: fp.namesGot };
 }
 
 /** Addresses of every symbol once sections, COMMON and GOT are placed (undefined: none). */

@@ -16,7 +16,7 @@ import {
   type LinkedModule,
   linkModule,
   type ModuleMetadata,
-  parseElf,
+  parseElfShared,
   readModuleInfo,
   UnresolvedSymbolsError,
 } from '@rump/elf-linker';
@@ -188,10 +188,12 @@ export class Modules {
     const { bytes, file } = this.readFile(filename, isdep);
 
     // The file is parsed once: its metadata now, the same ElfFile linked after the dependencies.
+    // A file with the same contents parsed earlier in this process (another kernel instance
+    // loading the same module) is not parsed again: ElfFiles are read-only and shared.
     let elf: ElfFile;
     let meta: ModuleMetadata;
     try {
-      elf = parseElf(bytes);
+      elf = parseElfShared(bytes);
       meta = readModuleInfo(elf);
     } catch (e) {
       throw this.error(
