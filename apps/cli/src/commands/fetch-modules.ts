@@ -11,6 +11,7 @@ import type { Command, CommandContext } from '../cli/command.js';
 import { EXIT_OK, OperationError, UsageError } from '../cli/errors.js';
 import { cacheRoot } from '../fetch/cache.js';
 import type { ProgressListener } from '../fetch/http.js';
+import type { FetchModulesResult } from '../fetch/release.js';
 import {
   checkArch,
   checkRelease,
@@ -18,9 +19,7 @@ import {
   DEFAULT_MIRROR,
   DEFAULT_RELEASE,
   FetchModulesError,
-  type FetchModulesResult,
-  fetchModules,
-} from '../fetch/release.js';
+} from '../fetch/release-names.js';
 import { humanBytes } from '../format.js';
 import { bootCheckKernel } from '../kernel-check.js';
 import { progressFor } from '../progress.js';
@@ -158,6 +157,8 @@ export const fetchModulesCommand: Command = {
     const cache = cacheRoot(ctx.env);
     if (cache === undefined)
       throw new OperationError('no cache folder: set RUMP_CACHE_DIR (or XDG_CACHE_HOME, or HOME)');
+    // Loaded here, not with the CLI: the downloader and the streams it needs (release-names.ts).
+    const { fetchModules } = await import('../fetch/release.js');
     const bar = downloadBar(ctx, `fetch-modules ${release} ${arch}`);
     let result: FetchModulesResult;
     try {

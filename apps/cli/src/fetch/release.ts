@@ -27,26 +27,18 @@ import {
 } from './cache.js';
 import { decompressFile } from './decompress.js';
 import { downloadFile, fetchText, type ProgressListener } from './http.js';
+import { checkArch, checkRelease, FetchModulesError } from './release-names.js';
 import { parseSha512List, pickModuleSet } from './sha512-list.js';
 import { unpackTar } from './unpack.js';
 
-export const DEFAULT_MIRROR = 'https://cdn.netbsd.org/pub/NetBSD';
-/** The release fetched when none is named: NetBSD 10.1 (December 2024), the current 10.x. */
-export const DEFAULT_RELEASE = '10.1';
-export const DEFAULT_ARCH = 'amd64';
-
-/** A step of fetching that failed: which one, in one line (`SHA512 mismatch for …`). */
-export class FetchModulesError extends Error {
-  override name = 'FetchModulesError';
-  constructor(
-    message: string,
-    /** What it is about: a URL or a file name. */
-    readonly subject?: string,
-    options?: ErrorOptions,
-  ) {
-    super(message, options);
-  }
-}
+export {
+  checkArch,
+  checkRelease,
+  DEFAULT_ARCH,
+  DEFAULT_MIRROR,
+  DEFAULT_RELEASE,
+  FetchModulesError,
+} from './release-names.js';
 
 export interface FetchModulesOptions {
   readonly release: string;
@@ -81,19 +73,6 @@ export interface FetchModulesResult {
   readonly unpackedBytes: number;
   /** Archive entries that were neither files nor directories, so not written. */
   readonly skipped: readonly string[];
-}
-
-const RELEASE = /^[0-9]+\.[0-9]+(?:\.[0-9]+)?(?:_[A-Za-z0-9]+)?$/;
-const ARCH = /^[a-z0-9_]+$/;
-
-export function checkRelease(release: string): void {
-  if (!RELEASE.test(release))
-    throw new FetchModulesError(`'${release}' is not a NetBSD release (e.g. 10.1, 9.4, 10.0_RC1)`);
-}
-
-export function checkArch(arch: string): void {
-  if (!ARCH.test(arch))
-    throw new FetchModulesError(`'${arch}' is not a NetBSD port name (e.g. amd64)`);
 }
 
 /** `<mirror>/NetBSD-<release>/<arch>/binary/sets/`, NetBSD's release tree layout. */
