@@ -1,11 +1,14 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
+  chownSync,
   existsSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  statSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
@@ -217,6 +220,22 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
     expect(damaged.status).toBe(0);
     expect(damaged.debug[0]).toBe(`${file}: damaged`);
     expect(damaged.debug[1]).toMatch(/: written /);
+    expect(rump(['--help'], { RUMP_CACHE_DIR: root, ...DEBUG }).debug).toEqual([
+      `${file}: accepted (cachedDataRejected=false)`,
+    ]);
+
+    // A good file that others may write, or that another user owns: not used, rewritten.
+    chmodSync(file, 0o666);
+    const writable = rump(['--help'], { RUMP_CACHE_DIR: root, ...DEBUG });
+    expect([writable.status, writable.debug[0]]).toEqual([0, `${file}: foreign`]);
+    expect(writable.debug[1]).toMatch(/: written /);
+    expect(statSync(file).mode & 0o022).toBe(0);
+    if (process.getuid?.() === 0) {
+      chownSync(file, 4321, 4321);
+      const owned = rump(['--help'], { RUMP_CACHE_DIR: root, ...DEBUG });
+      expect([owned.status, owned.debug[0]]).toEqual([0, `${file}: foreign`]);
+      expect(statSync(file).uid).toBe(0);
+    }
     expect(rump(['--help'], { RUMP_CACHE_DIR: root, ...DEBUG }).debug).toEqual([
       `${file}: accepted (cachedDataRejected=false)`,
     ]);

@@ -27,7 +27,10 @@
  * written and the command runs as it would without a cache.
  */
 import {
+  closeSync,
+  fstatSync,
   mkdirSync,
+  openSync,
   readdirSync,
   readFileSync,
   renameSync,
@@ -193,10 +196,36 @@ function markUsed(file: string, now: number = Date.now()): void {
   }
 }
 
+/**
+ * The cache file, if this user owns it and nobody else may write it. V8 runs the bytecode in a
+ * cache as it is, so a file someone else could have written (another user's, say root running
+ * `sudo rump` with the user's HOME, or one in a shared folder) is never used; it is rewritten.
+ */
+function readOwnFile(file: string): Buffer | 'absent' | 'foreign' {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return 'absent';
+  }
+  try {
+    const st = fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!st.isFile() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0)
+      return 'foreign';
+    return readFileSync(fd);
+  } catch {
+    return 'absent';
+  } finally {
+    closeSync(fd);
+  }
+}
+
 /** What happened to the cache in one run (the debug line says it). */
 export type CacheState =
   | 'off' // RUMP_NO_COMPILE_CACHE, or no cache folder, or no zlib.crc32
   | 'absent' // no file yet
+  | 'foreign' // a file another user owns, or others may write: never run (see readOwnFile)
   | 'damaged' // a file that is not a cache, or fails its checksum
   | 'rejected' // V8 refused the data (script.cachedDataRejected)
   | 'accepted'; // V8 used the data
@@ -237,13 +266,9 @@ export function runBundle(options: RunBundleOptions): CacheState {
   let contents: CacheContents | undefined;
   let state: CacheState = 'off';
   if (file !== undefined) {
-    let bytes: Buffer | undefined;
-    try {
-      bytes = readFileSync(file);
-    } catch {
-      state = 'absent';
-    }
-    if (bytes !== undefined) {
+    const bytes = readOwnFile(file);
+    if (bytes === 'absent' || bytes === 'foreign') state = bytes;
+    else {
       contents = decodeCache(bytes);
       state = contents === undefined ? 'damaged' : 'accepted';
     }
