@@ -39,11 +39,17 @@ interface Iter {
   next: number;
 }
 
+/**
+ * A vcache key as a Map key: an 8-byte key below 2^53 (ffs's ino_t) as that number, a 4-byte
+ * key as -1 - its value (so the two never meet), any other as its bytes in a Latin-1 string.
+ */
+export type VcacheKey = number | string;
+
 export class VnodeCache {
-  /** (mount, key bytes) → vnode. */
-  private readonly hash = new Map<string, bigint>();
-  /** vnode → its hash key string (while hashed). */
-  private readonly keys = new Map<bigint, string>();
+  /** Per mount (Kva): key → vnode (Kva). */
+  private readonly hash = new Map<Kva, Map<VcacheKey, Kva>>();
+  /** Hashed vnode (Kva) → its mount and key. */
+  private readonly keys = new Map<Kva, { mp: Kva; key: VcacheKey }>();
   private readonly iters = new Map<bigint, Iter>();
   /** Every allocated vnode (for leak checks and debugging). */
   readonly live = new Set<bigint>();
@@ -61,6 +67,7 @@ export class VnodeCache {
     vkLen: bigint;
     klist: bigint;
     viKlist: bigint;
+    vkKeyN: number;
   };
   /** dead_rootmount: where reclaimed vnodes go (no fstrans, no vfsops). */
   deadMount = 0n;
@@ -80,6 +87,7 @@ export class VnodeCache {
       vkLen: BigInt(I.vi_key.offset + K.vk_key_len.offset),
       klist: BigInt(k.S.vnode.v_klist.offset),
       viKlist: BigInt(I.vi_klist.offset),
+      vkKeyN: I.vi_key.offset + K.vk_key.offset,
     };
     this.stateOff = I.vi_state.offset;
   }
@@ -154,47 +162,81 @@ export class VnodeCache {
     k.kmem.free(vp, k.S.vnode_impl.$size, 'vcache_free');
   }
 
-  /** The cache key: the mount's Kva and the key bytes as Latin-1 characters. */
-  /** hashKey of a mount and key given as Kvas (the key read in the window). */
-  private hashKeyK(mp: Kva, key: Kva, len: number): string {
-    let s = `${mp}:`;
-    if (len > 0) {
-      const u8 = this.k.mem.windowU8();
-      const off = key + 0x8000_0000;
-      for (let i = 0; i < len; i++) s += String.fromCharCode(u8[off + i]!);
-    }
+  /** The VcacheKey of `len` key bytes at `key` (a Kva in the backed window). */
+  keyOfK(key: Kva, len: number): VcacheKey {
+    const m = this.k.mem;
+    if (len === 8) {
+      const hi = m.load32(key + 4, -1) >>> 0;
+      if (hi < 0x200000) return hi * 4294967296 + (m.load32(key, -1) >>> 0);
+    } else if (len === 4) return -1 - (m.load32(key, -1) >>> 0);
+    const u8 = m.windowU8();
+    const off = key + 0x8000_0000;
+    let s = '';
+    for (let i = 0; i < len; i++) s += String.fromCharCode(u8[off + i]!);
     return s;
+  }
+
+  /** keyOfK for a key anywhere in guest memory. */
+  keyOf(key: bigint, len: number): VcacheKey {
+    const kk = kvaOf(key);
+    if (kk < 0 && kk + 0x8000_0000 + len <= this.k.mem.windowSize) return this.keyOfK(kk, len);
+    if (len === 0) return '';
+    const b = this.k.mem.read(key, len);
+    if (len === 8) {
+      const hi = (b[4]! | (b[5]! << 8) | (b[6]! << 16) | (b[7]! << 24)) >>> 0;
+      if (hi < 0x200000)
+        return hi * 4294967296 + ((b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0);
+    } else if (len === 4)
+      return -1 - ((b[0]! | (b[1]! << 8) | (b[2]! << 16) | (b[3]! << 24)) >>> 0);
+    let s = '';
+    for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
+    return s;
+  }
+
+  /** The vnode hashed under (mp, key), or 0. */
+  lookupKey(mp: Kva, key: VcacheKey): Kva {
+    return this.hash.get(mp)?.get(key) ?? 0;
+  }
+
+  /** Hashes vp under (mp, key) (replacing its previous key, if any). */
+  setKey(vp: Kva, mp: Kva, key: VcacheKey): void {
+    this.unhashK(vp);
+    let h = this.hash.get(mp);
+    if (h === undefined) this.hash.set(mp, (h = new Map()));
+    h.set(key, vp);
+    this.keys.set(vp, { mp, key });
+  }
+
+  /** Takes vp out of the hash (no-op when it is not hashed). */
+  private unhashK(vp: Kva): void {
+    const e = this.keys.get(vp);
+    if (e === undefined) return;
+    this.keys.delete(vp);
+    const h = this.hash.get(e.mp);
+    if (h === undefined) return;
+    if (h.get(e.key) === vp) h.delete(e.key);
+    if (h.size === 0) this.hash.delete(e.mp);
   }
 
   /**
    * vcache_get's cache hit: the loaded vnode for (mp, key), referenced; 0 when it is not cached
    * (or not loaded: the full vcache_get diagnoses that).
    */
-  private hitK(mp: Kva, key: Kva, len: number): Kva {
-    const hit = this.hash.get(this.hashKeyK(mp, key, len));
-    if (hit === undefined) return 0;
-    const hk = kvaOf(hit);
-    if (this.stateK(hk) !== VS.LOADED) return 0;
+  private hitK(mp: Kva, key: VcacheKey): Kva {
+    const hk = this.lookupKey(mp, key);
+    if (hk === 0 || this.stateK(hk) !== VS.LOADED) return 0;
     this.vfs.vn.setUsecountK(hk, this.vfs.vn.usecountK(hk) + 1);
     this.free.delete(hk);
     return hk;
   }
 
-  private hashKey(mp: bigint, key: bigint, len: number): string {
-    let s = `${kvaOf(mp)}:`;
-    if (len > 0) {
-      const b = this.k.mem.read(key, len);
-      for (let i = 0; i < b.length; i++) s += String.fromCharCode(b[i]!);
-    }
-    return s;
-  }
-
   private hashInsert(vp: bigint, mp: bigint, key: bigint, len: number): void {
-    const h = this.hashKey(mp, key, len);
-    if (this.hash.has(h))
+    const vpK = kvaOf(vp);
+    const mpK = kvaOf(mp);
+    const h = this.keyOf(key, len);
+    if (this.lookupKey(mpK, h) !== 0)
       this.k.panic(`vcache: duplicate key for mount ${this.k.describeAddress(mp)}`);
-    this.hash.set(h, vp);
-    this.keys.set(vp, h);
+    this.setKey(vpK, mpK, h);
     const m = this.k.mem;
     m.write64(vp + this.o.vkMount, mp);
     m.write64(vp + this.o.vkKey, key);
@@ -202,54 +244,86 @@ export class VnodeCache {
   }
 
   private hashRemove(vp: bigint): void {
-    const h = this.keys.get(vp);
-    if (h === undefined) return;
-    this.keys.delete(vp);
-    this.hash.delete(h);
+    this.unhashK(kvaOf(vp));
   }
 
   /** vcache_get(mp, key, key_len, &vp): referenced, unlocked vnode, or an errno. */
   get(mp: bigint, key: bigint, keyLen: number): { error: number; vp: bigint } {
+    const vp = this.getK(kvaOf(mp), this.keyOf(key, keyLen), key, keyLen);
+    return vp === 0 ? { error: this.getError, vp: 0n } : { error: 0, vp: kvaBig(vp) };
+  }
+
+  /** errno of the last getK that returned 0. */
+  private getError = 0;
+
+  /**
+   * vcache_get with the mount as a Kva and the key already read (`vkey`; `key`/`keyLen` are the
+   * guest key handed to VFS_LOADVNODE): the referenced vnode, or 0 with the errno in getError.
+   */
+  private getK(mp: Kva, vkey: VcacheKey, key: bigint, keyLen: number): Kva {
     const k = this.k;
-    const h = this.hashKey(mp, key, keyLen);
-    const hit = this.hash.get(h);
-    if (hit !== undefined) {
-      const hk = kvaOf(hit);
-      if (this.stateK(hk) !== VS.LOADED) {
+    const hit = this.lookupKey(mp, vkey);
+    if (hit !== 0) {
+      if (this.stateK(hit) !== VS.LOADED) {
         k.panic(
-          `deadlock: vcache_get: vnode ${k.describeAddress(hit)} is ${this.stateName(hit)} and no other lwp can finish it`,
+          `deadlock: vcache_get: vnode ${k.describeAddress(kvaBig(hit))} is ${this.stateName(kvaBig(hit))} and no other lwp can finish it`,
         );
       }
-      this.vfs.vn.setUsecountK(hk, this.vfs.vn.usecountK(hk) + 1);
-      this.free.delete(hk);
-      return { error: 0, vp: hit };
+      this.vfs.vn.setUsecountK(hit, this.vfs.vn.usecountK(hit) + 1);
+      this.free.delete(hit);
+      return hit;
     }
     const mounts = this.vfs.mounts;
-    let error = mounts.busy(mp);
-    if (error) return { error, vp: 0n };
-    const vp = this.alloc();
-    this.hashInsert(vp, mp, key, keyLen);
-    error = this.vfs.vop.withScratch(8, (newKey) => {
-      const e = Number(
-        BigInt.asIntN(32, k.callGuest(mounts.op(mp, 'vfs_loadvnode'), mp, vp, key, keyLen, newKey)),
-      );
-      if (e === 0) {
-        const nk = k.mem.read64(newKey);
-        if (nk === 0n) k.panic('kernel diagnostic assertion "new_key != NULL" failed: vcache_get');
-        k.mem.write64(vp + this.o.vkKey, nk);
-      }
-      return e;
-    });
+    const mpB = kvaBig(mp);
+    let error = mounts.busy(mpB);
     if (error) {
-      this.hashRemove(vp);
-      this.vfs.vn.setUsecount(vp, 0);
-      this.dealloc(vp);
-      mounts.unbusy(mp);
-      return { error, vp: 0n };
+      this.getError = error;
+      return 0;
     }
-    this.finishLoad(vp, mp);
-    mounts.unbusy(mp);
-    return { error: 0, vp };
+    const vpB = this.alloc();
+    const vp = kvaOf(vpB);
+    this.setKey(vp, mp, vkey);
+    const m = k.mem;
+    m.write64(vpB + this.o.vkMount, mpB);
+    m.write64(vpB + this.o.vkKey, key);
+    m.write64(vpB + this.o.vkLen, BigInt(keyLen));
+    const vop = this.vfs.vop;
+    const newKey = vop.scratch(8);
+    try {
+      const fn = kvaOf(mounts.op(mpB, 'vfs_loadvnode'));
+      const keyK = kvaOf(key);
+      if (!Number.isNaN(fn) && !Number.isNaN(keyK))
+        error = k.callGuestNum(fn, mp, vp, keyK, keyLen, newKey) | 0;
+      else
+        error = k.callGuestInt(
+          mounts.op(mpB, 'vfs_loadvnode'),
+          mpB,
+          vpB,
+          key,
+          keyLen,
+          kvaBig(newKey),
+        );
+      if (error === 0) {
+        const nkLo = m.load64(newKey, -1);
+        const nkHi = m.hi;
+        if (nkLo === 0 && nkHi === 0)
+          k.panic('kernel diagnostic assertion "new_key != NULL" failed: vcache_get');
+        m.store64(vp + this.o.vkKeyN, -1, nkLo, nkHi);
+      }
+    } finally {
+      vop.release(newKey);
+    }
+    if (error) {
+      this.unhashK(vp);
+      this.vfs.vn.setUsecountK(vp, 0);
+      this.dealloc(vpB);
+      mounts.unbusy(mpB);
+      this.getError = error;
+      return 0;
+    }
+    this.finishLoad(vpB, mpB);
+    mounts.unbusy(mpB);
+    return vp;
   }
 
   private finishLoad(vp: bigint, mp: bigint): void {
@@ -625,13 +699,17 @@ export class VnodeCache {
       const key = argKva(cpu, 1);
       const keyLen = argSize(cpu, 2);
       const vpp = argKva(cpu, 3);
-      // A cached vnode (ffs_root's VFS_VGET on every lookup through a mount point): no BigInt.
-      if (!Number.isNaN(mp) && !Number.isNaN(key) && !Number.isNaN(vpp)) {
-        const hit = this.hitK(mp, key, keyLen);
+      // A kernel-window mount, key and result pointer (always, for modules): no BigInt on a hit.
+      if (!Number.isNaN(mp) && !Number.isNaN(key) && !Number.isNaN(vpp) && key !== 0) {
+        const vkey = this.keyOfK(key, keyLen);
+        const hit = this.hitK(mp, vkey);
         if (hit !== 0) {
           storeKva(this.k.mem, vpp, hit);
           return 0;
         }
+        const vp = this.getK(mp, vkey, kvaBig(key), keyLen);
+        storeKva(this.k.mem, vpp, vp);
+        return vp === 0 ? this.getError : 0;
       }
       const vppB = cpu.arg(3);
       const r = this.get(cpu.arg(0), cpu.arg(1), Number(cpu.arg(2)));

@@ -11,8 +11,9 @@
  */
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import { makedev } from '../dev/subr_disk.js';
+import { kvaBig, kvaOf } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
-import { VS } from './vfs_vnode.js';
+import { type VcacheKey, VS } from './vfs_vnode.js';
 
 /** vtype (VNON VREG VDIR VBLK VCHR VLNK VSOCK VFIFO VBAD) → DT_* (sys/dirent.h). */
 export const VTYPE_TO_DT = [0, 8, 4, 6, 2, 10, 12, 1, 0] as const;
@@ -26,13 +27,6 @@ export function makefstype(name: string): bigint {
   return rv;
 }
 
-/** The vnode cache internals rekeying needs (vfs_vnode.ts keeps them private to its class). */
-interface CacheInternals {
-  hash: Map<string, bigint>;
-  keys: Map<bigint, string>;
-  hashKey(mp: bigint, key: bigint, len: number): string;
-}
-
 export function registerVnodeRekey(k: Kernel): void {
   const t = k.ksyms;
   const m = k.mem;
@@ -40,22 +34,25 @@ export function registerVnodeRekey(k: Kernel): void {
   const K = k.S.vcache_key;
   const vkKey = BigInt(I.vi_key.offset + K.vk_key.offset);
   const vkLen = BigInt(I.vi_key.offset + K.vk_key_len.offset);
-  const cache = () => k.vfs.vnodes as unknown as CacheInternals;
-  /** New keys reserved by vcache_rekey_enter, until vcache_rekey_exit. */
-  const reserved = new Set<string>();
+  const cache = () => k.vfs.vnodes;
+  /** New keys reserved by vcache_rekey_enter (per mount Kva), until vcache_rekey_exit. */
+  const reserved = new Map<number, Set<VcacheKey>>();
+  const isReserved = (mp: bigint, key: VcacheKey) => reserved.get(kvaOf(mp))?.has(key) ?? false;
 
   // (mp, vp, old_key, old_len, new_key, new_len)
   t.function('vcache_rekey_enter', 'vfs', (cpu) => {
     const [mp, vp, oldKey, oldLen, newKey, newLen] = [0, 1, 2, 3, 4, 5].map((i) => cpu.arg(i));
     const c = cache();
-    const nh = c.hashKey(mp!, newKey!, Number(newLen));
-    if (c.hash.has(nh) || reserved.has(nh)) return errno.EEXIST;
-    const oh = c.hashKey(mp!, oldKey!, Number(oldLen));
-    if (c.hash.get(oh) !== vp)
+    const nh = c.keyOf(newKey!, Number(newLen));
+    if (c.lookupKey(kvaOf(mp!), nh) !== 0 || isReserved(mp!, nh)) return errno.EEXIST;
+    const oh = c.keyOf(oldKey!, Number(oldLen));
+    if (kvaBig(c.lookupKey(kvaOf(mp!), oh)) !== vp)
       k.panic('kernel diagnostic assertion "VIMPL_TO_VNODE(vip) == vp" failed: vcache_rekey_enter');
     if (m.read64(vp! + vkKey) === oldKey)
       k.panic('kernel diagnostic assertion "vip->vi_key.vk_key != old_vcache_key.vk_key" failed');
-    reserved.add(nh);
+    let r = reserved.get(kvaOf(mp!));
+    if (r === undefined) reserved.set(kvaOf(mp!), (r = new Set()));
+    r.add(nh);
     m.write64(vp! + vkKey, oldKey!);
     m.write64(vp! + vkLen, oldLen!);
     return 0;
@@ -64,15 +61,13 @@ export function registerVnodeRekey(k: Kernel): void {
   t.function('vcache_rekey_exit', 'vfs', (cpu) => {
     const [mp, vp, oldKey, oldLen, newKey, newLen] = [0, 1, 2, 3, 4, 5].map((i) => cpu.arg(i));
     const c = cache();
-    const oh = c.hashKey(mp!, oldKey!, Number(oldLen));
-    const nh = c.hashKey(mp!, newKey!, Number(newLen));
-    if (c.hash.get(oh) !== vp)
+    const oh = c.keyOf(oldKey!, Number(oldLen));
+    const nh = c.keyOf(newKey!, Number(newLen));
+    if (kvaBig(c.lookupKey(kvaOf(mp!), oh)) !== vp)
       k.panic('kernel diagnostic assertion "VIMPL_TO_VNODE(vip) == vp" failed: vcache_rekey_exit');
-    if (!reserved.delete(nh))
+    if (!reserved.get(kvaOf(mp!))?.delete(nh))
       k.panic('kernel diagnostic assertion "new_vip != NULL" failed: vcache_rekey_exit');
-    c.hash.delete(oh);
-    c.hash.set(nh, vp!);
-    c.keys.set(vp!, nh);
+    c.setKey(kvaOf(vp!), kvaOf(mp!), nh);
     m.write64(vp! + vkKey, newKey!);
     m.write64(vp! + vkLen, newLen!);
   });
