@@ -61,4 +61,21 @@ describe('KernelArena (kernel_map)', () => {
     arena.release(a);
     expect(() => arena.release(a)).toThrow(/not an allocated run/);
   });
+
+  it('reserve backs the window ahead in one growth, bounded by the arena, without allocating', () => {
+    const mem = new GuestMemory({ windowSize: 64 * 1024, maxWindowSize: 8 * 1024 * 1024 });
+    const arena = new KernelArena(mem, 0x10000, 4 * 1024 * 1024, 1024 * 1024);
+    const at = arena.allocate(4096, PAGE_SIZE, 'first');
+    arena.reserve(1024 * 1024);
+    const grown = mem.windowSize;
+    expect(grown).toBeGreaterThanOrEqual(0x10000 + 4096 + 1024 * 1024);
+    expect(arena.stats().inUse).toBe(4096);
+    // Allocations inside the reserved span do not grow the window again.
+    for (let i = 0; i < 200; i++)
+      expect(arena.allocate(4096, PAGE_SIZE, 'more')).toBeGreaterThan(at);
+    expect(mem.windowSize).toBe(grown);
+    // Never past the arena's end.
+    arena.reserve(64 * 1024 * 1024);
+    expect(mem.windowSize).toBeLessThanOrEqual(4 * 1024 * 1024);
+  });
 });

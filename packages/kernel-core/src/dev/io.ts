@@ -37,6 +37,8 @@ export interface IoKernel {
   readonly mutexes: Mutexes;
   /** The running lwp's address. */
   readonly curlwp: bigint;
+  /** The kernel's page arena, when the window can be backed ahead of a cache filling it. */
+  readonly arena?: { reserve(bytes: number): void };
   panic(message: string): never;
   describeAddress(address: bigint): string;
   /** The VFS layer, if built: vnode operations written in TypeScript go through its `vop.define`. */

@@ -57,7 +57,14 @@ export class UvmBio {
   /** The pages pgo_get returned, as Kvas (reused: calls do not nest). */
   private readonly got = new Array<Kva>(UBC_WINPAGES).fill(0);
   /** Address of the uvn_get kernel function: pgo_get of vnodes, called without the CPU. */
-  uvnGet = 0n;
+  get uvnGet(): bigint {
+    return BigInt.asUintN(64, BigInt(this.uvnGetN));
+  }
+  set uvnGet(a: bigint) {
+    this.uvnGetN = Number(BigInt.asIntN(64, a));
+  }
+  /** uvn_get's address as a signed 64-bit Number (compared with pgo_get without BigInt). */
+  private uvnGetN = 0;
 
   constructor(
     private readonly k: IoKernel,
@@ -95,13 +102,25 @@ export class UvmBio {
     const m = this.k.mem;
     const ops = loadKva(m, uobj + this.oPgops);
     if (ops === 0) this.k.panic(`ubc: object ${this.k.describeAddress(kvaBig(uobj))} has no pager`);
-    const get = m.read64(kvaBig(ops + this.oPgoGet));
-    if (get === this.uvnGet && get !== 0n)
-      return this.call.int('VOP_GETPAGES', kvaBig(uobj), off, pgs, npagesp, 0, prot, 0, flags);
+    const lo = m.load64(ops + this.oPgoGet, -1);
+    const get = m.hi * TWO32 + (lo >>> 0);
+    if (get === this.uvnGetN && get !== 0)
+      return this.call.int('VOP_GETPAGES', uobj, off, pgs, npagesp, 0, prot, 0, flags);
+    // Eight arguments (two on the stack): the general call path.
     return Number(
       BigInt.asIntN(
         32,
-        this.call.ptr(get, kvaBig(uobj), off, kvaBig(pgs), kvaBig(npagesp), 0, prot, 0, flags),
+        this.call.ptr(
+          BigInt.asUintN(64, BigInt(get)),
+          kvaBig(uobj),
+          off,
+          kvaBig(pgs),
+          kvaBig(npagesp),
+          0,
+          prot,
+          0,
+          flags,
+        ),
       ),
     );
   }
@@ -144,11 +163,10 @@ export class UvmBio {
     if (flags & ubc.UBC_FAULTBUSY) pagerflags |= pgo.PGO_OVERWRITE;
     const prot = VM_PROT_READ | (flags & ubc.UBC_WRITE ? VM_PROT_WRITE : 0);
     const isWrite = loadU32(m, uio + this.oUioRw) === UIO_WRITE;
-    const uvnLock = kvaBig(uobj);
     const got = this.got;
     let rv = 0;
     try {
-      this.uvn.lock(uvnLock);
+      this.uvn.lockK(uobj);
       do {
         const off = this.uioOffset(uio);
         // A window of at most UBC_WINPAGES pages at a time (as NetBSD's UBC maps windows), so
@@ -158,7 +176,7 @@ export class UvmBio {
         storeU32(m, npagesp, npages);
         rv = this.pgoGet(uobj, off - (off % PAGE_SIZE), pgs, npagesp, prot, pagerflags);
         if (rv) return rv;
-        this.uvn.lock(uvnLock);
+        this.uvn.lockK(uobj);
         const n = loadU32(m, npagesp);
         const valid = this.pageList(pgs, n);
         let pageoff = off & PAGE_MASK;
@@ -182,7 +200,7 @@ export class UvmBio {
           rv = this.uio.move(start, -1, bytes, uio, -1);
           if (rv) {
             this.pages.unbusyK(uobj, got, n);
-            this.uvn.unlock(uvnLock);
+            this.uvn.unlockK(uobj);
             return rv;
           }
           if (isWrite) {
@@ -199,7 +217,7 @@ export class UvmBio {
         }
         this.pages.unbusyK(uobj, got, n);
       } while (todo > 0);
-      this.uvn.unlock(uvnLock);
+      this.uvn.unlockK(uobj);
       return 0;
     } finally {
       this.call.releaseK(pgs, pgalloc + 8);
@@ -218,10 +236,9 @@ export class UvmBio {
     const pgalloc = maxpages * 8;
     const pgs = this.call.scratchK(pgalloc + 8);
     const npagesp = pgs + pgalloc;
-    const uvnLock = kvaBig(uobj);
     const got = this.got;
     try {
-      this.uvn.lock(uvnLock);
+      this.uvn.lockK(uobj);
       while (len > 0) {
         const npages = Math.min(maxpages, Math.ceil(len / PAGE_SIZE));
         m.u8.fill(0, pgs & 0x7fffffff, (pgs & 0x7fffffff) + pgalloc);
@@ -237,7 +254,7 @@ export class UvmBio {
         const n = loadU32(m, npagesp);
         const valid = this.pageList(pgs, n);
         if (rv || n === 0) this.k.panic(`ubc_zerorange: pgo_get failed (error ${rv}, ${n} pages)`);
-        this.uvn.lock(uvnLock);
+        this.uvn.lockK(uobj);
         for (let i = 0; i < valid && len > 0; i++) {
           const p = got[i]!;
           const chunkoff = off % PAGE_SIZE;
@@ -251,7 +268,7 @@ export class UvmBio {
         }
         this.pages.unbusyK(uobj, got, n);
       }
-      this.uvn.unlock(uvnLock);
+      this.uvn.unlockK(uobj);
     } finally {
       this.call.releaseK(pgs, pgalloc + 8);
     }

@@ -90,6 +90,16 @@ export class KernelArena {
     return at;
   }
 
+  /**
+   * Backs the window `bytes` beyond the current top at once (up to the arena's end), so that a
+   * cache about to fill that much (the page cache) grows the window once instead of doubling it
+   * step by step, each step copying the whole window. Backing costs address space, not pages:
+   * the new window's untouched pages stay unallocated zero pages.
+   */
+  reserve(bytes: number): void {
+    this.ensureBacked(Math.min(this.top + pageRound(Math.max(bytes, 0)), this.end));
+  }
+
   /** Returns a run made by `allocate`. Anything else is a kernel bug and throws. */
   release(offset: number): number {
     const t = this.tags.get(offset);

@@ -82,7 +82,12 @@ export class UvmPages {
    * rump kernel has no page daemon). Default: half of RUMP_MEMLIMIT.
    */
   maxResident: number;
-  /** Every resident page, least recently used first (re-inserted on use). */
+  /**
+   * Every resident page in the order of the clock hand (oldest first). A use does not move the
+   * page: it sets the page's referenced mark, and the reclaim gives a marked page a second
+   * chance (clears the mark, moves it to the end) before it frees unmarked ones — the clock
+   * algorithm of NetBSD's page daemon, instead of a reordering per page per read.
+   */
   private readonly lru = new Map<Kva, true>();
   /**
    * Free pages (uvm's free page list): a vm_page and its frame stay together for good, as a
@@ -95,6 +100,8 @@ export class UvmPages {
   private freePages: Kva[] = [];
   private freeHead = 0;
   private readonly newFrames: Kva[] = [];
+  /** Whether the window has been backed for the page cache (at the first frame allocation). */
+  private reserved = false;
   /** pgo_markdirty of vnode objects (uvn_markdirty): set by uvm_vnode. */
   onObjectDirty: (uobj: bigint) => void = () => {};
   /** Called when an object loses its last page (VI_PAGES cleared). */
@@ -111,6 +118,11 @@ export class UvmPages {
   private readonly oNpages: number;
   private readonly oObjlock: number;
   private readonly oIflag: number;
+  /**
+   * The referenced mark: the first word of the page's queue linkage (pageq), which only the
+   * page daemon's queues use and a rump kernel has none of; modules never read it.
+   */
+  private readonly oRef: number;
 
   constructor(
     private readonly k: IoKernel,
@@ -127,6 +139,7 @@ export class UvmPages {
     this.oNpages = k.S.uvm_object.uo_npages.offset;
     this.oObjlock = k.S.uvm_object.vmobjlock.offset;
     this.oIflag = k.S.vnode.v_iflag.offset;
+    this.oRef = P.pageq.offset;
   }
 
   // ------------------------------------------------------------------ fields, by Kva
@@ -322,6 +335,12 @@ export class UvmPages {
     const p = kvaOf(this.k.kmem.alloc(size, 1, true, 'vm_page'));
     let frame = this.newFrames.pop();
     if (frame === undefined) {
+      if (!this.reserved) {
+        // The first frames: back the window for a full page cache now (one growth) rather
+        // than doubling it, with a copy of everything, each time the cache outgrows it.
+        this.reserved = true;
+        this.k.arena?.reserve(this.maxResident * PAGE_SIZE);
+      }
       const run = kvaOf(this.k.kmem.alloc(FRAME_RUN * PAGE_SIZE, 1, false, 'page frames'));
       for (let i = FRAME_RUN - 1; i > 0; i--) this.newFrames.push(run + i * PAGE_SIZE);
       frame = run;
@@ -372,7 +391,7 @@ export class UvmPages {
     this.touchK(kvaOf(p));
   }
   touchK(p: Kva): void {
-    if (this.lru.delete(p)) this.lru.set(p, true);
+    storeU32(this.k.mem, p + this.oRef, 1);
   }
 
   /**
@@ -381,8 +400,17 @@ export class UvmPages {
    */
   reclaim(target: number): number {
     let freed = 0;
+    const m = this.k.mem;
+    // Pages moved to the end come round again in this same walk (Map iteration visits entries
+    // added during it), unmarked: the walk ends after at most two rounds.
     for (const p of this.lru.keys()) {
       if (this.stats.resident <= target) break;
+      if (loadU32(m, p + this.oRef) !== 0) {
+        storeU32(m, p + this.oRef, 0);
+        this.lru.delete(p);
+        this.lru.set(p, true);
+        continue;
+      }
       const f = this.flagsK(p);
       if (f & (pg.PG_BUSY | pg.PG_FAKE) || (f & (pg.PG_CLEAN | pg.PG_DIRTY)) !== pg.PG_CLEAN)
         continue;

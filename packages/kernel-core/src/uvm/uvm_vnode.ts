@@ -65,6 +65,16 @@ export class UvmVnode {
   lock(vp: bigint): void {
     this.k.rwlocks.enter(this.objlock(vp), locks.RW_WRITER);
   }
+  /** The vnode's vmobjlock, as a Kva (pager paths: no BigInt). */
+  objlockK(vp: Kva): Kva {
+    return loadKva(this.k.mem, vp + Number(this.oObjlock));
+  }
+  lockK(vp: Kva): void {
+    this.k.rwlocks.enterK(this.objlockK(vp), locks.RW_WRITER);
+  }
+  unlockK(vp: Kva): void {
+    this.k.rwlocks.exitK(this.objlockK(vp));
+  }
   unlock(vp: bigint): void {
     this.k.rwlocks.exit(this.objlock(vp));
   }

@@ -597,7 +597,7 @@ export class BufCache {
     if (!(this.of(bp) & (BO_DONE | BO_DELWRI))) {
       this.setF(bp, B_READ | (async ? B_ASYNC : 0));
       this.stats.reads++;
-      this.call.int('VOP_STRATEGY', kvaBig(vp), kvaBig(bp));
+      this.call.int('VOP_STRATEGY', vp, bp);
       this.chargeLwp(this.o.ruInblock);
     } else if (async) {
       this.brelseK(bp, 0);
@@ -645,7 +645,7 @@ export class BufCache {
 
   private finishRead(bp: Kva, flags: number): number {
     let error = this.biowaitK(bp);
-    if (error === 0 && flags & B_MODIFY) error = this.call.int('fscow_run', kvaBig(bp), 1);
+    if (error === 0 && flags & B_MODIFY) error = this.call.intN('fscow_run', bp, 1);
     if (error) {
       this.brelseK(bp, 0);
       return error;
@@ -707,7 +707,7 @@ export class BufCache {
     else this.chargeLwp(this.o.ruOublock);
     this.s32(vp + this.o.vNumoutput, this.u32(vp + this.o.vNumoutput) + 1);
     this.stats.writes++;
-    this.call.int('VOP_STRATEGY', kvaBig(vp), kvaBig(bp));
+    this.call.int('VOP_STRATEGY', vp, bp);
     if (!sync) return 0;
     const rv = this.biowaitK(bp);
     this.brelseK(bp, 0);
@@ -721,7 +721,7 @@ export class BufCache {
   private bawriteK(bp: Kva): void {
     if (!(this.cf(bp) & BC_BUSY)) this.k.panic(`bawrite: buf ${this.addr(bp)} is not busy`);
     this.setF(bp, B_ASYNC);
-    this.call.int('VOP_BWRITE', kvaBig(this.vpOf(bp)), kvaBig(bp));
+    this.call.int('VOP_BWRITE', this.vpOf(bp), bp);
   }
 
   /** bdwrite: mark dirty (BO_DELWRI) on the vnode's dirty list and release; written later. */

@@ -15,7 +15,7 @@
 import { buf as B_, mnt, vnode as V_, vtype } from '../../abi/netbsd-10.99/constants.js';
 import { errno } from '../../abi/netbsd-10.99/errno.js';
 import { type IoKernel, type KernelCalls, r32, r64 } from '../../dev/io.js';
-import { type Kva, kvaBig, kvaOf, loadKva, loadU32, storeKva } from '../../kern/kva.js';
+import { type Kva, kvaBig, kvaOf, loadKva, loadU32, storeKva, storeU32 } from '../../kern/kva.js';
 
 import {
   pg,
@@ -36,9 +36,9 @@ function loadI64(m: IoKernel['mem'], at: Kva): number {
 
 const PAGE = 4096n;
 const PAGE_SIZE = 4096;
-const trunc_page = (n: bigint) => n & ~(PAGE - 1n);
-const round_page = (n: bigint) => (n + PAGE - 1n) & ~(PAGE - 1n);
-const bmin = (a: bigint, b: bigint) => (a < b ? a : b);
+/** round_page / trunc_page of byte offsets as Numbers (offsets stay below 2^53). */
+const roundPage = (n: number) => Math.ceil(n / PAGE_SIZE) * PAGE_SIZE;
+const truncPage = (n: number) => Math.floor(n / PAGE_SIZE) * PAGE_SIZE;
 const VM_PROT_WRITE = 0x2;
 const GOP_SIZE_MEM = 0x4;
 const GOP_UPDATE_ACCESSED = 1;
@@ -46,7 +46,6 @@ const GOP_UPDATE_MODIFIED = 2;
 const MNT_NODEVMTIME = 0x40000000;
 /** MAXPHYS >> PAGE_SHIFT: the most pages one putpages write gathers. */
 const MAXPAGES = 16;
-const LLONG_MAX = 0x7fffffffffffffffn;
 
 export interface GenfsIoStats {
   /** Pages getpages found resident (page cache hits) and had to allocate (misses). */
@@ -86,6 +85,21 @@ function genfsOffsets(k: IoKernel) {
     bLblkno: b(S.buf.b_lblkno.offset),
     bError: b(S.buf.b_error.offset),
     lCred: b(S.lwp.l_cred.offset),
+    vTypeN: S.vnode.v_type.offset,
+    vMountN: S.vnode.v_mount.offset,
+    vNumoutputN: S.vnode.v_numoutput.offset,
+    mntFlagN: S.mount.mnt_flag.offset,
+    mntFsBshiftN: S.mount.mnt_fs_bshift.offset,
+    mntDevBshiftN: S.mount.mnt_dev_bshift.offset,
+    gopSizeN: S.genfs_ops.gop_size.offset,
+    gopWriteN: S.genfs_ops.gop_write.offset,
+    bDataN: S.buf.b_data.offset,
+    bBcountN: S.buf.b_bcount.offset,
+    bBufsizeN: S.buf.b_bufsize.offset,
+    bResidN: S.buf.b_resid.offset,
+    bFlagsN: S.buf.b_flags.offset,
+    bBlknoN: S.buf.b_blkno.offset,
+    bLblknoN: S.buf.b_lblkno.offset,
     an: {
       vp: S.vop_getpages_args.a_vp.offset,
       offset: S.vop_getpages_args.a_offset.offset,
@@ -143,21 +157,13 @@ export class GenfsIo {
   private i64(a: bigint): bigint {
     return BigInt.asIntN(64, r64(this.k.mem, a));
   }
-  private vtype(vp: bigint): number {
-    return this.r32(vp + this.o.vType);
+
+  /** fs_bshift of the vnode's file system (DEV_BSHIFT for block devices), by Kva. */
+  private fsBshiftK(_vp: Kva, vt: number, mp: Kva): number {
+    return vt === vtype.VBLK ? B_.DEV_BSHIFT : loadU32(this.k.mem, mp + this.o.mntFsBshiftN);
   }
-  private mount(vp: bigint): bigint {
-    return this.r64(vp + this.o.vMount);
-  }
-  private fsBshift(vp: bigint): number {
-    return this.vtype(vp) === vtype.VBLK
-      ? B_.DEV_BSHIFT
-      : this.r32(this.mount(vp) + this.o.mntFsBshift);
-  }
-  private devBshift(vp: bigint): number {
-    return this.vtype(vp) === vtype.VBLK
-      ? B_.DEV_BSHIFT
-      : this.r32(this.mount(vp) + this.o.mntDevBshift);
+  private devBshiftK(vt: number, mp: Kva): number {
+    return vt === vtype.VBLK ? B_.DEV_BSHIFT : loadU32(this.k.mem, mp + this.o.mntDevBshiftN);
   }
 
   // ------------------------------------------------------------------ genfs_ops call-outs
@@ -186,6 +192,21 @@ export class GenfsIo {
     }
   }
 
+  /** GOP_SIZE on Numbers (vnode as a Kva, sizes below 2^53). */
+  gopSizeK(vp: Kva, size: number, flags: number): number {
+    const m = this.k.mem;
+    const at = this.nodes.opsK(vp) + this.o.gopSizeN;
+    const lo = m.load64(at, -1);
+    const fn = m.hi * 4294967296 + (lo >>> 0);
+    const eobp = this.call.scratchK(8);
+    try {
+      this.call.ptrN(fn, vp, size, eobp, flags);
+      return loadI64(m, eobp);
+    } finally {
+      this.call.releaseK(eobp, 8);
+    }
+  }
+
   private gopMarkupdate(vp: bigint, flags: number): void {
     const fn = this.gop(vp, this.o.gopMarkupdate);
     if (fn !== 0n) this.call.ptr(fn, vp, flags);
@@ -197,38 +218,43 @@ export class GenfsIo {
     return Number(BigInt.asIntN(32, this.call.ptr(fn, vp, off, len, flags, cred)));
   }
 
-  private gopWrite(vp: bigint, pgs: readonly bigint[], flags: number): number {
-    const fn = this.gop(vp, this.o.gopWrite);
-    const arr = this.call.scratch(8 * pgs.length);
+  /** GOP_WRITE(vp, pgs, npages, flags) through the node's genfs_ops. */
+  private gopWrite(vp: Kva, pgs: readonly Kva[], flags: number): number {
+    const m = this.k.mem;
+    const at = this.nodes.opsK(vp) + this.o.gopWriteN;
+    const lo = m.load64(at, -1);
+    const fn = m.hi * 4294967296 + (lo >>> 0);
+    const n = pgs.length;
+    const arr = this.call.scratchK(8 * n);
     try {
-      for (let i = 0; i < pgs.length; i++) this.k.mem.write64(arr + BigInt(8 * i), pgs[i]!);
-      return Number(BigInt.asIntN(32, this.call.ptr(fn, vp, arr, pgs.length, flags)));
+      for (let i = 0; i < n; i++) storeKva(m, arr + 8 * i, pgs[i]!);
+      return this.call.ptrN(fn, vp, arr, n, flags) | 0;
     } finally {
-      this.call.release(arr, 8 * pgs.length);
+      this.call.releaseK(arr, 8 * n);
     }
   }
 
-  /** VOP_BMAP(vp, lbn, &devvp, &blkno, &run). */
-  private bmap(
-    vp: bigint,
-    lbn: bigint,
-  ): { error: number; devvp: bigint; blkno: bigint; run: number } {
+  /**
+   * VOP_BMAP(vp, lbn, &devvp, &blkno, &run) into `bm` (reused: the pager's calls do not nest
+   * across a bmap). Returns the error.
+   */
+  private bmapK(vp: Kva, lbn: number): number {
     const out = this.call.scratchK(24);
     const m = this.k.mem;
+    const bm = this.bm;
     try {
-      const error = this.call.int('VOP_BMAP', vp, lbn, kvaBig(out), out + 8, out + 16);
+      const error = this.call.int('VOP_BMAP', vp, lbn, out, out + 8, out + 16);
       const dlo = m.load64(out, -1);
       const dhi = m.hi;
-      return {
-        error,
-        devvp: dhi === -1 && dlo < 0 ? kvaBig(dlo) : this.r64(kvaBig(out)),
-        blkno: BigInt(loadI64(m, out + 8)),
-        run: loadU32(m, out + 16) | 0,
-      };
+      bm.devvp = dhi === -1 && dlo < 0 ? dlo : kvaOf(r64(m, kvaBig(out)));
+      bm.blkno = loadI64(m, out + 8);
+      bm.run = loadU32(m, out + 16) | 0;
+      return error;
     } finally {
       this.call.releaseK(out, 24);
     }
   }
+  private readonly bm = { devvp: 0 as Kva, blkno: 0, run: 0 };
 
   // ------------------------------------------------------------------ page helpers
 
@@ -243,12 +269,15 @@ export class GenfsIo {
     P.unbusyK(vp, list, list.length);
   }
 
-  /** uvn_findpages (UFP_ALL): busy the resident pages of [off, off + n pages), allocating missing ones. */
-  private findpages(vp: Kva, off: bigint, n: number): Kva[] {
+  /**
+   * uvn_findpages (UFP_ALL): busy the resident pages of page numbers [idx0, idx0 + n) into
+   * out[at ..], allocating missing ones (PG_FAKE). New pages are zero-filled when `zero` (the
+   * caller may write only part of them); a read fills every new page itself (data, holes and
+   * the tail past the end of file read as zeros), so it passes false.
+   */
+  private findpages(vp: Kva, idx0: number, n: number, out: Kva[], at: number, zero: boolean): void {
     const P = this.pages;
     const u8 = this.k.mem.u8;
-    const idx0 = Number(off / PAGE);
-    const out: Kva[] = new Array(n);
     let resident = P.residentK(vp);
     for (let i = 0; i < n; i++) {
       let p = resident?.get(idx0 + i) ?? 0;
@@ -258,8 +287,10 @@ export class GenfsIo {
         // The first page of an object creates its map; a reclaim may have emptied (and so
         // dropped) the one we held.
         resident = P.residentK(vp);
-        const fr = P.frameK(p) & 0x7fffffff;
-        u8.fill(0, fr, fr + PAGE_SIZE);
+        if (zero) {
+          const fr = P.frameK(p) & 0x7fffffff;
+          u8.fill(0, fr, fr + PAGE_SIZE);
+        }
       } else {
         const f = P.flagsK(p);
         if (f & pg.PG_BUSY) {
@@ -271,22 +302,27 @@ export class GenfsIo {
         P.touchK(p);
         this.stats.pageHits++;
       }
-      out[i] = p;
+      out[at + i] = p;
     }
-    return out;
   }
 
   // ------------------------------------------------------------------ genfs_getpages
 
   getpages(ap: bigint): number {
+    return this.getpagesK(kvaOf(ap));
+  }
+
+  /**
+   * genfs_getpages on its argument block (a Kva). Offsets and sizes are Numbers (file offsets
+   * stay below 2^53); vnodes, pages and locks are Kvas: no BigInt on a page-cache hit.
+   */
+  getpagesK(apK: Kva): number {
     const a = this.o.an;
     const m = this.k.mem;
-    const apK = kvaOf(ap);
     const vpK = loadKva(m, apK + a.vp);
-    const vp = kvaBig(vpK);
     const P = this.pages;
-    const origoffset = BigInt(loadI64(m, apK + a.offset));
-    const mArr = kvaBig(loadKva(m, apK + a.m));
+    const origoffset = loadI64(m, apK + a.offset);
+    const mK = loadKva(m, apK + a.m);
     const countp = loadKva(m, apK + a.count);
     const centeridx = loadU32(m, apK + a.centeridx) | 0;
     const access = loadU32(m, apK + a.access);
@@ -296,83 +332,89 @@ export class GenfsIo {
     const blockalloc = memwrite && (flags & pgo.PGO_NOBLOCKALLOC) === 0;
     const glocked = (flags & pgo.PGO_GLOCKHELD) !== 0;
     const locked = (flags & pgo.PGO_LOCKED) !== 0;
-    const t = this.vtype(vp);
+    const t = loadU32(m, vpK + this.o.vTypeN);
     if (t !== vtype.VREG && t !== vtype.VDIR && t !== vtype.VLNK && t !== vtype.VBLK) {
-      this.k.panic(`genfs_getpages: vnode ${this.k.describeAddress(vp)} of type ${t}`);
+      this.k.panic(`genfs_getpages: vnode ${this.k.describeAddress(kvaBig(vpK))} of type ${t}`);
     }
-    const lock = this.uvn.objlock(vp);
+    const lock = this.uvn.objlockK(vpK);
     if (
-      !this.k.rwlocks.writeHeld(lock) &&
-      !(locked && !memwrite && this.k.rwlocks.readHeld(lock))
+      !this.k.rwlocks.writeHeldK(lock) &&
+      !(locked && !memwrite && this.k.rwlocks.readHeldK(lock))
     ) {
       this.k.panic(
-        `kernel diagnostic assertion "rw_write_held(uobj->vmobjlock)" failed: genfs_getpages ${this.k.describeAddress(vp)}`,
+        `kernel diagnostic assertion "rw_write_held(uobj->vmobjlock)" failed: genfs_getpages ${this.k.describeAddress(kvaBig(vpK))}`,
       );
     }
-    if (origoffset % PAGE !== 0n || origoffset < 0n)
+    if (origoffset % PAGE_SIZE !== 0 || origoffset < 0)
       this.k.panic(`genfs_getpages: offset 0x${origoffset.toString(16)} not page-aligned`);
     const orignpages = loadU32(m, countp) | 0;
     if (orignpages <= 0) this.k.panic(`genfs_getpages: count ${orignpages}`);
 
-    const origvsize = this.uvn.size(vp);
-    const diskeof = this.gopSize(vp, origvsize, 0);
-    let memeof: bigint;
+    const origvsize = this.uvn.sizeK(vpK);
+    // GOP_SIZE(vp, origvsize, &diskeof, 0) is a pure function of the size and the inode (nothing
+    // between here and the read changes either), so it is asked only when disk blocks are read.
+    let memeof: number;
     if (flags & pgo.PGO_PASTEOF) {
-      const end = origoffset + BigInt(orignpages) * PAGE;
-      const newsize = origvsize > end ? origvsize : end;
-      memeof = this.gopSize(vp, newsize, GOP_SIZE_MEM);
-      const writeeof = this.gopSize(vp, this.uvn.writesize(vp), GOP_SIZE_MEM);
-      if (newsize > round_page(writeeof))
-        this.k.panic(`genfs_getpages: past eof: ${newsize} vs. ${round_page(writeeof)}`);
+      const end = origoffset + orignpages * PAGE_SIZE;
+      const newsize = Math.max(origvsize, end);
+      memeof = this.gopSizeK(vpK, newsize, GOP_SIZE_MEM);
+      // NetBSD's DIAGNOSTIC check that the pages stay below round_page(GOP_SIZE(v_writesize)).
+      // GOP_SIZE rounds up, so it can only fail when newsize is past round_page(v_writesize):
+      // only then is the file system asked.
+      const ws = this.uvn.writesizeK(vpK);
+      if (newsize > roundPage(ws)) {
+        const writeeof = this.gopSizeK(vpK, ws, GOP_SIZE_MEM);
+        if (newsize > roundPage(writeeof))
+          this.k.panic(`genfs_getpages: past eof: ${newsize} vs. ${roundPage(writeeof)}`);
+      }
     } else {
-      memeof = this.gopSize(vp, origvsize, GOP_SIZE_MEM);
+      memeof = this.gopSizeK(vpK, origvsize, GOP_SIZE_MEM);
     }
-    if (origoffset + BigInt(centeridx) * PAGE >= memeof) {
-      if (!locked) this.uvn.unlock(vp);
+    if (origoffset + centeridx * PAGE_SIZE >= memeof) {
+      if (!locked) this.uvn.unlockK(vpK);
       return errno.EINVAL;
     }
-    const mp = this.mount(vp);
+    const mp = loadKva(m, vpK + this.o.vMountN);
     if (
       !(flags & pgo.PGO_NOTIMESTAMP) &&
-      (t !== vtype.VBLK || !(this.r32(mp + this.o.mntFlag) & MNT_NODEVMTIME))
+      (t !== vtype.VBLK || !(loadU32(m, mp + this.o.mntFlagN) & MNT_NODEVMTIME))
     ) {
       const upd =
-        (this.r32(mp + this.o.mntFlag) & mnt.MNT_NOATIME ? 0 : GOP_UPDATE_ACCESSED) |
+        (loadU32(m, mp + this.o.mntFlagN) & mnt.MNT_NOATIME ? 0 : GOP_UPDATE_ACCESSED) |
         (memwrite ? GOP_UPDATE_MODIFIED : 0);
-      if (upd) this.gopMarkupdate(vp, upd);
+      if (upd) this.gopMarkupdate(kvaBig(vpK), upd);
     }
 
-    if (locked) return this.getpagesLocked(vp, origoffset, mArr, orignpages, centeridx, memwrite);
+    if (locked) return this.getpagesLocked(vpK, origoffset, mK, orignpages, centeridx, memwrite);
 
-    this.uvn.unlock(vp);
-    const fsBshift = this.fsBshift(vp);
-    const bmask = (1n << BigInt(fsBshift)) - 1n;
-    const orignmempages = Math.min(orignpages, Number(round_page(memeof - origoffset) / PAGE));
+    this.uvn.unlockK(vpK);
+    const fsBshift = this.fsBshiftK(vpK, t, mp);
+    const bsize = 2 ** fsBshift;
+    const orignmempages = Math.min(orignpages, roundPage(memeof - origoffset) / PAGE_SIZE);
     let npages = orignmempages;
-    const startoffset = origoffset & ~bmask;
-    const reqEnd = round_page((origoffset + BigInt(npages) * PAGE + bmask) & ~bmask);
-    const memEnd = round_page(memeof);
-    const endoffset = bmin(reqEnd, memEnd);
-    const ridx = Number((origoffset - startoffset) / PAGE);
+    const startoffset = Math.floor(origoffset / bsize) * bsize;
+    const reqEnd = roundPage(Math.ceil((origoffset + npages * PAGE_SIZE) / bsize) * bsize);
+    const memEnd = roundPage(memeof);
+    const endoffset = Math.min(reqEnd, memEnd);
+    const ridx = (origoffset - startoffset) / PAGE_SIZE;
 
-    this.call.intN('fstrans_start', kvaOf(mp));
+    this.call.intN('fstrans_start', mp);
     try {
       if (!glocked) {
-        if (blockalloc) this.nodes.wrlock(vp);
-        else this.nodes.rdlock(vp);
+        if (blockalloc) this.nodes.wrlockK(vpK);
+        else this.nodes.rdlockK(vpK);
       }
-      this.uvn.lock(vp);
-      if (this.uvn.size(vp) < origvsize)
+      this.uvn.lockK(vpK);
+      if (this.uvn.sizeK(vpK) < origvsize)
         this.k.panic(
           'genfs_getpages: v_size shrank while the pager waited (single lwp: impossible)',
         );
-      let pgs: Kva[] =
-        ridx === 0
-          ? this.findpages(vpK, origoffset, npages)
-          : new Array<Kva>(ridx).fill(0).concat(this.findpages(vpK, origoffset, npages));
+      let pgs: Kva[] = new Array<Kva>(ridx + npages);
+      for (let i = 0; i < ridx; i++) pgs[i] = 0;
+      this.findpages(vpK, origoffset / PAGE_SIZE, npages, pgs, ridx, memwrite);
       let done = false;
       if (overwrite) {
-        if (!glocked) this.nodes.unlock(vp);
+        if (!glocked) this.nodes.unlockK(vpK);
         for (let i = 0; i < npages; i++) {
           const p = pgs[ridx + i]!;
           if (P.flagsK(p) & pg.PG_RDONLY && blockalloc) {
@@ -395,25 +437,27 @@ export class GenfsIo {
           }
         }
         if (allValid) {
-          if (!glocked) this.nodes.unlock(vp);
+          if (!glocked) this.nodes.unlockK(vpK);
           npages += ridx;
           done = true;
         }
       }
       if (!done) {
-        npages = Number((endoffset - startoffset) / PAGE);
+        npages = (endoffset - startoffset) / PAGE_SIZE;
         if (startoffset !== origoffset || npages !== orignmempages) {
           this.relPages(vpK, pgs.slice(ridx, ridx + orignmempages));
-          pgs = this.findpages(vpK, startoffset, npages);
+          pgs = new Array<Kva>(npages);
+          this.findpages(vpK, startoffset / PAGE_SIZE, npages, pgs, 0, memwrite);
         }
-        this.uvn.unlock(vp);
+        this.uvn.unlockK(vpK);
         const cred = this.k.curlwp === 0n ? 0n : this.r64(this.k.curlwp + this.o.lCred);
-        const error = this.read(vp, pgs, startoffset, diskeof, blockalloc, cred);
-        if (!glocked) this.nodes.unlock(vp);
-        this.uvn.lock(vp);
+        const diskeof = this.gopSizeK(vpK, origvsize, 0);
+        const error = this.read(vpK, t, mp, pgs, startoffset, diskeof, blockalloc, cred);
+        if (!glocked) this.nodes.unlockK(vpK);
+        this.uvn.lockK(vpK);
         if (error) {
           this.relPages(vpK, pgs);
-          this.uvn.unlock(vp);
+          this.uvn.unlockK(vpK);
           return error;
         }
       }
@@ -440,31 +484,28 @@ export class GenfsIo {
           P.markdirtyK(p, UVM_PAGE_STATUS_UNKNOWN);
         }
       }
-      this.uvn.unlock(vp);
-      if (mArr !== 0n) {
-        const mK = kvaOf(mArr);
+      this.uvn.unlockK(vpK);
+      if (mK !== 0) {
         for (let i = 0; i < orignmempages; i++) storeKva(m, mK + 8 * i, pgs[ridx + i]!);
       }
       return 0;
     } finally {
-      this.call.intN('fstrans_done', kvaOf(mp));
+      this.call.intN('fstrans_done', mp);
     }
   }
 
   /** PGO_LOCKED: only what is resident and not busy, no I/O; the object stays locked. */
   private getpagesLocked(
-    vp: bigint,
-    off: bigint,
-    mArr: bigint,
+    vpK: Kva,
+    off: number,
+    mK: Kva,
     n: number,
     centeridx: number,
     memwrite: boolean,
   ): number {
     const m = this.k.mem;
     const P = this.pages;
-    const vpK = kvaOf(vp);
-    const mK = kvaOf(mArr);
-    const idx0 = Number(off / PAGE);
+    const idx0 = off / PAGE_SIZE;
     let found = 0;
     for (let i = 0; i < n; i++) {
       const slot = mK + 8 * i;
@@ -492,20 +533,24 @@ export class GenfsIo {
    * past the on-disk end of file and for holes. Called with g_glock held, object unlocked.
    */
   private read(
-    vp: bigint,
+    vp: Kva,
+    vt: number,
+    mp: Kva,
     pgs: Kva[],
-    startoffset: bigint,
-    diskeof: bigint,
+    startoffset: number,
+    diskeof: number,
     blockalloc: boolean,
     cred: bigint,
   ): number {
     const P = this.pages;
     const npages = pgs.length;
-    const fsBshift = BigInt(this.fsBshift(vp));
-    const devBshift = BigInt(this.devBshift(vp));
+    const fsBshift = this.fsBshiftK(vp, vt, mp);
+    const devBshift = this.devBshiftK(vt, mp);
+    const bsize = 2 ** fsBshift;
+    const devBsize = 2 ** devBshift;
     const totalbytes = npages * PAGE_SIZE;
     const onDisk = diskeof - startoffset;
-    let bytes = Math.min(totalbytes, onDisk > 0n ? Number(onDisk) : 0);
+    let bytes = Math.min(totalbytes, Math.max(onDisk, 0));
     const u8 = this.k.mem.u8;
     const fake: boolean[] = new Array(npages);
     let nfake = 0;
@@ -528,14 +573,15 @@ export class GenfsIo {
     let error = 0;
     let sawhole = false;
     let offset = startoffset;
+    const bm = this.bm;
     try {
       while (bytes > 0) {
-        let pidx = Number((offset - startoffset) / PAGE);
+        let pidx = (offset - startoffset) / PAGE_SIZE;
         let skipped = false;
         while (!fake[pidx]) {
           if (P.flagsK(pgs[pidx]!) & pg.PG_RDONLY) sawhole = true;
           const b = Math.min(PAGE_SIZE, bytes);
-          offset += BigInt(b);
+          offset += b;
           bytes -= b;
           pidx++;
           if (bytes === 0) {
@@ -544,38 +590,33 @@ export class GenfsIo {
           }
         }
         if (skipped) break;
-        const lbn = offset >> fsBshift;
-        const bm = this.bmap(vp, lbn);
-        if (bm.error) {
-          error = bm.error;
-          break;
-        }
-        let iobytes = Number(((lbn + 1n + BigInt(bm.run)) << fsBshift) - offset);
+        const lbn = Math.floor(offset / bsize);
+        error = this.bmapK(vp, lbn);
+        if (error) break;
+        let iobytes = (lbn + 1 + bm.run) * bsize - offset;
         if (iobytes > bytes) iobytes = bytes;
-        if (offset + BigInt(iobytes) > round_page(offset)) {
+        if (offset + iobytes > roundPage(offset)) {
           let pcount = 1;
           while (pidx + pcount < npages && fake[pidx + pcount]) pcount++;
-          iobytes = Math.min(iobytes, pcount * PAGE_SIZE - Number(offset - trunc_page(offset)));
+          iobytes = Math.min(iobytes, pcount * PAGE_SIZE - (offset - truncPage(offset)));
         }
-        const atO = kvaO + Number(offset - startoffset);
-        if (bm.blkno === -1n) {
+        const atO = kvaO + (offset - startoffset);
+        if (bm.blkno === -1) {
           sawhole = true;
           u8.fill(0, atO, atO + iobytes);
           if (!blockalloc) {
-            const holepages = Number(
-              (round_page(offset + BigInt(iobytes)) - trunc_page(offset)) / PAGE,
-            );
+            const holepages = (roundPage(offset + iobytes) - truncPage(offset)) / PAGE_SIZE;
             for (let i = 0; i < holepages; i++) {
               const p = pgs[pidx + i]!;
               P.setFlagsK(p, P.flagsK(p) | pg.PG_RDONLY);
             }
           }
         } else {
-          const blkno = bm.blkno + ((offset - (lbn << fsBshift)) >> devBshift);
-          error = this.transfer(vp, bm.devvp, kvaBig(kva + (atO - kvaO)), iobytes, blkno, true);
+          const blkno = bm.blkno + Math.floor((offset - lbn * bsize) / devBsize);
+          error = this.transferK(vp, bm.devvp, kva + (atO - kvaO), iobytes, blkno, true);
           if (error) break;
         }
-        offset += BigInt(iobytes);
+        offset += iobytes;
         bytes -= iobytes;
       }
       // uvm_pagermapout: the read data goes into the pages that were being filled.
@@ -591,14 +632,15 @@ export class GenfsIo {
       if (!direct) this.k.kmem.free(kvaBig(kva), totalbytes, 'genfs pagermap');
     }
     if (!error && sawhole && blockalloc) {
-      error = this.gopAlloc(vp, startoffset, BigInt(totalbytes), 0, cred);
+      const vpB = kvaBig(vp);
+      error = this.gopAlloc(vpB, BigInt(startoffset), BigInt(totalbytes), 0, cred);
       if (!error) {
-        this.uvn.lock(vp);
+        this.uvn.lockK(vp);
         for (const p of pgs) {
           P.setFlagsK(p, P.flagsK(p) & ~pg.PG_RDONLY);
           P.markdirtyK(p, UVM_PAGE_STATUS_DIRTY);
         }
-        this.uvn.unlock(vp);
+        this.uvn.unlockK(vp);
       }
     }
     return error;
@@ -629,37 +671,37 @@ export class GenfsIo {
    * One device transfer of `len` bytes at `data` (b_blkno `blkno` of devvp) in an I/O buf of
    * vp, as genfs's nested bufs do; returns the errno (a short transfer is EIO).
    */
-  private transfer(
-    vp: bigint,
-    devvp: bigint,
-    data: bigint,
+  private transferK(
+    vp: Kva,
+    devvp: Kva,
+    data: Kva,
     len: number,
-    blkno: bigint,
+    blkno: number,
     read: boolean,
     async = false,
   ): number {
     const m = this.k.mem;
     const o = this.o;
-    const bp = this.bufs.getiobuf(vp);
+    const bp = this.bufs.getiobufK(vp);
     try {
-      m.write64(bp + o.bData, data);
-      m.write32(bp + o.bBcount, len);
-      m.write32(bp + o.bBufsize, len);
-      m.write32(bp + o.bResid, len);
+      storeKva(m, bp + o.bDataN, data);
+      storeU32(m, bp + o.bBcountN, len);
+      storeU32(m, bp + o.bBufsizeN, len);
+      storeU32(m, bp + o.bResidN, len);
       // B_ASYNC for writes without PGO_SYNCIO, as genfs_do_io marks them: the disk need not make
       // them durable before completing (biodone releases the buf, putiobuf frees it).
-      m.write32(bp + o.bFlags, read ? B_.B_READ : async ? B_.B_ASYNC : 0);
-      m.write64(bp + o.bLblkno, 0n);
-      m.write64(bp + o.bBlkno, BigInt.asUintN(64, blkno));
-      if (!read) m.write32(vp + o.vNumoutput, m.read32(vp + o.vNumoutput) + 1);
+      storeU32(m, bp + o.bFlagsN, read ? B_.B_READ : async ? B_.B_ASYNC : 0);
+      m.store64(bp + o.bLblknoN, -1, 0, 0);
+      m.store64(bp + o.bBlknoN, -1, blkno | 0, Math.floor(blkno / 4294967296) | 0);
+      if (!read) storeU32(m, vp + o.vNumoutputN, loadU32(m, vp + o.vNumoutputN) + 1);
       if (read) this.stats.reads++;
       else this.stats.writes++;
       this.call.int('VOP_STRATEGY', devvp, bp);
-      let error = this.bufs.biowait(bp);
-      if (error === 0 && (m.read32(bp + o.bResid) | 0) > 0) error = errno.EIO;
+      let error = this.bufs.biowaitK(bp);
+      if (error === 0 && (loadU32(m, bp + o.bResidN) | 0) > 0) error = errno.EIO;
       return error;
     } finally {
-      this.bufs.putiobuf(bp);
+      this.bufs.putiobufK(bp);
     }
   }
 
@@ -683,95 +725,110 @@ export class GenfsIo {
     }
     if (startoff % PAGE !== 0n || endoffIn % PAGE !== 0n)
       this.k.panic('genfs_do_putpages: offsets not page-aligned');
-    this.pages.assertLocked(vp, 'genfs_do_putpages');
+    // Page numbers of the range (offsets past 2^53 only bound it: past every page).
+    const idx = (o: bigint) => (o >= 1n << 53n ? Number.MAX_SAFE_INTEGER : Number(o / PAGE));
+    return this.doPutpagesK(
+      kvaOf(vp),
+      startoff < 0n ? 0 : idx(startoff),
+      endoffIn === 0n ? Number.MAX_SAFE_INTEGER : idx(endoffIn),
+      origflags,
+    );
+  }
+
+  /**
+   * genfs_do_putpages on page numbers [loIdx, hiIdx) of vp (a Kva): the pages of the range, by
+   * Kva (no BigInt per page). Entered with the object write-locked; returns it unlocked.
+   */
+  private doPutpagesK(vp: Kva, loIdxIn: number, hiIdxIn: number, origflags: number): number {
+    const P = this.pages;
+    const m = this.k.mem;
+    P.assertLockedK(vp, 'genfs_do_putpages');
+    const vpB = kvaBig(vp);
     const dirtyonly = (origflags & (pgo.PGO_DEACTIVATE | pgo.PGO_FREE)) === 0;
-    const nodirty = this.pages.objClean(vp);
-    if (this.pages.npages(vp) === 0 || (dirtyonly && nodirty)) {
-      this.syncerRemoveIfNoDirty(vp);
-      this.uvn.unlock(vp);
+    const nodirty = P.objClean(vpB);
+    const resident = P.residentK(vp);
+    if (resident === undefined || resident.size === 0 || (dirtyonly && nodirty)) {
+      this.syncerRemoveIfNoDirty(vpB);
+      this.uvn.unlockK(vp);
       return 0;
     }
     let flags = origflags;
     if (nodirty) flags &= ~pgo.PGO_CLEANIT;
-    let transMp = 0n;
+    let transMp: Kva = 0;
     if (flags & pgo.PGO_CLEANIT) {
-      this.uvn.unlock(vp);
-      transMp = this.mount(vp);
-      this.call.int('fstrans_start', transMp);
-      this.uvn.lock(vp);
+      this.uvn.unlockK(vp);
+      transMp = loadKva(m, vp + this.o.vMountN);
+      this.call.intN('fstrans_start', transMp);
+      this.uvn.lockK(vp);
     }
-    const endoff = endoffIn === 0n || flags & pgo.PGO_ALLPAGES ? trunc_page(LLONG_MAX) : endoffIn;
-    const lo = flags & pgo.PGO_ALLPAGES ? 0n : startoff;
+    const loIdx = flags & pgo.PGO_ALLPAGES ? 0 : loIdxIn;
+    const hiIdx = flags & pgo.PGO_ALLPAGES ? Number.MAX_SAFE_INTEGER : hiIdxIn;
     let error = 0;
     try {
       // Pages to visit: with PGO_FREE or PGO_DEACTIVATE every resident page of the range; for a
       // plain clean-out only the dirty ones (those NetBSD finds by the radix tree's dirty tag).
-      const loIdx = Number(lo / PAGE);
-      const hiIdx =
-        endoff >= trunc_page(LLONG_MAX) ? Number.MAX_SAFE_INTEGER : Number(endoff / PAGE);
       const inRange = dirtyonly
-        ? this.pages.dirtyIndices(vp).filter((i) => i >= loIdx && i < hiIdx)
-        : this.pages.pagesIn(vp, loIdx, hiIdx).map(([idx]) => idx);
+        ? P.dirtyIndices(vpB).filter((i) => i >= loIdx && i < hiIdx)
+        : P.indicesIn(vpB, loIdx, hiIdx);
+      const run: Kva[] = [];
       for (let k = 0; k < inRange.length; k++) {
         const idx = inRange[k]!;
-        const p = this.pages.lookup(vp, BigInt(idx) * PAGE);
-        if (p === 0n) continue; // freed by an earlier step
-        const f = this.pages.flags(p);
+        const p = P.lookupK(vp, idx);
+        if (p === 0) continue; // freed by an earlier step
+        const f = P.flagsK(p);
         if (f & pg.PG_BUSY) {
           if (flags & pgo.PGO_BUSYFAIL) {
             error = errno.EDEADLK;
             break;
           }
           this.k.panic(
-            `deadlock: genfs_do_putpages: page at 0x${(BigInt(idx) * PAGE).toString(16)} of ${this.k.describeAddress(vp)} is busy`,
+            `deadlock: genfs_do_putpages: page at 0x${(idx * PAGE_SIZE).toString(16)} of ${this.k.describeAddress(vpB)} is busy`,
           );
         }
         const needsClean =
-          (flags & pgo.PGO_CLEANIT) !== 0 && this.pages.getdirty(p) !== UVM_PAGE_STATUS_CLEAN;
+          (flags & pgo.PGO_CLEANIT) !== 0 && P.getdirtyK(p) !== UVM_PAGE_STATUS_CLEAN;
         if (needsClean) {
           // Gather the run of consecutive dirty, idle pages starting here (at most MAXPHYS).
-          const run: bigint[] = [p];
+          run.length = 0;
+          run.push(p);
           while (run.length < MAXPAGES) {
-            const next = this.pages.lookup(vp, BigInt(idx + run.length) * PAGE);
-            if (next === 0n || BigInt(idx + run.length) * PAGE >= endoff) break;
-            if (
-              this.pages.flags(next) & pg.PG_BUSY ||
-              this.pages.getdirty(next) === UVM_PAGE_STATUS_CLEAN
-            )
-              break;
+            const nidx = idx + run.length;
+            const next = P.lookupK(vp, nidx);
+            if (next === 0 || nidx >= hiIdx) break;
+            if (P.flagsK(next) & pg.PG_BUSY || P.getdirtyK(next) === UVM_PAGE_STATUS_CLEAN) break;
             run.push(next);
           }
           for (const q of run) {
-            this.pages.setFlags(q, this.pages.flags(q) | pg.PG_BUSY);
-            this.pages.markdirty(q, UVM_PAGE_STATUS_CLEAN);
+            P.setFlagsK(q, P.flagsK(q) | pg.PG_BUSY);
+            P.markdirtyK(q, UVM_PAGE_STATUS_CLEAN);
           }
-          this.uvn.unlock(vp);
+          this.uvn.unlockK(vp);
           const e = this.gopWrite(vp, run, flags);
-          this.uvn.lock(vp);
+          this.uvn.lockK(vp);
           if (e && !error) error = e;
           this.stats.pagesWritten += run.length;
           if (flags & pgo.PGO_FREE) {
-            for (const q of run) if (!(this.pages.flags(q) & pg.PG_BUSY)) this.pages.free(q);
+            for (const q of run) if (!(P.flagsK(q) & pg.PG_BUSY)) P.freeK(q);
           }
           k += run.length - 1;
           if (error) break;
           continue;
         }
-        if (flags & pgo.PGO_FREE) this.pages.free(p);
+        if (flags & pgo.PGO_FREE) P.freeK(p);
       }
-      if (this.pages.objClean(vp)) this.syncerRemoveIfNoDirty(vp);
+      if (P.objClean(vpB)) this.syncerRemoveIfNoDirty(vpB);
       if (
         origflags & pgo.PGO_SYNCIO &&
-        (this.r32(vp + this.o.vNumoutput) | 0) !== 0 &&
+        (loadU32(m, vp + this.o.vNumoutputN) | 0) !== 0 &&
         flags & pgo.PGO_CLEANIT
       ) {
         this.k.panic(
-          `deadlock: genfs_do_putpages: ${this.r32(vp + this.o.vNumoutput)} writes of ${this.k.describeAddress(vp)} never completed`,
+          `deadlock: genfs_do_putpages: ${loadU32(m, vp + this.o.vNumoutputN)} writes of ${this.k.describeAddress(vpB)} never completed`,
         );
       }
     } finally {
-      this.uvn.unlock(vp);
-      if (transMp !== 0n) this.call.int('fstrans_done', transMp);
+      this.uvn.unlockK(vp);
+      if (transMp !== 0) this.call.intN('fstrans_done', transMp);
     }
     return error;
   }
@@ -788,22 +845,25 @@ export class GenfsIo {
    * dirty again so the data is not lost.
    */
   gopWriteImpl(vp: bigint, pgsArr: bigint, npages: number, flags: number): number {
+    return this.gopWriteK(kvaOf(vp), kvaOf(pgsArr), npages, flags);
+  }
+
+  gopWriteK(vp: Kva, arr: Kva, npages: number, flags: number): number {
     const P = this.pages;
     const m = this.k.mem;
-    const arr = kvaOf(pgsArr);
     const list: Kva[] = new Array(npages);
     for (let i = 0; i < npages; i++) list[i] = loadKva(m, arr + 8 * i);
-    const off = BigInt(P.offsetK(list[0]!));
+    const off = P.offsetK(list[0]!);
     const len = npages * PAGE_SIZE;
     // uvm_pagermapin: straight from the frames when they lie side by side, else a copy.
     const direct = this.framesContiguous(list);
     const kva = direct ? P.frameK(list[0]!) : this.mapinK(list, len);
     try {
-      const error = this.doIo(vp, off, kvaBig(kva), len, true, (flags & pgo.PGO_SYNCIO) === 0);
-      this.uvn.lock(vp);
+      const error = this.doIoK(vp, off, kva, len, true, (flags & pgo.PGO_SYNCIO) === 0);
+      this.uvn.lockK(vp);
       if (error) for (const p of list) P.markdirtyK(p, UVM_PAGE_STATUS_DIRTY);
-      P.unbusyK(kvaOf(vp), list, npages);
-      this.uvn.unlock(vp);
+      P.unbusyK(vp, list, npages);
+      this.uvn.unlockK(vp);
       return error;
     } finally {
       if (!direct) this.k.kmem.free(kvaBig(kva), len, 'genfs pagermap');
@@ -812,39 +872,47 @@ export class GenfsIo {
 
   /** genfs_do_io: move [off, off+len) of vp between `kva` and disk, stopping at the block-rounded end of file. */
   doIo(vp: bigint, off: bigint, kva: bigint, len: number, write: boolean, async = false): number {
-    const size = this.uvn.size(vp);
-    const ws = this.uvn.writesize(vp);
-    if (size < 0n || ws < 0n || size > ws) {
+    return this.doIoK(kvaOf(vp), Number(off), kvaOf(kva), len, write, async);
+  }
+
+  doIoK(vp: Kva, off: number, kva: Kva, len: number, write: boolean, async = false): number {
+    const m = this.k.mem;
+    const size = this.uvn.sizeK(vp);
+    const ws = this.uvn.writesizeK(vp);
+    if (size < 0 || ws < 0 || size > ws) {
       this.k.panic(
-        `genfs_do_io: vp=${this.k.describeAddress(vp)} v_size=0x${size.toString(16)} v_writesize=0x${ws.toString(16)}`,
+        `genfs_do_io: vp=${this.k.describeAddress(kvaBig(vp))} v_size=0x${size.toString(16)} v_writesize=0x${ws.toString(16)}`,
       );
     }
-    const eof = this.gopSize(vp, ws, 0);
-    const fsBshift = BigInt(this.fsBshift(vp));
-    const devBshift = BigInt(this.devBshift(vp));
-    let bytes = Math.min(len, Number(eof - off));
+    const eof = this.gopSizeK(vp, ws, 0);
+    const vt = loadU32(m, vp + this.o.vTypeN);
+    const mp = loadKva(m, vp + this.o.vMountN);
+    const bsize = 2 ** this.fsBshiftK(vp, vt, mp);
+    const devBsize = 2 ** this.devBshiftK(vt, mp);
+    let bytes = Math.min(len, eof - off);
     if (bytes <= 0)
       this.k.panic(
         `genfs_do_io: nothing to transfer at 0x${off.toString(16)} (eof 0x${eof.toString(16)})`,
       );
     let offset = off;
+    const bm = this.bm;
     while (bytes > 0) {
-      const lbn = offset >> fsBshift;
-      const bm = this.bmap(vp, lbn);
-      if (bm.error) return bm.error;
-      let iobytes = Number(((lbn + 1n + BigInt(bm.run)) << fsBshift) - offset);
+      const lbn = Math.floor(offset / bsize);
+      const error = this.bmapK(vp, lbn);
+      if (error) return error;
+      let iobytes = (lbn + 1 + bm.run) * bsize - offset;
       if (iobytes > bytes) iobytes = bytes;
       const at = kva + (offset - off);
-      if (bm.blkno === -1n) {
-        if (!write) this.k.mem.fill(at, iobytes, 0);
+      if (bm.blkno === -1) {
+        if (!write) m.u8.fill(0, at & 0x7fffffff, (at & 0x7fffffff) + iobytes);
       } else {
-        const blkno = bm.blkno + ((offset - (lbn << fsBshift)) >> devBshift);
+        const blkno = bm.blkno + Math.floor((offset - lbn * bsize) / devBsize);
         // genfs_do_io starts the master buf itself (B_ASYNC only for asynchronous I/O) when the
         // whole request is this one piece; any other piece is a nested buf, and nestiobuf_setup
         // makes those B_ASYNC always: rumpblk writes them without a host sync, and the master's
         // biowait is all a synchronous caller waits for.
         const single = offset === off && iobytes === bytes;
-        const error = this.transfer(
+        const error = this.transferK(
           vp,
           bm.devvp,
           at,
@@ -855,7 +923,7 @@ export class GenfsIo {
         );
         if (error) return error;
       }
-      offset += BigInt(iobytes);
+      offset += iobytes;
       bytes -= iobytes;
     }
     return 0;

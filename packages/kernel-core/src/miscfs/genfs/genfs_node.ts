@@ -6,6 +6,7 @@
  */
 import { locks } from '../../abi/netbsd-10.99/constants.js';
 import type { IoKernel } from '../../dev/io.js';
+import { type Kva, kvaBig, kvaOf, loadKva } from '../../kern/kva.js';
 
 export class GenfsNodes {
   private readonly oData: bigint;
@@ -13,8 +14,14 @@ export class GenfsNodes {
   private readonly oGlock: bigint;
   private readonly oMount: bigint;
   private readonly oBshift: bigint;
+  private readonly oDataN: number;
+  private readonly oGopN: number;
+  private readonly oGlockN: number;
 
   constructor(private readonly k: IoKernel) {
+    this.oDataN = k.S.vnode.v_data.offset;
+    this.oGopN = k.S.genfs_node.g_op.offset;
+    this.oGlockN = k.S.genfs_node.g_glock.offset;
     this.oData = BigInt(k.S.vnode.v_data.offset);
     this.oGop = BigInt(k.S.genfs_node.g_op.offset);
     this.oGlock = BigInt(k.S.genfs_node.g_glock.offset);
@@ -37,6 +44,33 @@ export class GenfsNodes {
         `genfs: vnode ${this.k.describeAddress(vp)} has no genfs_ops (genfs_node_init not called)`,
       );
     return ops;
+  }
+
+  /** VTOG(vp) of a vnode given as a Kva (the pager's paths: no BigInt). */
+  nodeK(vp: Kva): Kva {
+    const gp = loadKva(this.k.mem, vp + this.oDataN);
+    if (gp === 0) this.k.panic(`VTOG: vnode ${this.k.describeAddress(kvaBig(vp))} has no v_data`);
+    return gp;
+  }
+
+  /** The node's struct genfs_ops, as a Kva. */
+  opsK(vp: Kva): Kva {
+    const ops = loadKva(this.k.mem, this.nodeK(vp) + this.oGopN);
+    if (ops === 0) return kvaOf(this.ops(kvaBig(vp)));
+    return ops;
+  }
+
+  glockK(vp: Kva): Kva {
+    return this.nodeK(vp) + this.oGlockN;
+  }
+  wrlockK(vp: Kva): void {
+    this.k.rwlocks.enterK(this.glockK(vp), locks.RW_WRITER);
+  }
+  rdlockK(vp: Kva): void {
+    this.k.rwlocks.enterK(this.glockK(vp), locks.RW_READER);
+  }
+  unlockK(vp: Kva): void {
+    this.k.rwlocks.exitK(this.glockK(vp));
   }
 
   glock(vp: bigint): bigint {
