@@ -1,5 +1,24 @@
 import { HostError } from './HostError.js';
 
+/**
+ * Bytes of `s` in UTF-8, as `new TextEncoder().encode(s).length` counts them (a lone surrogate
+ * becomes U+FFFD, 3 bytes), without encoding: no encoder and no buffer per call.
+ */
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 0x80) continue;
+    if (c < 0x800) n += 1;
+    else if (c < 0xd800 || c > 0xdbff || (s.charCodeAt(i + 1) & 0xfc00) !== 0xdc00) n += 2;
+    else {
+      n += 2; // a surrogate pair: 4 bytes for its two UTF-16 units
+      i++;
+    }
+  }
+  return n;
+}
+
 /** MAXPATHLEN is 1024 including the NUL. */
 export const MAX_PATH_BYTES = 1023;
 
@@ -9,7 +28,7 @@ export function checkPath(path: unknown, call: string): asserts path is string {
     throw new HostError('EINVAL', { call, message: 'path must be a non-empty string' });
   }
   if (path.includes('\0')) throw new HostError('EINVAL', { call, path, message: 'path has NUL' });
-  if (new TextEncoder().encode(path).length > MAX_PATH_BYTES) {
+  if (utf8Length(path) > MAX_PATH_BYTES) {
     throw new HostError('ENAMETOOLONG', {
       call,
       path: `${path.slice(0, 40)}...`,

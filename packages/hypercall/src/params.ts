@@ -1,3 +1,4 @@
+import { utf8Length } from './checks.js';
 import type { Host } from './Host.js';
 import { HostError } from './HostError.js';
 
@@ -91,7 +92,7 @@ export function parseMemlimit(text: string): number {
 }
 
 export function parseHostname(text: string): string {
-  const bytes = new TextEncoder().encode(text).length;
+  const bytes = utf8Length(text);
   if (bytes === 0 || bytes > MAX_HOSTNAME_BYTES) {
     throw invalid('RUMP_HOSTNAME', text, `expected 1..${MAX_HOSTNAME_BYTES} bytes`);
   }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { utf8Length } from '../src/checks.js';
 import {
   HostError,
   HostParamDefaults,
@@ -129,5 +130,30 @@ describe('hosts and parameters', () => {
 
   it('NodeHost refuses a bad environment value when made', () => {
     einval(() => new NodeHost({ env: { RUMP_NCPU: 'many' } }), 'RUMP_NCPU="many"');
+  });
+});
+
+describe('utf8Length', () => {
+  it('counts UTF-8 bytes exactly as TextEncoder does, lone surrogates as U+FFFD', () => {
+    const samples = [
+      '',
+      'rump',
+      'é',
+      'ﬁle',
+      '日本語',
+      '😀',
+      'a😀b',
+      '\ud800',
+      '\udc00x',
+      'x\ud83d',
+      '\ud83d\ud83d\ude00',
+      '\u07ff\u0800\uffff',
+      `${'é'.repeat(600)}x`,
+    ];
+    for (const s of samples)
+      expect(utf8Length(s), JSON.stringify(s)).toBe(new TextEncoder().encode(s).length);
+    // The limits that use it: RUMP_HOSTNAME's 255 bytes count bytes, not UTF-16 units.
+    expect(() => parseHostname('é'.repeat(128))).toThrow(HostError);
+    expect(parseHostname('é'.repeat(127))).toBe('é'.repeat(127));
   });
 });

@@ -40,20 +40,33 @@ export class KernelData {
 
   /** Zero-filled bytes (the window starts zeroed and nothing here is ever freed). */
   allocate(size: number, align = 8): bigint {
+    return kva(this.allocateOffset(size, align));
+  }
+
+  /**
+   * allocate() as a window offset: the region is always backed, so callers may write it through
+   * `mem.u8` / `mem.dv` without BigInt addresses.
+   */
+  allocateOffset(size: number, align = 8): number {
     const at = Math.ceil(this.next / align) * align;
     if (at + size > this.base + this.size) {
       throw new Error(`kernel data region full (${this.size} bytes): cannot place ${size} more`);
     }
     this.next = at + Math.max(size, 1);
-    return kva(at);
+    return at;
   }
 
   /** A NUL-terminated copy of `s`. */
   string(s: string): bigint {
+    return kva(this.stringOffset(s));
+  }
+
+  /** string() as a window offset. */
+  stringOffset(s: string): number {
     const bytes = utf8(s);
-    const a = this.allocate(bytes.length + 1, 1);
-    this.mem.write(a, bytes);
-    return a;
+    const at = this.allocateOffset(bytes.length + 1, 1);
+    this.mem.u8.set(bytes, at);
+    return at;
   }
 
   get used(): number {

@@ -244,9 +244,11 @@ export function registerSysctl(k: Kernel): void {
   const m = k.mem;
   const str = (a: bigint) => (a === 0n ? '' : m.readCString(a, 256));
   t.function('sysctl_createv', 'sysctl', (cpu) => {
+    // The int and size arguments (flags, type, newlen, the name path) are read as their low
+    // 32 bits (argLo): no BigInt for the ~15 of them each call.
     const path: number[] = [];
     for (let i = 12; i < 12 + C.CTL_MAXNAME + 1; i++) {
-      const v = Number(BigInt.asIntN(32, cpu.arg(i)));
+      const v = cpu.argLo(i) | 0;
       if (v === C.CTL_EOL) break;
       path.push(v);
     }
@@ -254,14 +256,14 @@ export function registerSysctl(k: Kernel): void {
       cpu.arg(0),
       cpu.arg(2),
       cpu.arg(3),
-      Number(cpu.arg(4) & 0xffffffffn),
-      Number(cpu.arg(5) & 0xffffffffn),
+      cpu.argLo(4) >>> 0,
+      cpu.argLo(5) >>> 0,
       str(cpu.arg(6)),
       str(cpu.arg(7)),
       cpu.arg(8),
       cpu.arg(9),
       cpu.arg(10),
-      Number(BigInt.asUintN(32, cpu.arg(11))),
+      cpu.argLo(11) >>> 0,
       path,
     );
   });

@@ -9,6 +9,7 @@
 import type { Field, StructMeta } from '../abi/layout.js';
 import { VDESC_NO_OFFSET } from '../abi/netbsd-10.99/vdesc-table.js';
 import type { Kernel } from '../kernel.js';
+import { kva } from '../uvm/uvm_km.js';
 
 const S_IFIFO = 0o010000;
 const S_IFCHR = 0o020000;
@@ -18,6 +19,12 @@ const S_IFREG = 0o100000;
 const S_IFLNK = 0o120000;
 const S_IFSOCK = 0o140000;
 const S_IFMT = 0o170000;
+
+/** Stores the kernel-window address of window offset `off` (a pointer) at window offset `at`. */
+function setKva(dv: DataView, at: number, off: number): void {
+  dv.setUint32(at, (0x8000_0000 + off) >>> 0, true);
+  dv.setUint32(at + 4, 0xffff_ffff, true);
+}
 
 /** Names of the data symbols this file defines. */
 export const VFS_DATA_SYMBOLS = new Set<string>();
@@ -29,11 +36,18 @@ export function registerVfsData(k: Kernel): void {
     return t.dataAt(name, sub, kdata.allocate(size, align), size, implemented);
   };
 
-  // vop_*_desc: struct vnodeop_desc, in descriptor order.
+  // vop_*_desc: struct vnodeop_desc, in descriptor order. Kernel data is always backed, so the
+  // ~55 descriptors are written by window offset through the DataView (no BigInt per field).
   const D = S.vnodeop_desc;
-  k.profile.vdesc.forEach((d, index) => {
+  const dv = mem.dv;
+  const addr = (off: number) => kva(off);
+  const vdescs = k.profile.vdesc;
+  for (let index = 0; index < vdescs.length; index++) {
+    const d = vdescs[index]!;
     const symbol = d.name === 'default' ? 'vop_default_desc' : `${d.name}_desc`;
-    const desc = data(symbol, 'vnode_if', D.$size);
+    const desc = kdata.allocateOffset(D.$size, 8);
+    VFS_DATA_SYMBOLS.add(symbol);
+    t.dataAt(symbol, 'vnode_if', addr(desc), D.$size);
     const args = d.args
       ? ((S as unknown as Record<string, StructMeta>)[d.args] as unknown as Record<string, Field>)
       : undefined;
@@ -43,23 +57,22 @@ export function registerVfsData(k: Kernel): void {
       if (!f) throw new Error(`${symbol}: struct ${d.args} has no member ${member}`);
       return f.offset;
     };
-    let vpOffsets = 0n;
+    let vpOffsets = 0;
     if (d.vps.length) {
-      vpOffsets = kdata.allocate(4 * (d.vps.length + 1), 4);
-      d.vps.forEach((v, i) => {
-        mem.write32(vpOffsets + BigInt(4 * i), off(v));
-      });
-      mem.write32(vpOffsets + BigInt(4 * d.vps.length), VDESC_NO_OFFSET);
+      vpOffsets = kdata.allocateOffset(4 * (d.vps.length + 1), 4);
+      for (let i = 0; i < d.vps.length; i++) dv.setInt32(vpOffsets + 4 * i, off(d.vps[i]!), true);
+      dv.setInt32(vpOffsets + 4 * d.vps.length, VDESC_NO_OFFSET, true);
     }
-    mem.write32(desc + BigInt(D.vdesc_offset.offset), index);
-    mem.write64(desc + BigInt(D.vdesc_name.offset), kdata.string(d.name));
-    mem.write32(desc + BigInt(D.vdesc_flags.offset), d.flags);
-    mem.write64(desc + BigInt(D.vdesc_vp_offsets.offset), vpOffsets);
-    mem.write32(desc + BigInt(D.vdesc_vpp_offset.offset), off(d.vpp));
-    mem.write32(desc + BigInt(D.vdesc_cred_offset.offset), off(d.cred));
-    mem.write32(desc + BigInt(D.vdesc_componentname_offset.offset), off(d.cnp));
-    k.vdescs.push(desc);
-  });
+    const name = kdata.stringOffset(d.name);
+    dv.setInt32(desc + D.vdesc_offset.offset, index, true);
+    setKva(dv, desc + D.vdesc_name.offset, name);
+    dv.setInt32(desc + D.vdesc_flags.offset, d.flags, true);
+    if (vpOffsets) setKva(dv, desc + D.vdesc_vp_offsets.offset, vpOffsets);
+    dv.setInt32(desc + D.vdesc_vpp_offset.offset, off(d.vpp), true);
+    dv.setInt32(desc + D.vdesc_cred_offset.offset, off(d.cred), true);
+    dv.setInt32(desc + D.vdesc_componentname_offset.offset, off(d.cnp), true);
+    k.vdescs.push(addr(desc));
+  }
 
   // iftovt_tab[16] (enum vtype by S_IFMT >> 12) and vttoif_tab[9] (S_IF* by vtype).
   const iftovt = [0, 7, 4, 0, 2, 0, 3, 0, 1, 0, 5, 0, 6, 0, 0, 8];
