@@ -128,6 +128,12 @@ export class BlockCache {
     return nb;
   }
 
+  /** The valid block already decoded at (lo, hi), without decoding one. */
+  peek(lo: number, hi: number): Block | undefined {
+    const b = this.blocks.get(blockKey(lo, hi));
+    return b?.valid ? b : undefined;
+  }
+
   private decodeBlock(lo: number, hi: number): Block {
     const insns: Insn[] = [];
     let cl = lo;

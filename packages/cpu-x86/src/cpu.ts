@@ -4,6 +4,7 @@
  */
 import { Block, BlockCache, blockKey } from './block-cache.js';
 import { addShared, findShared, regionKey, sameBlock, sharedAt } from './code-share.js';
+import * as ctl from './control.js';
 import { Decoder } from './decode.js';
 import {
   BreakpointHit,
@@ -111,6 +112,12 @@ function runRegion(fn: RegionFn, c: Cpu, entry: number, blocks: readonly Block[]
 const notRegions: RegionFn[] = [() => {}, () => {}, () => {}];
 for (const fn of notRegions) runRegion(fn, undefined as unknown as Cpu, 0, []);
 
+/** The block ends in a call (its successor after the callee returns starts at its end). */
+function endsInCall(b: Block): boolean {
+  const fn = b.insns[b.n - 1]!.fn;
+  return fn === ctl.callRel || fn === ctl.callE;
+}
+
 /** r[n], r[n+16] = the halves of v, a Number holding a 64-bit integer (exact below 2^53). */
 function setHalves(r: Int32Array, n: number, v: number): void {
   if ((v | 0) === v) {
@@ -188,8 +195,6 @@ export class Cpu extends CpuState {
 
   private readonly decoder: Decoder;
   private readonly cache: BlockCache;
-  private readonly trapLo: number;
-  private readonly trapHi: number;
   private readonly trapCount: number;
   private readonly hostFns: (HostFunction | undefined)[] = [undefined];
   private readonly hostNames: string[] = ['<return to host>'];
@@ -227,6 +232,7 @@ export class Cpu extends CpuState {
       memory.fill(base, size, 0xcc);
     }
     [this.trapLo, this.trapHi] = toPair(base);
+    this.trapBytes = this.trapCount * TRAP_STRIDE;
     this.hostCalls = new Uint32Array(this.trapCount);
     this.decoder = new Decoder(memory);
     this.cache = new BlockCache(memory, this.decoder, (lo, hi) => this.trapBlockAt(lo, hi));
@@ -448,12 +454,54 @@ export class Cpu extends CpuState {
       this.stop |= STOP_RETURN;
       return;
     }
-    const fn = this.hostFns[idx];
-    if (fn === undefined) throw new UnknownTrap(fromPair(i.ripLo, i.ripHi));
+    if (this.hostFns[idx] === undefined) throw new UnknownTrap(fromPair(i.ripLo, i.ripHi));
+    this.callHost(idx, i.ripLo, i.ripHi);
+  }
+
+  /**
+   * Called by a compiled region when control leaves its blocks: when rip is a host function's
+   * trap (not the return-to-host trap), executes that trap exactly as the run loop would — one
+   * instruction of budget, a RIP sample, the call count, the host function with rip on the trap,
+   * RAX, `ret` — and returns true, so the region goes on at the return address without returning
+   * to the run loop (a hypercall in a compiled loop stays in the loop). Returns false, changing
+   * nothing, for any other address or when the budget cannot pay for the trap (the run loop then
+   * raises BudgetExhausted at it). A fault raised by the host function names the trap and leaves
+   * the trap unretired, as from the run loop.
+   */
+  override hostCallInline(): boolean {
+    const lo = this.ripLo;
+    const hi = this.ripHi;
+    if (hi !== this.trapHi) return false;
+    const d = (lo >>> 0) - (this.trapLo >>> 0);
+    if (d <= 0 || d % TRAP_STRIDE !== 0) return false;
+    const idx = (d / TRAP_STRIDE) | 0;
+    if (idx >= this.hostFns.length || this.hostFns[idx] === undefined || this.budget < 1)
+      return false;
+    if ((this.sampleLeft -= 1) <= 0) this.sample(lo, hi);
+    this.budget -= 1;
+    this.blockBase = this.instructionsRetired;
+    this.instructionsRetired += 1;
+    try {
+      this.callHost(idx, lo, hi);
+    } catch (e) {
+      if (e instanceof CpuFault && !e.attached) {
+        this.instructionsRetired = this.blockBase;
+        this.ripLo = lo;
+        this.ripHi = hi;
+        this.attachFault(e);
+      }
+      throw e;
+    }
+    return true;
+  }
+
+  /** Runs host function idx (its trap at lo, hi): count, call, RAX, then an emulated `ret`. */
+  private callHost(idx: number, lo: number, hi: number): void {
+    const fn = this.hostFns[idx]!;
     this.hostCalls[idx] = this.hostCalls[idx]! + 1;
     // rip stays on the trap while the host function runs (backtraces, nested calls).
-    this.ripLo = i.ripLo;
-    this.ripHi = i.ripHi;
+    this.ripLo = lo;
+    this.ripHi = hi;
     const result = fn(this);
     const r = this.r;
     if (typeof result === 'number') {
@@ -470,8 +518,8 @@ export class Cpu extends CpuState {
     } else if (typeof result === 'bigint') setBigHalves(r, 0, result);
     // ret
     const m = this.memory;
-    const lo = m.load64(r[4]!, r[20]!);
-    this.ripLo = lo;
+    const ret = m.load64(r[4]!, r[20]!);
+    this.ripLo = ret;
     this.ripHi = m.hi;
     const s = (r[4]! >>> 0) + 8;
     r[4] = s | 0;
@@ -711,8 +759,16 @@ export class Cpu extends CpuState {
       if (b !== entry && b.hits === 0) continue;
       blocks.push(b);
       insns += b.n;
-      if (b.s1 !== null) queue.push(b.s1);
-      if (b.s2 !== null) queue.push(b.s2);
+      for (const s of [b.s1, b.s2]) {
+        if (s === null) continue;
+        if (!s.trap) queue.push(s);
+        else if (endsInCall(b)) {
+          // A call of a host function runs inside the region (hostCallInline): the block at the
+          // return address follows it there.
+          const ret = this.cache.peek(b.endLo, b.endHi);
+          if (ret !== undefined) queue.push(ret);
+        }
+      }
     }
     if (
       entry.hits < this.jitLoopFreeThreshold &&

@@ -566,6 +566,22 @@ function template(
   return undefined;
 }
 
+/**
+ * The regions' way out to host functions: `hostCall(c)` runs `c.hostCallInline()` through a
+ * mutable slot whose call site has seen several targets, so V8 cannot inline the host-call path
+ * (exception handling, result conversion, `ret`) into each region it optimizes: that would grow
+ * every region's optimizing compile, which is what limits how much code is worth compiling.
+ */
+const exits = { hostCall: (_c: CpuState): boolean => false };
+function hostCall(c: CpuState): boolean {
+  return exits.hostCall(c);
+}
+for (const f of [(_c: CpuState) => false, (_c: CpuState) => true]) {
+  exits.hostCall = f;
+  hostCall(undefined as unknown as CpuState);
+}
+exits.hostCall = (c) => c.hostCallInline();
+
 /** Instructions whose handlers leave the arithmetic flags alone (the known producer survives). */
 const KEEPS_FLAGS = new Set<unknown>([
   mv.movRR,
@@ -630,7 +646,8 @@ function blockBody(insns: readonly Insn[], b: number): string {
 /**
  * Compiles a region into one function. It loops over a switch on the block index, so a guest loop
  * inside the region is a JavaScript loop (V8 optimizes it quickly via on-stack replacement), and
- * leaving the region returns to the Cpu's run loop. Each block does its own budget accounting and
+ * leaving the region returns to the Cpu's run loop — except into a host function, which runs from
+ * the region (`c.hostCallInline()`), so a loop calling a hypercall stays in the region. Each block does its own budget accounting and
  * records its index in `c.blk` (and the faulting instruction in `c.k`) for fault reports.
  */
 export function compileRegion(blocks: readonly RegionBlock[]): RegionFn {
@@ -645,33 +662,36 @@ export function compileRegion(blocks: readonly RegionBlock[]): RegionFn {
         ${blockBody(b.insns, idx)}
         break;`);
     const list = entries.get(b.startLo) ?? [];
-    list.push(`if (c.ripHi === ${b.startHi} && V[${idx}].valid) { pc = ${idx}; continue; }`);
+    list.push(`if (c.ripHi === ${b.startHi} && V[${idx}].valid) { pc = ${idx}; continue next; }`);
     entries.set(b.startLo, list);
   });
   const dispatch = [...entries.entries()]
-    .map(([lo, list]) => `      case ${lo}: ${list.join(' ')} return;`)
+    .map(([lo, list]) => `        case ${lo}: ${list.join(' ')} break;`)
     .join('\n');
   const names = blocks.map((_, idx) => `I${idx}`);
   const src = `return function region(c, pc, V) {
   const r = c.r, m = c.memory, dv = m.dv, u8 = m.u8, cl = m.codeLines, ws = m.windowSize;
   let o = 0, s = 0, al = 0, ah = 0, v = 0, vh = 0, A = 0, AH = 0, B = 0, BH = 0, X = 0, XH = 0, CF = 0, OF = 0;
-  for (;;) {
+  next: for (;;) {
     switch (pc) {
 ${cases.join('\n')}
       default:
         return;
     }
-    if (c.stop !== 0) return;
-    switch (c.ripLo) {
+    for (;;) {
+      if (c.stop !== 0) return;
+      switch (c.ripLo) {
 ${dispatch}
-      default:
-        return;
+      }
+      // Not a block of this region: a host function's trap runs here (then the region goes on
+      // at its return address), anything else returns to the run loop.
+      if (c.ripHi !== c.trapHi || ((c.ripLo - c.trapLo) >>> 0) >= c.trapBytes || !hostCall(c)) return;
     }
   }
 };`;
   // The decoded instructions (I0, I1...) are bound here: they depend only on the code bytes and
   // their addresses, so they are as shareable as the generated source.
-  const deps = ['cond', 'carry', 'materialize', 'P', 'mulhu', 'imul64Overflows'];
+  const deps = ['cond', 'carry', 'materialize', 'P', 'mulhu', 'imul64Overflows', 'hostCall'];
   const factory = new Function(...deps, ...names, src) as (...deps: unknown[]) => RegionFn;
   return factory(
     condition,
@@ -680,6 +700,7 @@ ${dispatch}
     PARITY,
     md.mulhu,
     md.imul64Overflows,
+    hostCall,
     ...blocks.map((b) => b.insns),
   );
 }

@@ -77,6 +77,11 @@ export class CpuState {
   /** Instructions until the next RIP sample (Infinity when sampling is off); see Cpu.sampleInterval. */
   sampleLeft = Number.POSITIVE_INFINITY;
 
+  /** The host-trap area (set by Cpu): its start as int32 halves, and its size in bytes. */
+  trapLo = 0;
+  trapHi = 0;
+  trapBytes = 0;
+
   constructor(memory: GuestMemory) {
     this.memory = memory;
   }
@@ -89,6 +94,14 @@ export class CpuState {
   /** Takes a RIP sample at the block starting at (lo, hi); replaced by Cpu. */
   sample(_lo: number, _hi: number): void {
     this.sampleLeft = Number.POSITIVE_INFINITY;
+  }
+
+  /**
+   * Compiled regions call this when control leaves them: runs a host function whose trap rip is
+   * and returns true, or returns false (then the region returns to the run loop); see Cpu.
+   */
+  hostCallInline(): boolean {
+    return false;
   }
 
   /** Hook for instructions implemented by the Cpu class (host traps); replaced by Cpu. */
