@@ -172,11 +172,9 @@ export class RumpSys {
    * (0 at the end of the directory). Decode them with `parseDirents`.
    */
   getdents(fd: number, buf: Uint8Array): number {
-    return this.call('getdents', () => {
-      const raw = this.kernel.vfs.getdents(this.file('getdents', fd), buf.length);
-      buf.set(raw);
-      return raw.length;
-    });
+    return this.call('getdents', () =>
+      this.kernel.vfs.getdentsInto(this.file('getdents', fd), buf),
+    );
   }
 
   // ---------------------------------------------------------------- paths

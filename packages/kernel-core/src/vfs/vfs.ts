@@ -322,6 +322,10 @@ export class Vfs {
   getdents(f: VnodeFile, bufsize = 8192): Uint8Array {
     return this.entry(() => this.vnops.getdentsRaw(f, bufsize));
   }
+  /** getdents(2) into `into` (up to MAXBSIZE bytes of it): the bytes filled, 0 at the end. */
+  getdentsInto(f: VnodeFile, into: Uint8Array): number {
+    return this.entry(() => this.vnops.getdentsInto(f, into));
+  }
   stat(path: string): VnodeStat {
     return this.entry(() => this.vnops.stat(path, true));
   }

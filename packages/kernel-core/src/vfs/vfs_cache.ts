@@ -254,6 +254,7 @@ export class NameCache {
    * covered directory `cvp`, if cache_enter_mount recorded it (0 otherwise).
    */
   mountRootK(cvp: Kva): Kva {
+    if (!this.enabled) return 0;
     const e = this.dirs.get(cvp)?.get(MOUNT_NAME);
     return e === undefined ? 0 : e.vp;
   }

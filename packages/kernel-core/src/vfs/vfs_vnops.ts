@@ -15,7 +15,7 @@ import {
 import { errno } from '../abi/netbsd-10.99/errno.js';
 import { ErrnoError } from '../errors.js';
 import { argKva, argLo } from '../kern/hostcall.js';
-import { type Kva, kvaBig, kvaOf, loadKva } from '../kern/kva.js';
+import { type Kva, kvaBig, kvaOf, loadKva, loadU64, storeKva, storeU64 } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
 import type { NameiOptions } from './vfs_lookup.js';
@@ -30,6 +30,8 @@ const VEXEC = 0o100;
 const VAPPEND = 0o40000;
 const VTTOIF = [0, 0o100000, 0o040000, 0o060000, 0o020000, 0o120000, 0o140000, 0o010000, 0o170000];
 const IO_CHUNK = 1 << 20;
+/** Kva + WINDOW_BIAS = offset in the kernel window. */
+const WINDOW_BIAS = 0x8000_0000;
 /** sys/param.h MAXBSIZE: vn_readdir's limit on one getdents transfer. */
 const MAXBSIZE = 0x10000;
 
@@ -146,6 +148,43 @@ export class VnodeOps {
       return [e, len - resid, BigInt.asIntN(64, m.read64(uio + BigInt(UI.uio_offset.offset)))];
     });
   }
+
+  /**
+   * rdwrSys's uio with no BigInt: a kernel-space uio and iovec for `len` bytes at `buf` (a
+   * Kva) at file offset `offset` (exact below 2^53), on the VOP args stack — give it back with
+   * `vop.release(uio)` after reading the outcome with uioDone.
+   */
+  private uioK(buf: Kva, len: number, offset: number, rw: number): Kva {
+    const k = this.k;
+    const m = k.mem;
+    const UI = k.S.uio;
+    const IV = k.S.iovec;
+    const uio = this.vfs.vop.scratch(UI.$size + IV.$size);
+    const iov = uio + UI.$size;
+    storeKva(m, iov + IV.iov_base.offset, buf);
+    storeU64(m, iov + IV.iov_len.offset, len);
+    storeKva(m, uio + UI.uio_iov.offset, iov);
+    m.store32(uio + UI.uio_iovcnt.offset, -1, 1);
+    storeU64(m, uio + UI.uio_offset.offset, offset);
+    storeU64(m, uio + UI.uio_resid.offset, len);
+    m.store32(uio + UI.uio_rw.offset, -1, rw);
+    let vs = this.vmspaceK;
+    if (vs === 0) vs = this.vmspaceK = kvaOf(k.vmspaceKernel);
+    storeKva(m, uio + UI.uio_vmspace.offset, vs);
+    return uio;
+  }
+  private vmspaceK: Kva = 0;
+
+  /** After a VOP on uioK's uio: the bytes moved (of `len`) and the final offset in uioEnd. */
+  private uioDone(uio: Kva, len: number): number {
+    const m = this.k.mem;
+    const UI = this.k.S.uio;
+    const lo = m.load64(uio + UI.uio_offset.offset, -1);
+    this.uioEnd = m.hi * 4294967296 + (lo >>> 0);
+    return len - loadU64(m, uio + UI.uio_resid.offset);
+  }
+  /** The uio's offset after the last uioDone. */
+  private uioEnd = 0;
 
   /** vn_open: namei, create if asked, permission checks, VOP_OPEN; returns the open file. */
   open(path: string, oflags: number, cmode = 0o644): VnodeFile {
@@ -273,6 +312,43 @@ export class VnodeOps {
    * memory): no intermediate array per call. Returns the bytes read.
    */
   preadVnodeInto(vp: bigint, out: Uint8Array, offset: bigint, ioflag = 0): number {
+    const off = Number(offset);
+    const vpK = kvaOf(vp);
+    if (Number.isNaN(vpK) || !(off >= 0 && off + out.length <= Number.MAX_SAFE_INTEGER))
+      return this.preadVnodeIntoBig(vp, out, offset, ioflag);
+    const k = this.k;
+    const vfs = this.vfs;
+    const vop = vfs.vop;
+    const length = out.length;
+    let done = 0;
+    while (done < length) {
+      const n = Math.min(IO_CHUNK, length - done);
+      const bo = k.kmem.allocOffset(n, kmflags.KM_SLEEP, false, 'read buffer');
+      try {
+        this.lockK(vpK, VF.LK_SHARED | VF.LK_RETRY);
+        let got: number;
+        let e: number;
+        const uio = this.uioK((WINDOW_BIAS + bo) | 0, n, off + done, U.UIO_READ);
+        try {
+          e = vop.readK(vpK, uio, ioflag, vfs.credK());
+          got = this.uioDone(uio, n);
+        } finally {
+          vop.release(uio);
+          vop.unlockK(vpK);
+        }
+        this.check(e, 'read');
+        out.set(k.mem.windowU8().subarray(bo, bo + got), done);
+        done += got;
+        if (got < n) break;
+      } finally {
+        k.kmem.freeOffset(bo, n, 'read buffer');
+      }
+    }
+    return done;
+  }
+
+  /** preadVnodeInto for offsets beyond 2^53 (and vnodes outside the window): BigInt throughout. */
+  private preadVnodeIntoBig(vp: bigint, out: Uint8Array, offset: bigint, ioflag: number): number {
     const k = this.k;
     const vfs = this.vfs;
     const length = out.length;
@@ -304,6 +380,52 @@ export class VnodeOps {
 
   /** VOP_WRITE of `data` at `offset` (IO_APPEND when asked): bytes written and the new offset. */
   pwriteVnode(vp: bigint, data: Uint8Array, offset: bigint, ioflag = 0): [number, bigint] {
+    const off0 = Number(offset);
+    const vpK = kvaOf(vp);
+    if (Number.isNaN(vpK) || !(off0 >= 0 && off0 + data.length <= Number.MAX_SAFE_INTEGER))
+      return this.pwriteVnodeBig(vp, data, offset, ioflag);
+    const k = this.k;
+    const vfs = this.vfs;
+    const vop = vfs.vop;
+    let done = 0;
+    let off = off0;
+    while (done < data.length || (data.length === 0 && done === 0)) {
+      const n = Math.min(IO_CHUNK, data.length - done);
+      const size = Math.max(n, 1);
+      const bo = k.kmem.allocOffset(size, kmflags.KM_SLEEP, false, 'write buffer');
+      const buf = (WINDOW_BIAS + bo) | 0;
+      try {
+        // Through GuestMemory: the block may have held decoded guest code before.
+        k.mem.write(kvaBig(buf), data.subarray(done, done + n));
+        this.lockK(vpK, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+        let e: number;
+        let put: number;
+        const uio = this.uioK(buf, n, off, U.UIO_WRITE);
+        try {
+          e = vop.vopK(VOP.write!, vpK, uio, ioflag, vfs.credK());
+          put = this.uioDone(uio, n);
+        } finally {
+          vop.release(uio);
+          vop.unlockK(vpK);
+        }
+        this.check(e, 'write');
+        done += put;
+        off = this.uioEnd;
+        if (put < n || n === 0) break;
+      } finally {
+        k.kmem.freeOffset(bo, size, 'write buffer');
+      }
+    }
+    return [done, BigInt(off)];
+  }
+
+  /** pwriteVnode for offsets beyond 2^53 (and vnodes outside the window): BigInt throughout. */
+  private pwriteVnodeBig(
+    vp: bigint,
+    data: Uint8Array,
+    offset: bigint,
+    ioflag: number,
+  ): [number, bigint] {
     const k = this.k;
     const vfs = this.vfs;
     let done = 0;
@@ -507,34 +629,49 @@ export class VnodeOps {
    * below does).
    */
   getdentsRaw(f: VnodeFile, bufsize: number): Uint8Array {
+    const out = new Uint8Array(Math.min(MAXBSIZE, Math.max(0, bufsize)));
+    const n = this.getdentsInto(f, out);
+    return n === out.length ? out : out.slice(0, n);
+  }
+
+  /**
+   * getdents into the caller's buffer (at most MAXBSIZE bytes of it, as vn_readdir limits a
+   * transfer): the bytes filled, 0 at the end of the directory. See getdentsRaw.
+   */
+  getdentsInto(f: VnodeFile, into: Uint8Array): number {
     this.live(f);
     const k = this.k;
     const vfs = this.vfs;
+    const vop = vfs.vop;
+    const vp = kvaOf(f.vp);
     // vn_readdir: EINVAL (not ENOTDIR) for a descriptor that is not a directory.
-    if (vfs.vn.type(f.vp) !== vtype.VDIR)
+    if (vfs.vn.typeK(vp) !== vtype.VDIR)
       throw new ErrnoError(errno.EINVAL, 'getdents: not a directory');
-    const count = Math.min(MAXBSIZE, Math.max(0, bufsize));
+    const count = Math.min(MAXBSIZE, into.length);
     const alloc = Math.max(count, 1);
-    const buf = k.kmem.alloc(alloc, kmflags.KM_SLEEP, true, 'getdents');
+    const bo = k.kmem.allocOffset(alloc, kmflags.KM_SLEEP, true, 'getdents');
     try {
-      this.lock(f.vp, VF.LK_SHARED | VF.LK_RETRY);
+      this.lockK(vp, VF.LK_SHARED | VF.LK_RETRY);
       let e: number;
       let got: number;
-      let end: bigint;
+      const eof = vop.scratch(4);
       try {
-        [e, got, end] = vfs.vop.withScratch(4, (eof) =>
-          this.rdwrSys(f.vp, buf, count, f.offset, U.UIO_READ, (uio) =>
-            vfs.vop.readdir(f.vp, uio, vfs.cred(), eof, 0n, 0n),
-          ),
-        );
+        const UI = k.S.uio;
+        const uio = this.uioK((WINDOW_BIAS + bo) | 0, count, 0, U.UIO_READ);
+        // The directory offset may be any 64-bit cookie: stored from the BigInt as it is.
+        k.mem.write64(kvaBig(uio + UI.uio_offset.offset), BigInt.asUintN(64, f.offset));
+        e = vop.vopK(VOP.readdir!, vp, uio, vfs.credK(), eof, 0, 0);
+        got = this.uioDone(uio, count);
+        f.offset = BigInt.asIntN(64, k.mem.read64(kvaBig(uio + UI.uio_offset.offset)));
       } finally {
-        vfs.vop.unlock(f.vp);
+        vop.release(eof);
+        vop.unlockK(vp);
       }
-      f.offset = end;
       this.check(e, 'getdents');
-      return k.mem.read(buf, got);
+      into.set(k.mem.windowU8().subarray(bo, bo + got));
+      return got;
     } finally {
-      k.kmem.free(buf, alloc, 'getdents');
+      k.kmem.freeOffset(bo, alloc, 'getdents');
     }
   }
 
