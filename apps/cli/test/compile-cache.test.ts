@@ -305,5 +305,7 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
       expect(usage.status).toBe(2);
       expect(usage.stderr).toContain("unknown command 'frobnicate'");
     }
+    // A usage error is a command of its own for the cache: written once, then only read.
+    expect(rump(['frobnicate'], { RUMP_CACHE_DIR: root, ...DEBUG }).debug).toHaveLength(1);
   });
 });

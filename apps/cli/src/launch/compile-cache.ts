@@ -235,7 +235,7 @@ export interface RunBundleOptions {
   readonly bundle: string;
   /** Its content hash (made at build time). */
   readonly bundleHash: string;
-  /** The command this run is (for the cache's list), '' when none. */
+  /** The command this run is, for the cache's list: a name without commas. */
   readonly command: string;
   readonly env: Env;
   /** Receives the debug lines (RUMP_DEBUG_COMPILE_CACHE). */

@@ -19,7 +19,7 @@ function commandOf(argv: readonly string[]): string {
     if (a === 'help' || a === '--help' || a === '-h') return 'help';
     if (a === '--version' || a === '-V') return 'version';
   }
-  return '';
+  return 'other'; // a usage error
 }
 
 const env = process.env;
