@@ -168,9 +168,18 @@ export class VfsSubr {
         m.write32(q, a);
         return e;
       }
-      const [e, a] = unixifyAccmode(m.load32(p, kvaHi(p)) >>> 0);
+      // unixifyAccmode inline: no result array per call (every ufs access check calls this).
+      const acc = m.load32(p, kvaHi(p)) >>> 0;
+      if (acc & VEXPLICIT_DENY) {
+        m.store32(p, kvaHi(p), 0);
+        return 0;
+      }
+      if (acc & (VDELETE_CHILD | VDELETE)) return errno.EPERM;
+      let a = acc;
+      if (a & VADMIN_PERMS) a = (a & ~VADMIN_PERMS) | VADMIN;
+      a &= ~(VSTAT_PERMS | VSYNCHRONIZE);
       m.store32(p, kvaHi(p), a | 0);
-      return e;
+      return 0;
     });
     // NetBSD's own vfs_stdextattrctl: no extended-attribute control by default.
     t.function('vfs_stdextattrctl', 'vfs', () => errno.EOPNOTSUPP);
