@@ -68,17 +68,28 @@ export class SectionSymbols {
     return { symbol: e.name, offset: offset - e.offset };
   }
 
+  /** Indices of each section's nameable symbols, collected when a scan first asks for it. */
+  private readonly candidates = new Map<number, number[]>();
+
   /**
-   * at() by one pass over the symbols: the greatest offset at or below `offset`, and at equal
-   * offsets the best rank, earliest first — the entry the sorted index keeps.
+   * at() by a pass over the section's symbols: the greatest offset at or below `offset`, and at
+   * equal offsets the best rank, earliest first — the entry the sorted index keeps.
    */
   private scan(index: number, offset: number): { symbol: string; offset: number } | undefined {
-    if (!this.elf.sections[index] || index === 0) return undefined;
+    const symbols = this.elf.symbols;
+    let list = this.candidates.get(index);
+    if (!list) {
+      list = [];
+      if (this.elf.sections[index] && index !== 0)
+        for (let i = 0; i < symbols.length; i++)
+          if (symbols[i]!.shndx === index && named(symbols[i]!)) list.push(i);
+      this.candidates.set(index, list);
+    }
     let best: ElfSymbol | undefined;
     let bestOffset = -1;
     let bestRank = -1;
-    for (const sym of this.elf.symbols) {
-      if (sym.shndx !== index || !named(sym)) continue;
+    for (const i of list) {
+      const sym = symbols[i]!;
       const o = Number(sym.value);
       if (o > offset || o < bestOffset) continue;
       const r = rank(sym);
