@@ -10,12 +10,20 @@
  * BREAK_TIMEOUT_MS (its holder died mid-break) is removed. Locks from other hosts are never
  * broken automatically: remove the file by hand when sure.
  */
-import { randomBytes } from 'node:crypto';
 import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { hostname as osHostname } from 'node:os';
 import { OperationError } from './cli/errors.js';
 
 export const LOCK_SUFFIX = '.rump-lock';
+
+/**
+ * 8 random bytes as hex, from Web Crypto (the same generator as node:crypto's randomBytes):
+ * importing node:crypto would load it at every start of the CLI, 5–10 ms, for a lock that most
+ * commands never take.
+ */
+function randomToken(): string {
+  return Buffer.from(globalThis.crypto.getRandomValues(new Uint8Array(8))).toString('hex');
+}
 export const BREAK_SUFFIX = '.break';
 export const BREAK_TIMEOUT_MS = 10_000;
 
@@ -114,7 +122,7 @@ export function lockImage(image: string, options: LockOptions = {}): ImageLock {
     host,
     command: options.command ?? 'rump',
     since: now().toISOString(),
-    token: randomBytes(8).toString('hex'),
+    token: randomToken(),
   };
   const text = `${JSON.stringify(owner)}\n`;
   const fail = (why: string) =>
