@@ -43,6 +43,15 @@ export interface IoKernel {
   describeAddress(address: bigint): string;
   /** The VFS layer, if built: vnode operations written in TypeScript go through its `vop.define`. */
   readonly vfs?: {
+    /**
+     * fstrans (vfs_trans.ts): the functions behind fstrans_start / fstrans_done / fscow_run,
+     * which the pager calls straight, without a trip through the CPU to their own symbols.
+     */
+    readonly trans?: {
+      startK(mp: Kva): void;
+      doneK(mp: Kva): void;
+      cowRun(bp: bigint): number;
+    };
     readonly vop: {
       define(name: string, subsystem: string, impl: (ap: bigint) => number): bigint;
       /** VOP_X(args...) by vdesc_offset, straight from TypeScript. */
@@ -155,6 +164,26 @@ export class KernelCalls {
   }
 
   private readonly addrN = new Map<string, number>();
+
+  /**
+   * fstrans_start(mp) / fstrans_done(mp) / fscow_run(bp, valid): the kernel's own TypeScript
+   * functions behind those symbols, called directly when the VFS is built (the same code a
+   * module's call runs, without entering the CPU); through the symbols otherwise.
+   */
+  fstransStart(mp: Kva): void {
+    const t = this.k.vfs?.trans;
+    if (t) t.startK(mp);
+    else this.intN('fstrans_start', mp);
+  }
+  fstransDone(mp: Kva): void {
+    const t = this.k.vfs?.trans;
+    if (t) t.doneK(mp);
+    else this.intN('fstrans_done', mp);
+  }
+  fscowRun(bp: Kva): number {
+    const t = this.k.vfs?.trans;
+    return t ? t.cowRun(kvaBig(bp)) : this.intN('fscow_run', bp, 1);
+  }
 
   private resolve(name: string): bigint {
     let a = this.addr.get(name);

@@ -645,7 +645,7 @@ export class BufCache {
 
   private finishRead(bp: Kva, flags: number): number {
     let error = this.biowaitK(bp);
-    if (error === 0 && flags & B_MODIFY) error = this.call.intN('fscow_run', bp, 1);
+    if (error === 0 && flags & B_MODIFY) error = this.call.fscowRun(bp);
     if (error) {
       this.brelseK(bp, 0);
       return error;

@@ -225,6 +225,9 @@ export class GenfsIo {
     const lo = m.load64(at, -1);
     const fn = m.hi * 4294967296 + (lo >>> 0);
     const n = pgs.length;
+    // genfs_gop_write itself (every genfs file system's, ffs's too) is this class's own code:
+    // called straight, with the same page list, instead of through the CPU to its symbol.
+    if (fn === this.genfsGopWrite && fn !== 0) return this.writePages(vp, pgs, flags);
     const arr = this.call.scratchK(8 * n);
     try {
       for (let i = 0; i < n; i++) storeKva(m, arr + 8 * i, pgs[i]!);
@@ -255,6 +258,8 @@ export class GenfsIo {
     }
   }
   private readonly bm = { devvp: 0 as Kva, blkno: 0, run: 0 };
+  /** Address of genfs_gop_write (a signed 64-bit Number), set by register. */
+  private genfsGopWrite = 0;
 
   // ------------------------------------------------------------------ page helpers
 
@@ -398,7 +403,7 @@ export class GenfsIo {
     const endoffset = Math.min(reqEnd, memEnd);
     const ridx = (origoffset - startoffset) / PAGE_SIZE;
 
-    this.call.intN('fstrans_start', mp);
+    this.call.fstransStart(mp);
     try {
       if (!glocked) {
         if (blockalloc) this.nodes.wrlockK(vpK);
@@ -490,7 +495,7 @@ export class GenfsIo {
       }
       return 0;
     } finally {
-      this.call.intN('fstrans_done', mp);
+      this.call.fstransDone(mp);
     }
   }
 
@@ -758,7 +763,7 @@ export class GenfsIo {
     if (flags & pgo.PGO_CLEANIT) {
       this.uvn.unlockK(vp);
       transMp = loadKva(m, vp + this.o.vMountN);
-      this.call.intN('fstrans_start', transMp);
+      this.call.fstransStart(transMp);
       this.uvn.lockK(vp);
     }
     const loIdx = flags & pgo.PGO_ALLPAGES ? 0 : loIdxIn;
@@ -828,7 +833,7 @@ export class GenfsIo {
       }
     } finally {
       this.uvn.unlockK(vp);
-      if (transMp !== 0) this.call.intN('fstrans_done', transMp);
+      if (transMp !== 0) this.call.fstransDone(transMp);
     }
     return error;
   }
@@ -849,10 +854,16 @@ export class GenfsIo {
   }
 
   gopWriteK(vp: Kva, arr: Kva, npages: number, flags: number): number {
-    const P = this.pages;
     const m = this.k.mem;
     const list: Kva[] = new Array(npages);
     for (let i = 0; i < npages; i++) list[i] = loadKva(m, arr + 8 * i);
+    return this.writePages(vp, list, flags);
+  }
+
+  /** genfs_gop_write of the busy pages `list` (consecutive, from list[0]'s offset). */
+  private writePages(vp: Kva, list: readonly Kva[], flags: number): number {
+    const P = this.pages;
+    const npages = list.length;
     const off = P.offsetK(list[0]!);
     const len = npages * PAGE_SIZE;
     // uvm_pagermapin: straight from the frames when they lie side by side, else a copy.
@@ -937,9 +948,10 @@ export class GenfsIo {
     const vop = defineVop ?? ((name, sub, impl) => t.function(name, sub, (c) => impl(c.arg(0))));
     vop('genfs_getpages', 'genfs', (ap) => this.getpages(ap));
     vop('genfs_putpages', 'genfs', (ap) => this.putpages(ap));
-    t.function('genfs_gop_write', 'genfs', (c) =>
+    const gw = t.function('genfs_gop_write', 'genfs', (c) =>
       this.gopWriteImpl(c.arg(0), c.arg(1), i32(c.arg(2)), i32(c.arg(3))),
     );
+    this.genfsGopWrite = Number(BigInt.asIntN(64, gw));
     // genfs_directio(vp, uio, ioflag): NetBSD moves the aligned part of an IO_DIRECT request
     // straight between user pages and the disk and leaves the rest (everything, for kernel
     // buffers, mapped vnodes or unaligned requests) to the caller's buffered path. Here every
