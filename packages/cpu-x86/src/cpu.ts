@@ -216,7 +216,12 @@ export class Cpu extends CpuState {
   private interpreted = 0;
   private regionsCompiled = 0;
   private regionsShared = 0;
-  private compileMs = 0;
+  /**
+   * Compile time so far, in a typed array: a fractional number stored in a field first holding 0
+   * changes the field's representation (small integer to double), which gives every Cpu a new
+   * hidden class and deoptimized every handler compiled for the old one.
+   */
+  private readonly compileTime = new Float64Array(1);
   /** Take compiled regions from (and give them to) the process-wide cache (CpuOptions.shareCode). */
   private readonly shareCode: boolean;
   /** Set while binding a shared region (its other blocks are decoded then: no nested binding). */
@@ -365,7 +370,7 @@ export class Cpu extends CpuState {
       blocksDecoded: c.decoded,
       regionsCompiled: this.regionsCompiled,
       regionsShared: this.regionsShared,
-      compileMs: this.compileMs,
+      compileMs: this.compileTime[0]!,
       blocksInvalidated: c.invalidated,
       flushes: c.flushes,
     };
@@ -376,7 +381,7 @@ export class Cpu extends CpuState {
     this.interpreted = 0;
     this.regionsCompiled = 0;
     this.regionsShared = 0;
-    this.compileMs = 0;
+    this.compileTime[0] = 0;
     this.cache.decoded = 0;
     this.cache.invalidated = 0;
     this.cache.flushes = 0;
@@ -562,7 +567,9 @@ export class Cpu extends CpuState {
     let hi: number;
     let lo: number;
     if ((address | 0) === address) {
-      lo = address;
+      // `| 0`: a caller's Kva may be a boxed double holding an int32 (from arithmetic on
+      // doubles); rip must stay a small integer for the fields and code that hold it.
+      lo = address | 0;
       hi = address >> 31;
     } else {
       if (!Number.isSafeInteger(address))
@@ -796,7 +803,7 @@ export class Cpu extends CpuState {
       fn = compileRegion(blocks);
       this.regionsCompiled++;
     }
-    this.compileMs += performance.now() - t0;
+    this.compileTime[0] = this.compileTime[0]! + (performance.now() - t0);
     blocks.forEach((b, idx) => {
       if (entries[idx]) {
         b.region = fn;
