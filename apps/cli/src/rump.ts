@@ -1,6 +1,6 @@
 /**
  * The `rump` command: runs main on the process's arguments and streams. Bundled as CommonJS
- * (dist/rump-command.cjs) so that the launcher (src/launch/rump.ts, dist/rump.mjs) can compile it
+ * (dist/rump-command.cjs) so that the launcher (src/launch/rump.ts, dist/rump.cjs) can compile it
  * through node:vm with a V8 code cache; it also runs on its own (`node dist/rump-command.cjs`).
  */
 import { main } from './main.js';

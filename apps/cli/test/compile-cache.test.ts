@@ -150,7 +150,7 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
 
   /** Runs the built `rump` with only the variables given (no HOME unless given). */
   function rump(args: string[], env: Record<string, string>, nodeOptions: string[] = []) {
-    const r = spawnSync(process.execPath, [...nodeOptions, join(dist, 'rump.mjs'), ...args], {
+    const r = spawnSync(process.execPath, [...nodeOptions, join(dist, 'rump.cjs'), ...args], {
       encoding: 'utf8',
       env: { PATH: process.env.PATH ?? '', ...env },
     });
@@ -191,6 +191,13 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
     }
     // Without the debug variable, nothing is said about it.
     expect(rump(['--help'], { RUMP_CACHE_DIR: root }).debug).toEqual([]);
+    // dist/rump.mjs, the executable's old name, runs the launcher too.
+    const old = spawnSync(process.execPath, [join(dist, 'rump.mjs'), '--help'], {
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', RUMP_CACHE_DIR: root, ...DEBUG },
+    });
+    expect([old.status, old.stdout]).toEqual([0, plain.stdout]);
+    expect(old.stderr).toBe(`rump: compile cache: ${file}: accepted (cachedDataRejected=false)\n`);
   });
 
   it('grows to cover a second command, then stays', () => {

@@ -1,5 +1,5 @@
 /**
- * The `rump` executable (dist/rump.mjs, the package's bin): a small launcher that runs the
+ * The `rump` executable (dist/rump.cjs, the package's bin): a small launcher that runs the
  * command bundle (dist/rump-command.cjs, next to it) from the V8 code cache in the per-user
  * cache folder (./compile-cache.ts). RUMP_NO_COMPILE_CACHE=1 runs it without the cache;
  * RUMP_DEBUG_COMPILE_CACHE=1 prints what happened to the cache on stderr.
