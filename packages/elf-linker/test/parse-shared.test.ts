@@ -1,5 +1,6 @@
 /** parseElfShared: one parse per file contents in a process, and links from it equal fresh ones. */
 import { describe, expect, it } from 'vitest';
+import { sameBytesJs } from '../src/elf/parse-cache.js';
 import { linkModule, parseElf, parseElfShared, readModuleInfo } from '../src/index.js';
 import { kmod } from './helpers/fixtures.js';
 import { BumpAllocator, SparseMemory, trapResolver } from './helpers/target.js';
@@ -17,6 +18,22 @@ function contents(memory: SparseMemory): string[] {
 }
 
 describe('parseElfShared', () => {
+  it('compares contents without Node too (word-wise, any alignment)', () => {
+    const bytes = kmod('hello');
+    const copy = new Uint8Array(bytes.length + 3);
+    copy.set(bytes, 3);
+    const odd = copy.subarray(3);
+    expect(sameBytesJs(bytes, odd)).toBe(true);
+    expect(sameBytesJs(bytes, bytes.slice())).toBe(true);
+    for (const at of [0, 5, bytes.length >> 1, bytes.length - 1]) {
+      const other = bytes.slice();
+      other[at]! ^= 0x40;
+      expect(sameBytesJs(bytes, other), `byte ${at}`).toBe(false);
+      expect(sameBytesJs(odd, other), `byte ${at}`).toBe(false);
+    }
+    expect(sameBytesJs(bytes, bytes.subarray(1))).toBe(false);
+  });
+
   it('returns the same ElfFile for equal contents in different buffers', () => {
     const a = parseElfShared(kmod('hello'));
     const b = parseElfShared(new Uint8Array(kmod('hello')));
@@ -50,6 +67,43 @@ describe('parseElfShared', () => {
       }
       expect(readModuleInfo(shared)).toBe(readModuleInfo(shared));
       expect(readModuleInfo(shared)).toEqual(readModuleInfo(parseElf(kmod(name))));
+    }
+  });
+
+  it('relinks at the same addresses from the last result, as a fresh link would, with copies of it', () => {
+    for (const name of ['hello', 'link_relocs', 'link_common', 'kc_pools', 'link_requires_a']) {
+      const shared = parseElfShared(kmod(name));
+      const base = 0xffffffff80200000n;
+      const a = linkAt(shared, base);
+      const b = linkAt(shared, base); // same inputs: the memoized result
+      const fresh = linkAt(kmod(name), base);
+      expect(contents(b.memory), name).toEqual(contents(fresh.memory));
+      expect(contents(a.memory), name).toEqual(contents(fresh.memory));
+      expect(b.linked.metadata).toEqual(fresh.linked.metadata);
+      expect(b.linked.linkSets).toEqual(fresh.linked.linkSets);
+      expect(b.linked.relocationCounts).toEqual(fresh.linked.relocationCounts);
+      expect(b.linked.linkSets).not.toBe(a.linked.linkSets);
+      // Whatever a caller does to what it received does not reach the next link.
+      for (const v of a.linked.linkSets.values()) (v as bigint[]).fill(1n);
+      for (const chunk of b.memory.chunks.values()) chunk.fill(0xee);
+      const c = linkAt(shared, base);
+      expect(contents(c.memory), name).toEqual(contents(fresh.memory));
+      expect(c.linked.linkSets).toEqual(fresh.linked.linkSets);
+      // Other addresses or other imports: relocated again.
+      const moved = linkAt(shared, base + 0x10000n);
+      expect(contents(moved.memory)).toEqual(contents(linkAt(kmod(name), base + 0x10000n).memory));
+      const other = trapResolver(0xffffffff80002000n);
+      const allocator = new BumpAllocator(base);
+      const memory = new SparseMemory();
+      linkModule(shared, { allocator, memory, resolve: other.resolve });
+      const allocator2 = new BumpAllocator(base);
+      const memory2 = new SparseMemory();
+      linkModule(kmod(name), {
+        allocator: allocator2,
+        memory: memory2,
+        resolve: trapResolver(0xffffffff80002000n).resolve,
+      });
+      expect(contents(memory)).toEqual(contents(memory2));
     }
   });
 });
