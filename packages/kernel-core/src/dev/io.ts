@@ -85,8 +85,8 @@ export function registerIo(k: IoKernel): IoSubsystems {
   const ubc = new UvmBio(k, pages, uvn, call);
   const genfs = new GenfsIo(k, pages, uvn, bufcache, genfsNodes, call);
   devsw.biodone = (bp) => bufcache.biodone(bp);
-  pages.onObjectDirty = (uobj) => uvn.markdirty(uobj);
-  uvn.onDirty = (vp) => bufcache.syncerAdd(vp);
+  pages.onObjectDirty = (uobj) => uvn.markdirtyK(uobj);
+  uvn.onDirty = (vp) => bufcache.syncerAddK(vp);
   devsw.register();
   rumpblk.register();
   bufcache.register();

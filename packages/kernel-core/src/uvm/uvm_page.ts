@@ -103,7 +103,7 @@ export class UvmPages {
   /** Whether the window has been backed for the page cache (at the first frame allocation). */
   private reserved = false;
   /** pgo_markdirty of vnode objects (uvn_markdirty): set by uvm_vnode. */
-  onObjectDirty: (uobj: bigint) => void = () => {};
+  onObjectDirty: (uobj: Kva) => void = () => {};
   /** Called when an object loses its last page (VI_PAGES cleared). */
   onObjectEmpty: (uobj: bigint) => void = () => {};
   /** Tells whether an object is a vnode (its pages set VI_PAGES). */
@@ -187,7 +187,7 @@ export class UvmPages {
   }
   assertLockedK(uobj: Kva, who: string): void {
     const lock = loadKva(this.k.mem, uobj + this.oObjlock);
-    if (lock === 0 || Number.isNaN(lock) || !this.k.rwlocks.writeHeld(kvaBig(lock))) {
+    if (lock === 0 || Number.isNaN(lock) || !this.k.rwlocks.writeHeldK(lock)) {
       this.k.panic(
         `kernel diagnostic assertion "rw_write_held(uobj->vmobjlock)" failed: ${who} on object ${this.k.describeAddress(kvaBig(uobj))}`,
       );
@@ -450,7 +450,7 @@ export class UvmPages {
         status !== UVM_PAGE_STATUS_CLEAN,
       );
       if (status !== UVM_PAGE_STATUS_CLEAN && old === UVM_PAGE_STATUS_CLEAN)
-        this.onObjectDirty(kvaBig(uobj));
+        this.onObjectDirty(uobj);
     }
     this.setFlagsK(p, (f & ~(pg.PG_CLEAN | pg.PG_DIRTY)) | status);
   }

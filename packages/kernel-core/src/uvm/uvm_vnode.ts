@@ -7,6 +7,7 @@
  */
 import { locks } from '../abi/netbsd-10.99/constants.js';
 import type { IoKernel, KernelCalls } from '../dev/io.js';
+import { argHi, argKva, argLo } from '../kern/hostcall.js';
 import { rwObjFree } from '../kern/kern_rwlock_obj.js';
 import { type Kva, kvaBig, kvaOf, loadKva } from '../kern/kva.js';
 import type { UvmPages } from './uvm_page.js';
@@ -31,8 +32,6 @@ export const pgo = {
 } as const;
 
 export const VSIZENOTSET = -1n;
-
-const round_page = (n: bigint) => (n + 4095n) & ~4095n;
 
 export class UvmVnode {
   /** Address of the uvm_vnodeops data symbol (struct uvm_pagerops). */
@@ -133,41 +132,58 @@ export class UvmVnode {
 
   /** uvm_vnp_setsize: v_size = v_writesize = newsize; pages past round_page(newsize) are freed. */
   setsize(vp: bigint, newsize: bigint): void {
-    this.lock(vp);
     if (newsize < 0n)
       this.k.panic(
         `kernel diagnostic assertion "newsize != VSIZENOTSET && newsize >= 0" failed: uvm_vnp_setsize(${newsize})`,
       );
-    const size = this.size(vp);
-    const oldsize = this.writesize(vp);
+    this.setsizeK(kvaOf(vp), Number(newsize));
+  }
+
+  /** uvm_vnp_setsize on a Kva and a Number size (below 2^53): no BigInt per call. */
+  setsizeK(vp: Kva, newsize: number): void {
+    this.lockK(vp);
+    if (newsize < 0)
+      this.k.panic(
+        `kernel diagnostic assertion "newsize != VSIZENOTSET && newsize >= 0" failed: uvm_vnp_setsize(${newsize})`,
+      );
+    const size = this.sizeK(vp);
+    const oldsize = this.writesizeK(vp);
     if (size > oldsize)
       this.k.panic(
         `kernel diagnostic assertion "vp->v_size <= vp->v_writesize" failed: ${size} > ${oldsize}`,
       );
-    const pgend = round_page(newsize);
-    if (oldsize !== VSIZENOTSET && oldsize > pgend) {
-      const error = this.put(vp, pgend, 0n, pgo.PGO_FREE | pgo.PGO_SYNCIO);
+    const pgend = Math.ceil(newsize / 4096) * 4096;
+    if (oldsize !== -1 && oldsize > pgend) {
+      const error = this.call.int('VOP_PUTPAGES', vp, pgend, 0, pgo.PGO_FREE | pgo.PGO_SYNCIO);
       if (error)
         this.k.panic(`uvm_vnp_setsize: freeing pages past ${pgend} failed with error ${error}`);
-      this.lock(vp);
+      this.lockK(vp);
     }
-    this.k.mem.write64(vp + this.oSize, BigInt.asUintN(64, newsize));
-    this.k.mem.write64(vp + this.oWritesize, BigInt.asUintN(64, newsize));
-    this.unlock(vp);
+    this.storeI64(vp + Number(this.oSize), newsize);
+    this.storeI64(vp + Number(this.oWritesize), newsize);
+    this.unlockK(vp);
   }
 
   /** uvm_vnp_setwritesize: the size the file is being extended to (bounds PGO_PASTEOF). */
   setwritesize(vp: bigint, newsize: bigint): void {
-    this.lock(vp);
-    const size = this.size(vp);
-    const ws = this.writesize(vp);
-    if (newsize < 0n || size === VSIZENOTSET || ws === VSIZENOTSET || size > ws || size > newsize) {
+    this.setwritesizeK(kvaOf(vp), Number(newsize));
+  }
+
+  setwritesizeK(vp: Kva, newsize: number): void {
+    this.lockK(vp);
+    const size = this.sizeK(vp);
+    const ws = this.writesizeK(vp);
+    if (newsize < 0 || size === -1 || ws === -1 || size > ws || size > newsize) {
       this.k.panic(
-        `uvm_vnp_setwritesize(${this.k.describeAddress(vp)}, ${newsize}): needs v_size (${size}) <= v_writesize (${ws}) and v_size <= newsize, both set`,
+        `uvm_vnp_setwritesize(${this.k.describeAddress(kvaBig(vp))}, ${newsize}): needs v_size (${size}) <= v_writesize (${ws}) and v_size <= newsize, both set`,
       );
     }
-    this.k.mem.write64(vp + this.oWritesize, BigInt.asUintN(64, newsize));
-    this.unlock(vp);
+    this.storeI64(vp + Number(this.oWritesize), newsize);
+    this.unlockK(vp);
+  }
+
+  private storeI64(at: Kva, v: number): void {
+    this.k.mem.store64(at, -1, v | 0, Math.floor(v / 4294967296) | 0);
   }
 
   register(): void {
@@ -197,20 +213,28 @@ export class UvmVnode {
     m.write64(ops + BigInt(P.pgo_get.offset), uvnGet);
     m.write64(ops + BigInt(P.pgo_put.offset), uvnPut);
     m.write64(ops + BigInt(P.pgo_markdirty.offset), uvnMarkdirty);
-    t.function('uvm_vnp_setsize', 'uvm', (c) =>
-      this.setsize(c.arg(0), BigInt.asIntN(64, c.arg(1))),
-    );
-    t.function('uvm_vnp_setwritesize', 'uvm', (c) =>
-      this.setwritesize(c.arg(0), BigInt.asIntN(64, c.arg(1))),
-    );
+    t.function('uvm_vnp_setsize', 'uvm', (c) => {
+      const hi = argHi(c, 1);
+      // Sizes past 2^53 (or negative) take the BigInt path, which names them exactly.
+      if (hi < 0 || hi >= 0x200000) this.setsize(c.arg(0), BigInt.asIntN(64, c.arg(1)));
+      else this.setsizeK(argKva(c, 0), hi * 4294967296 + (argLo(c, 1) >>> 0));
+    });
+    t.function('uvm_vnp_setwritesize', 'uvm', (c) => {
+      const hi = argHi(c, 1);
+      if (hi < 0 || hi >= 0x200000) this.setwritesize(c.arg(0), BigInt.asIntN(64, c.arg(1)));
+      else this.setwritesizeK(argKva(c, 0), hi * 4294967296 + (argLo(c, 1) >>> 0));
+    });
   }
 
   /** uvn_markdirty: a page of the vnode became dirty, so the syncer must visit it. */
   markdirty(vp: bigint): void {
-    this.pages.assertLocked(vp, 'uvn_markdirty');
+    this.markdirtyK(kvaOf(vp));
+  }
+  markdirtyK(vp: Kva): void {
+    this.pages.assertLockedK(vp, 'uvn_markdirty');
     this.onDirty(vp);
   }
 
   /** Set by registerIo: the buffer cache's syncer-list helper. */
-  onDirty: (vp: bigint) => void = () => {};
+  onDirty: (vp: Kva) => void = () => {};
 }

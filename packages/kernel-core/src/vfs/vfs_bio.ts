@@ -340,7 +340,8 @@ export class BufCache {
   syncerAdd(vp: bigint): void {
     this.syncerAddK(kvaOf(vp));
   }
-  private syncerAddK(vp: Kva): void {
+  /** vn_syncer_add_to_worklist on a Kva. */
+  syncerAddK(vp: Kva): void {
     this.s32(vp + this.o.vIflag, this.vIflag(vp) | V_.VI_ONWORKLST);
   }
 
