@@ -12,7 +12,7 @@ export interface FigureResult {
     | FigureKey
     | 'boot-init'
     | 'scenario-in-process'
-    | 'scenario-code-cache'
+    | 'scenario-first-run'
     | 'node-startup'
     | 'read-steady'
     | 'stat-steady';

@@ -1,6 +1,6 @@
 /**
- * Runs the bundled classic scenario (CommonJS) with a V8 code cache beside it, as Node 22's
- * module.enableCompileCache() does for a CLI: the first run compiles as usual and, on exit, saves
+ * Runs the bundled classic scenario (CommonJS) with a V8 code cache beside it, as the `rump`
+ * command's launcher does (apps/cli/src/launch): the first run compiles as usual and, on exit, saves
  * the bytecode of every function it compiled; later runs start from that bytecode instead of
  * parsing and compiling again. Only compilation is cached — every run boots, mounts and does
  * its I/O from scratch. A cache V8 rejects (another bundle, another Node) is rewritten.

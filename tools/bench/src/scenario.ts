@@ -3,11 +3,10 @@
  * spawn to exit (Node's start-up included) and the child's peak RSS. The child script is bundled
  * once per benchmark with esbuild into plain JavaScript, so no TypeScript loader runs in it.
  *
- * The figure runs the bundle as a user's `node` would: compiling everything. `codeCache: true`
- * runs the child through scenario-launch.ts with a V8 code cache (what Node 22's compile cache
- * gives a CLI that enables it): an untimed first run fills the cache, measured runs reuse the
- * bytecode but boot, mount and do their I/O from scratch. The benchmark prints that as an extra,
- * not as the figure, because the `rump` command does not ship such a cache.
+ * `codeCache: true` runs the child through scenario-launch.ts with a V8 code cache, as the `rump`
+ * command runs (apps/cli keeps one in the user's cache folder): an untimed first run fills the
+ * cache, measured runs reuse the bytecode but boot, mount and do their I/O from scratch. That is
+ * the benchmark's figure; the run without a cache (a first `rump` run) is printed as an extra.
  *
  * Both run in the benchmark's environment minus SCENARIO_ENV_REMOVED, and nodeStartupMs times a
  * bare `node -e 0` the same way, so a reader sees how much of the figure is Node itself.
