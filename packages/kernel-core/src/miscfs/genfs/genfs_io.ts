@@ -358,24 +358,29 @@ export class GenfsIo {
     const origvsize = this.uvn.sizeK(vpK);
     // GOP_SIZE(vp, origvsize, &diskeof, 0) is a pure function of the size and the inode (nothing
     // between here and the read changes either), so it is asked only when disk blocks are read.
-    let memeof: number;
+    // memeof, GOP_SIZE(vp, memsize, &memeof, GOP_SIZE_MEM), likewise: GOP_SIZE rounds up to the
+    // end of a block, so when the request ends at or before memsize neither the EINVAL check
+    // nor the page count can depend on it, and it is asked only for the read's end.
+    const reqEnd0 = origoffset + orignpages * PAGE_SIZE;
+    let memsize: number;
     if (flags & pgo.PGO_PASTEOF) {
-      const end = origoffset + orignpages * PAGE_SIZE;
-      const newsize = Math.max(origvsize, end);
-      memeof = this.gopSizeK(vpK, newsize, GOP_SIZE_MEM);
+      memsize = Math.max(origvsize, reqEnd0);
       // NetBSD's DIAGNOSTIC check that the pages stay below round_page(GOP_SIZE(v_writesize)).
-      // GOP_SIZE rounds up, so it can only fail when newsize is past round_page(v_writesize):
+      // GOP_SIZE rounds up, so it can only fail when memsize is past round_page(v_writesize):
       // only then is the file system asked.
       const ws = this.uvn.writesizeK(vpK);
-      if (newsize > roundPage(ws)) {
+      if (memsize > roundPage(ws)) {
         const writeeof = this.gopSizeK(vpK, ws, GOP_SIZE_MEM);
-        if (newsize > roundPage(writeeof))
-          this.k.panic(`genfs_getpages: past eof: ${newsize} vs. ${roundPage(writeeof)}`);
+        if (memsize > roundPage(writeeof))
+          this.k.panic(`genfs_getpages: past eof: ${memsize} vs. ${roundPage(writeeof)}`);
       }
     } else {
-      memeof = this.gopSizeK(vpK, origvsize, GOP_SIZE_MEM);
+      memsize = origvsize;
     }
-    if (origoffset + centeridx * PAGE_SIZE >= memeof) {
+    let memeof = -1;
+    if (reqEnd0 > memsize || centeridx < 0 || centeridx >= orignpages)
+      memeof = this.gopSizeK(vpK, memsize, GOP_SIZE_MEM);
+    if (memeof >= 0 && origoffset + centeridx * PAGE_SIZE >= memeof) {
       if (!locked) this.uvn.unlockK(vpK);
       return errno.EINVAL;
     }
@@ -395,12 +400,10 @@ export class GenfsIo {
     this.uvn.unlockK(vpK);
     const fsBshift = this.fsBshiftK(vpK, t, mp);
     const bsize = 2 ** fsBshift;
-    const orignmempages = Math.min(orignpages, roundPage(memeof - origoffset) / PAGE_SIZE);
+    const orignmempages =
+      memeof < 0 ? orignpages : Math.min(orignpages, roundPage(memeof - origoffset) / PAGE_SIZE);
     let npages = orignmempages;
     const startoffset = Math.floor(origoffset / bsize) * bsize;
-    const reqEnd = roundPage(Math.ceil((origoffset + npages * PAGE_SIZE) / bsize) * bsize);
-    const memEnd = roundPage(memeof);
-    const endoffset = Math.min(reqEnd, memEnd);
     const ridx = (origoffset - startoffset) / PAGE_SIZE;
 
     this.call.fstransStart(mp);
@@ -448,6 +451,11 @@ export class GenfsIo {
         }
       }
       if (!done) {
+        if (memeof < 0) memeof = this.gopSizeK(vpK, memsize, GOP_SIZE_MEM);
+        const reqEnd = roundPage(
+          Math.ceil((origoffset + orignmempages * PAGE_SIZE) / bsize) * bsize,
+        );
+        const endoffset = Math.min(reqEnd, roundPage(memeof));
         npages = (endoffset - startoffset) / PAGE_SIZE;
         if (startoffset !== origoffset || npages !== orignmempages) {
           this.relPages(vpK, pgs.slice(ridx, ridx + orignmempages));
