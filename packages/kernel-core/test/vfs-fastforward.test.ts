@@ -75,6 +75,23 @@ describe('namei: lookup_fastforward over the name cache', () => {
     // Slow: every component; fast: only "mnt" in the root file system and ".." of dir/up.
     expect(slow.lookups.mock.calls.length).toBeGreaterThanOrEqual(13);
     expect(fast.lookups.mock.calls.length).toBe(paths.length + 1);
+    // A terminal hit takes no reference on its directory (lookup_fastforward), so the directory
+    // is not inactivated afterwards; the slow path references and releases it.
+    const dirOf = (k: Kernel) => {
+      const w = k.vfs.lookup.nameiSimpleK('/mnt/dir', true);
+      const vp = w.vp;
+      k.vfs.vnodes.vreleK(vp);
+      return vp;
+    };
+    const sDir = dirOf(slow.k);
+    const fDir = dirOf(fast.k);
+    const si = vi.spyOn(slow.k.vfs.vop, 'inactiveK');
+    const fi = vi.spyOn(fast.k.vfs.vop, 'inactiveK');
+    slow.k.vfs.stat('/mnt/dir/inner');
+    fast.k.vfs.stat('/mnt/dir/inner');
+    expect(si.mock.calls.some((c) => c[0] === sDir)).toBe(true);
+    expect(fi.mock.calls.some((c) => c[0] === fDir)).toBe(false);
+    expect(fi.mock.calls.length).toBe(si.mock.calls.length - 1);
     // Negative entries answer ENOENT; a created name is found afterwards.
     for (const { k } of [slow, fast]) {
       expect(() => k.vfs.stat('/mnt/dir/later')).toThrow(/ENOENT/);

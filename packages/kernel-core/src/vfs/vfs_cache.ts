@@ -8,7 +8,7 @@
  * lookup miss (always correct, only slower). The identity cache_enter_id records lives in
  * vnode_impl (vi_nc_mode/uid/gid), where only the kernel reads it.
  */
-import { namei as N } from '../abi/netbsd-10.99/constants.js';
+import { namei as N, vtype } from '../abi/netbsd-10.99/constants.js';
 import { argKva, argSize, argStack, argU32 } from '../kern/hostcall.js';
 import { isKva, type Kva, kvaBig, kvaOf, storeKva } from '../kern/kva.js';
 import type { Kernel } from '../kernel.js';
@@ -201,6 +201,12 @@ export class NameCache {
     this.enterIdK(kvaOf(vp), mode, uid, gid, valid);
   }
   enterIdK(vp: Kva, mode: number, uid: number, gid: number, valid: boolean): void {
+    // Only directories keep an identity (lookups check search permission on them alone).
+    if (this.vfs.vn.typeK(vp) !== vtype.VDIR) return;
+    this.setIdK(vp, mode, uid, gid, valid);
+  }
+
+  private setIdK(vp: Kva, mode: number, uid: number, gid: number, valid: boolean): void {
     const m = this.k.mem;
     m.store32(vp + this.ncMode, -1, valid ? mode | 0 : NC_NOVAL);
     m.store32(vp + this.ncMode + 4, -1, valid ? uid | 0 : NC_NOVAL);
@@ -209,7 +215,7 @@ export class NameCache {
 
   /** cache_vnode_init: a new vnode has no cached identity (vi_nc_mode/uid/gid are VNOVAL). */
   initVnodeK(vp: Kva): void {
-    this.enterIdK(vp, 0, 0, 0, false);
+    this.setIdK(vp, 0, 0, 0, false);
   }
 
   /**

@@ -287,8 +287,9 @@ export class Namei {
    */
   private searchable(dir: Kva, cred: number): boolean {
     const nc = this.vfs.cache;
+    if (cred === -2) return true; // FSCRED: no check at all
     if (!nc.haveIdK(dir)) return false;
-    if (cred === -1 || cred === -2) return true; // NOCRED, FSCRED: the kernel itself
+    if (cred === -1) return true; // NOCRED: the kernel itself, which kauth allows
     if (!(cred < 0 && cred >= -0x8000_0000)) return false;
     if (this.k.mem.load32(cred + this.o.euid, -1) === 0) return true; // secmodel_suser
     return this.vfs.genfs.canAccessK(cred, nc.idUid, nc.idGid, nc.idMode & ALLPERMS, VEXEC) === 0;
@@ -413,26 +414,56 @@ export class Namei {
         if (e !== undefined) {
           const found = e.vp;
           if (found === 0) {
-            // A negative hit, unless a union mount may have the name below.
-            if (!(vn.vflagK(sdir) & VF.VV_ROOT && mntFlag & M.MNT_UNION))
+            // A negative hit, unless a union mount may have the name below. For the last
+            // component the directory simply goes (terminal); before it, the run's directory
+            // is referenced and released as lookup_fastforward and namei_oneroot do.
+            if (!(vn.vflagK(sdir) & VF.VV_ROOT && mntFlag & M.MNT_UNION)) {
+              if (!last && sdir !== dvp) {
+                dvp = this.commit(sdir, dvp, dlocked);
+                dlocked = false;
+              }
               return this.out(w, dvp, dlocked, errno.ENOENT);
+            }
           } else if (found !== sdir && vc.canVgetK(found)) {
-            if (!last && vn.typeK(found) === vtype.VDIR) {
-              // Into the directory, across mount points the cache knows.
-              let f = found;
+            let f = found;
+            if (vn.typeK(f) === vtype.VDIR) {
+              // Across the mount points the cache knows (cache_cross_mount).
               while (vn.unK(f) !== 0) {
                 const r = nc.mountRootK(f);
                 if (r === 0 || !vc.canVgetK(r) || vn.typeK(r) !== vtype.VDIR) break;
                 f = r;
               }
-              if (vn.unK(f) === 0) {
+              if (!last && vn.unK(f) === 0) {
+                // Into the directory: no reference (the cache holds it).
                 sdir = f;
                 pos = next;
                 continue;
               }
-              vp = f;
-            } else vp = found;
-            vc.tryVgetK(vp);
+            }
+            vc.tryVgetK(f);
+            if (
+              last &&
+              vn.typeK(f) !== vtype.VLNK &&
+              !(vn.typeK(f) === vtype.VDIR && vn.unK(f) !== 0)
+            ) {
+              // Terminal: the parent "disappears into thin air" (no reference taken on it);
+              // only the run's starting directory is released.
+              if (dlocked) vc.vputK(dvp);
+              else vc.vreleK(dvp);
+              if (trailingSlash && vn.typeK(f) !== vtype.VDIR) {
+                vc.vreleK(f);
+                w.error = errno.ENOTDIR;
+                w.vp = 0;
+                w.dvp = 0;
+                return errno.ENOTDIR;
+              }
+              w.error = 0;
+              w.vp = f;
+              w.dvp = 0;
+              if (opts.lockleaf) this.lockK(f);
+              return 0;
+            }
+            vp = f;
             if (sdir !== dvp) {
               dvp = this.commit(sdir, dvp, dlocked);
               dlocked = false;
