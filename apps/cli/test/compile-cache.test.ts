@@ -28,9 +28,9 @@ import {
   UNUSED_DAYS,
   writeFileAtomic,
 } from '../src/launch/compile-cache.js';
+import { TINYFS } from './support/modules.js';
 
 const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..');
-const kmod = join(cliDir, '../../tools/test-modules/kmod/tinyfs.kmod');
 const NODE = { version: 'v20.20.2', arch: 'x64', execArgv: [] };
 
 describe('compile cache file', () => {
@@ -202,7 +202,7 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
 
   it('grows to cover a second command, then stays', () => {
     const root = join(dir, 'cache-grow');
-    const cat = ['-m', kmod, 'cat', `${image}:/etc/motd`];
+    const cat = [...TINYFS, 'cat', `${image}:/etc/motd`];
     rump(['--help'], { RUMP_CACHE_DIR: root });
     const first = rump(cat, { RUMP_CACHE_DIR: root, ...DEBUG });
     expect([first.status, first.stdout]).toEqual([0, 'hi there\n']);
@@ -260,7 +260,7 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
   });
 
   it('runs the command the same where the cache cannot be written or is switched off', () => {
-    const cat = ['-m', kmod, 'cat', `${image}:/etc/motd`];
+    const cat = [...TINYFS, 'cat', `${image}:/etc/motd`];
     const expected = rump(cat, { RUMP_NO_COMPILE_CACHE: '1' });
     expect([expected.status, expected.stdout, expected.stderr]).toEqual([0, 'hi there\n', '']);
 

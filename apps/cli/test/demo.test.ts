@@ -6,9 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { demoFile } from '../src/commands/demo.js';
 import { main } from '../src/main.js';
-
-const FFS = process.env.RUMP_TEST_FFS_KMOD;
-const MODPATH = process.env.RUMP_TEST_MODULE_PATH;
+import { HAS_NETBSD_FFS, NETBSD_FFS_KMOD, NETBSD_MODULE_PATH } from './support/modules.js';
 
 async function rump(argv: string[], env: Record<string, string> = {}) {
   const out: string[] = [];
@@ -67,10 +65,12 @@ describe('rump demo', () => {
     expect(r.status).toBe(2);
   });
 
-  it.skipIf(!FFS || !MODPATH)(
+  it.skipIf(!HAS_NETBSD_FFS)(
     "runs the scenario with NetBSD's ffs.kmod on the embedded FFSv2 image (needs RUMP_TEST_FFS_KMOD, RUMP_TEST_MODULE_PATH)",
     async () => {
-      const r = await rump(['demo', '-m', FFS ?? ''], { RUMP_MODULE_PATH: MODPATH ?? '' });
+      const r = await rump(['demo', '-m', NETBSD_FFS_KMOD ?? ''], {
+        RUMP_MODULE_PATH: NETBSD_MODULE_PATH ?? '',
+      });
       expect(r.err).toBe('');
       expect(r.status).toBe(0);
       expect(r.out).toMatch(/^Using NetBSD's ffs\.kmod: /);

@@ -20,8 +20,7 @@ import {
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { inspectModule } from '@rump/elf-linker';
 import { mkfsTinyfs } from '@rump/tinyfs';
@@ -37,11 +36,12 @@ import { safeComponents, UnsafeEntryError, unpackTar } from '../src/fetch/unpack
 import { humanBytes } from '../src/format.js';
 import { main } from '../src/main.js';
 import { CLEAR_LINE, formatBytes, setProgressClock } from '../src/progress.js';
+import { FIXTURES } from './support/fixtures.js';
+import { TEST_MODULES, TINYFS_KMOD } from './support/modules.js';
+import { runRumpEnv as rump } from './support/run.js';
 import { makeTar, type TarInput } from './support/ustar.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const KMOD = join(here, '../../../tools/test-modules/kmod');
-const XZ_FIXTURE = join(here, 'fixtures/fetch-modules/modules.tar.xz');
+const XZ_FIXTURE = join(FIXTURES, 'fetch-modules/modules.tar.xz');
 const KVER = '10.99.12';
 const MODDIR = `stand/amd64/${KVER}/modules`;
 
@@ -59,7 +59,7 @@ function moduleSet(
     ...dirs.map((name) => ({ name, type: 'dir' as const })),
     ...names.flatMap((n) => [
       { name: `./${mods}/${n}/`, type: 'dir' as const },
-      { name: `./${mods}/${n}/${n}.kmod`, content: readFileSync(join(KMOD, `${n}.kmod`)) },
+      { name: `./${mods}/${n}/${n}.kmod`, content: readFileSync(join(TEST_MODULES, `${n}.kmod`)) },
     ]),
     ...extra,
   ]);
@@ -146,17 +146,6 @@ beforeEach(() => {
   return () => rmSync(cache, { recursive: true, force: true });
 });
 
-async function rump(e: Env, ...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const bytes: Uint8Array[] = [];
-  const status = await main(
-    argv,
-    { out: (s) => out.push(s), err: (s) => err.push(s), outBytes: (b) => bytes.push(b.slice()) },
-    e,
-  );
-  return { status, out: out.join('') + Buffer.concat(bytes).toString('utf8'), err: err.join('') };
-}
 const fetchModules = (...argv: string[]) => rump(env, 'fetch-modules', '--mirror', mirror, ...argv);
 
 /** Every path below the cache folder, relative, sorted. */
@@ -189,9 +178,7 @@ describe('rump fetch-modules from a local release tree', () => {
       `modules/${KVER}/amd64/${MODDIR}/tinyfs/`,
       `modules/${KVER}/amd64/${MODDIR}/tinyfs/tinyfs.kmod`,
     ]);
-    expect(readFileSync(join(mods, 'tinyfs/tinyfs.kmod'))).toEqual(
-      readFileSync(join(KMOD, 'tinyfs.kmod')),
-    );
+    expect(readFileSync(join(mods, 'tinyfs/tinyfs.kmod'))).toEqual(readFileSync(TINYFS_KMOD));
     const url = `${mirror}/NetBSD-${KVER}/amd64/binary/sets/modules.tgz`;
     const unpacked = ['tinyfs', 'kc_req_user']
       .map((n) => statSync(join(mods, n, `${n}.kmod`)).size)

@@ -1,15 +1,10 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { MemoryImage } from '../src/disk/image.js';
 import { detectFileSystem, probeFfs, probeMsdos, probeV7fs } from '../src/fsdetect.js';
+import { gunzipFixture } from './support/fixtures.js';
 import { ffsImage } from './support/images.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const fixture = (name: string) =>
-  new MemoryImage(gunzipSync(readFileSync(join(here, 'fixtures', name))));
+const fixture = (name: string) => new MemoryImage(gunzipFixture(name));
 
 function img(size: number, fill: (b: Uint8Array, v: DataView) => void): MemoryImage {
   const b = new Uint8Array(size);

@@ -1,31 +1,20 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
 import { inspectModule } from '@rump/elf-linker';
 import { MemoryHost } from '@rump/hypercall';
 import { createKernel } from '@rump/kernel-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { main } from '../src/main.js';
+import { gunzipFixture } from './support/fixtures.js';
 import { ffsImage, gptDisk, label, mbrSector, put, SECTOR } from './support/images.js';
-
-const here = dirname(fileURLToPath(import.meta.url));
-const KMOD = join(here, '../../../tools/test-modules/kmod');
-const FFS_KMOD = process.env.RUMP_TEST_FFS_KMOD;
+import { NETBSD_FFS_KMOD, TEST_MODULES, TINYFS_KMOD } from './support/modules.js';
+import { runRump as rump } from './support/run.js';
 
 let dir: string;
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'rump-cmd-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function rump(...argv: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const status = await main(argv, { out: (s) => out.push(s), err: (s) => err.push(s) }, {});
-  return { status, out: out.join(''), err: err.join('') };
-}
 
 function file(name: string, bytes: Uint8Array): string {
   const p = join(dir, name);
@@ -94,7 +83,7 @@ describe('rump parts', () => {
 
 describe('rump detect', () => {
   it('prints the match and every reason for the real makefs images', async () => {
-    const img = file('ffs1.img', gunzipSync(readFileSync(join(here, 'fixtures/tiny-ffs1.img.gz'))));
+    const img = file('ffs1.img', gunzipFixture('tiny-ffs1.img.gz'));
     const r = await rump('detect', img);
     expect(r.status).toBe(0);
     expect(r.out).toMatch(
@@ -131,7 +120,7 @@ describe('rump detect', () => {
 });
 
 describe('rump modinfo', () => {
-  const tinyfs = join(KMOD, 'tinyfs.kmod');
+  const tinyfs = TINYFS_KMOD;
 
   it('shows name, class, version, sizes and the import check', async () => {
     const r = await rump('modinfo', tinyfs);
@@ -166,7 +155,12 @@ describe('rump modinfo', () => {
   });
 
   it('names imports the kernel lacks, lists sections and exports on request', async () => {
-    const r = await rump('modinfo', '--sections', '--exports', join(KMOD, 'kc_unresolved.kmod'));
+    const r = await rump(
+      'modinfo',
+      '--sections',
+      '--exports',
+      join(TEST_MODULES, 'kc_unresolved.kmod'),
+    );
     expect(r.status).toBe(0);
     expect(r.out).toMatch(/Unknown to this kernel \(the module will not link\): [1-9]/);
     expect(r.out).toMatch(/\nSections:\n +idx +name +type +size/);
@@ -179,9 +173,9 @@ describe('rump modinfo', () => {
         await rump(
           '--json',
           '-m',
-          join(KMOD, 'link_requires_a.kmod'),
+          join(TEST_MODULES, 'link_requires_a.kmod'),
           'modinfo',
-          join(KMOD, 'link_requires_b.kmod'),
+          join(TEST_MODULES, 'link_requires_b.kmod'),
         )
       ).out,
     );
@@ -189,7 +183,7 @@ describe('rump modinfo', () => {
     expect(j.kernel.counts['from-module']).toBe(j.imports.length);
     expect(j.imports.every((i: { where: string }) => i.where === 'link_requires_a')).toBe(true);
     const alone = JSON.parse(
-      (await rump('--json', 'modinfo', join(KMOD, 'link_requires_b.kmod'))).out,
+      (await rump('--json', 'modinfo', join(TEST_MODULES, 'link_requires_b.kmod'))).out,
     );
     expect(alone.kernel.counts.missing).toBe(alone.imports.length);
     expect(alone.notes[0]).toMatch(/required module link_requires_a: needs link_requires_a\.kmod/);
@@ -205,9 +199,17 @@ describe('rump modinfo', () => {
     expect(junk.err).toMatch(/junk\.kmod: not a loadable kernel module: /);
   });
 
-  it.skipIf(!FFS_KMOD)('reads the real ffs.kmod (needs RUMP_TEST_FFS_KMOD)', async () => {
+  it.skipIf(!NETBSD_FFS_KMOD)('reads the real ffs.kmod (needs RUMP_TEST_FFS_KMOD)', async () => {
     const j = JSON.parse(
-      (await rump('--json', '--module-path', dirname(FFS_KMOD!), 'modinfo', FFS_KMOD!)).out,
+      (
+        await rump(
+          '--json',
+          '--module-path',
+          dirname(NETBSD_FFS_KMOD!),
+          'modinfo',
+          NETBSD_FFS_KMOD!,
+        )
+      ).out,
     );
     expect([j.name, j.class, j.required]).toEqual(['ffs', 'VFS', ['ufs', 'wapbl']]);
     expect(j.imports.length).toBe(314);

@@ -7,6 +7,7 @@ import { mkfsTinyfs } from '@rump/tinyfs';
 import { build } from 'esbuild';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/index.js';
+import { TINYFS_KMOD } from './support/modules.js';
 
 function capture() {
   const out: string[] = [];
@@ -68,7 +69,7 @@ describe('rump command', () => {
       const text = execFileSync(process.execPath, [outfile, '--help'], { encoding: 'utf8' });
       expect(text).toContain('Usage: rump');
       // The kernel and the ELF reader are in the bundle too.
-      const kmod = join(cliDir, '../../tools/test-modules/kmod/tinyfs.kmod');
+      const kmod = TINYFS_KMOD;
       const info = JSON.parse(
         execFileSync(process.execPath, [outfile, '--json', 'modinfo', kmod], { encoding: 'utf8' }),
       );

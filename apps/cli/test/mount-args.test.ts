@@ -5,14 +5,14 @@
  */
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { mkfsTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { describeModuleFile } from '../src/modules.js';
 import { MOUNTABLE_FILESYSTEMS, mountArgsFor, mountTypeFor } from '../src/mount-args.js';
 import { openRumpSession } from '../src/rump-session.js';
 import type { MountPlan } from '../src/session.js';
+import { TINYFS_KMOD } from './support/modules.js';
 import { runRump } from './support/run.js';
 
 const u32 = (b: Uint8Array, off: number) =>
@@ -151,11 +151,6 @@ describe('the session passes the args struct to mount(2)', () => {
     await expect(openRumpSession(plan('zfs'))).rejects.toThrow(/only for ffs, .*udf, ntfs, v7fs/);
   });
 });
-
-const TINYFS_KMOD = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../tools/test-modules/kmod/tinyfs.kmod',
-);
 
 const MSDOS = process.env.RUMP_TEST_MSDOS_KMOD;
 const CD9660 = process.env.RUMP_TEST_CD9660_KMOD;

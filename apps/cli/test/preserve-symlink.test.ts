@@ -7,35 +7,26 @@ import {
   lstatSync,
   lutimesSync,
   mkdirSync,
-  mkdtempSync,
-  readFileSync,
   rmSync,
   statSync,
   symlinkSync,
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
 import { mkfsTinyfs } from '@rump/tinyfs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runRump } from './support/run.js';
+import { describe, expect, it } from 'vitest';
+import { gunzipFixture, scratchDir } from './support/fixtures.js';
+import { HAS_NETBSD_FFS, netbsdFfs, TINYFS } from './support/modules.js';
+import { runRump, runRumpTinyfs } from './support/run.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const TINYFS_KMOD = join(here, '../../../tools/test-modules/kmod/tinyfs.kmod');
-const dir = mkdtempSync(join(tmpdir(), 'rump-lutimes-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('rump-lutimes-');
 
 const LINK_MTIME = 978_307_200.25; // 2001-01-01T00:00:00.250Z
 const LINK_ATIME = 1_000_000_000.5;
 const FILE_MTIME = 1_500_000_000;
 
-const FFS = process.env.RUMP_TEST_FFS_KMOD;
-const MODPATH = process.env.RUMP_TEST_MODULE_PATH;
-
-async function statJson(target: string, mod = ['-m', TINYFS_KMOD]) {
+async function statJson(target: string, mod: readonly string[] = TINYFS) {
   const r = await runRump(...mod, '--json', 'stat', target);
   expect(r.status, r.err).toBe(0);
   return JSON.parse(r.out) as
@@ -56,7 +47,7 @@ describe('-p and symbolic links', () => {
     symlinkSync('target.txt', join(src, 'link'));
     lutimesSync(join(src, 'link'), LINK_ATIME, LINK_MTIME);
 
-    const put = await runRump('-m', TINYFS_KMOD, 'put', '-rp', src, `${image}:/d`);
+    const put = await runRumpTinyfs('put', '-rp', src, `${image}:/d`);
     expect(put.status, put.err).toBe(0);
     const link = one(await statJson(`${image}:/d/link`));
     expect(link.type).toBe('lnk');
@@ -66,7 +57,7 @@ describe('-p and symbolic links', () => {
     expect(target.mtime).toBe(new Date(FILE_MTIME * 1000).toISOString());
 
     const out = join(dir, 'out');
-    const get = await runRump('-m', TINYFS_KMOD, 'get', '-rp', `${image}:/d`, out);
+    const get = await runRumpTinyfs('get', '-rp', `${image}:/d`, out);
     expect(get.status, get.err).toBe(0);
     const back = lstatSync(join(out, 'link'));
     expect(back.isSymbolicLink()).toBe(true);
@@ -81,19 +72,19 @@ describe('-p and symbolic links', () => {
     const link = join(dir, 'lonely-link');
     symlinkSync('nowhere', link);
     lutimesSync(link, LINK_ATIME, LINK_MTIME);
-    const put = await runRump('-m', TINYFS_KMOD, 'put', link, `${image}:/l`);
+    const put = await runRumpTinyfs('put', link, `${image}:/l`);
     expect(put.status, put.err).toBe(0);
     const st = one(await statJson(`${image}:/l`));
     expect(st.type).toBe('lnk');
     expect(st.mtime).not.toBe(new Date(LINK_MTIME * 1000).toISOString());
   });
 
-  it.skipIf(!FFS || !MODPATH)(
+  it.skipIf(!HAS_NETBSD_FFS)(
     "keeps them on FFSv2 with NetBSD's ffs.kmod (needs RUMP_TEST_FFS_KMOD and RUMP_TEST_MODULE_PATH)",
     async () => {
-      const mod = ['-m', FFS ?? '', '--module-path', MODPATH ?? ''];
+      const mod = netbsdFfs();
       const image = join(dir, 'ffs2.img');
-      writeFileSync(image, gunzipSync(readFileSync(join(here, 'fixtures/tiny-ffs2.img.gz'))));
+      writeFileSync(image, gunzipFixture('tiny-ffs2.img.gz'));
       const link = join(dir, 'ffs-link');
       symlinkSync('somewhere/else', link);
       lutimesSync(link, LINK_ATIME, LINK_MTIME);

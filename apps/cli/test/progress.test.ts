@@ -4,12 +4,10 @@
  * real kernel with tinyfs.kmod through an Io that claims to be a terminal. The clock advances
  * 25 ms each time the bar reads it, so the number of redraws is known whatever the machine.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { mkfsTinyfs } from '@rump/tinyfs';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
 import {
   CLEAR_LINE,
@@ -18,11 +16,10 @@ import {
   progressFor,
   setProgressClock,
 } from '../src/progress.js';
+import { scratchDir } from './support/fixtures.js';
+import { TINYFS } from './support/modules.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const TINYFS_KMOD = join(here, '../../../tools/test-modules/kmod/tinyfs.kmod');
-const dir = mkdtempSync(join(tmpdir(), 'rump-progress-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('rump-progress-');
 afterEach(() => setProgressClock(undefined));
 
 /** A clock that advances `step` ms each time it is read. */
@@ -115,7 +112,7 @@ describe('rump put / get with a progress bar', () => {
     const out: string[] = [];
     const err: string[] = [];
     const status = await main(
-      ['-m', TINYFS_KMOD, ...argv],
+      [...TINYFS, ...argv],
       { out: (s) => out.push(s), err: (s) => err.push(s), isTTY },
       {},
     );

@@ -8,7 +8,6 @@ import {
   copyFileSync,
   lstatSync,
   mkdirSync,
-  mkdtempSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -17,27 +16,18 @@ import {
   utimesSync,
   writeFileSync,
 } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { join } from 'node:path';
 import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from '@rump/tinyfs';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { lockPath } from '../src/lock.js';
+import { gunzipFixture, scratchDir } from './support/fixtures.js';
 import { mbrSector, SECTOR } from './support/images.js';
-import { runRump } from './support/run.js';
+import { HAS_NETBSD_FFS, netbsdFfs } from './support/modules.js';
+import { runRump, runRumpTinyfs as T } from './support/run.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const TINYFS_KMOD = join(here, '../../../tools/test-modules/kmod/tinyfs.kmod');
-const FFS = process.env.RUMP_TEST_FFS_KMOD;
-const MODPATH = process.env.RUMP_TEST_MODULE_PATH;
-
-const dir = mkdtempSync(join(tmpdir(), 'rump-kernel-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('rump-kernel-');
 let image: string;
 
-const rump = runRump;
-const T = (...argv: string[]) => rump('-m', TINYFS_KMOD, ...argv);
 const at = (p: string) => `${image}:${p}`;
 const tree = () => flattenTinyfs(readTinyfs(readFileSync(image)));
 
@@ -183,14 +173,13 @@ describe('tinyfs.kmod through the rump kernel', () => {
   });
 });
 
-const ffsFixture = (name: string) => gunzipSync(readFileSync(join(here, 'fixtures', name)));
 const NEED = '(needs RUMP_TEST_FFS_KMOD and RUMP_TEST_MODULE_PATH with ufs.kmod)';
 
 describe.each(['tiny-ffs1.img.gz', 'tiny-ffs2.img.gz'])('NetBSD ffs.kmod on %s', (name) => {
-  it.skipIf(!FFS || !MODPATH)(`lists, reads, copies in and out ${NEED}`, async () => {
+  it.skipIf(!HAS_NETBSD_FFS)(`lists, reads, copies in and out ${NEED}`, async () => {
     const img = join(dir, name.replace('.gz', ''));
-    writeFileSync(img, ffsFixture(name));
-    const F = (...argv: string[]) => rump('-m', FFS!, '--module-path', MODPATH!, ...argv);
+    writeFileSync(img, gunzipFixture(name));
+    const F = (...argv: string[]) => runRump(...netbsdFfs(), ...argv);
     const ls = await F('ls', '-lR', img);
     expect(ls.status, ls.err).toBe(0);
     expect(ls.out).toContain('README');

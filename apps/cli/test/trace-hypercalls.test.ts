@@ -6,23 +6,19 @@
  * RUMP_TEST_MODULE_PATH), the FFSv2 superblock read is seen at SBLOCK_UFS2. The TracingHost itself
  * is checked on a MemoryHost.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { gunzipSync } from 'node:zlib';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
 import { mountArgs } from '@rump/syscalls';
 import { mkfsTinyfs, TINYFS_BSIZE } from '@rump/tinyfs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { formatMountArgs } from '../src/trace.js';
 import { TracingHost } from '../src/trace-host.js';
-import { runRump } from './support/run.js';
+import { gunzipFixture, scratchDir } from './support/fixtures.js';
+import { HAS_NETBSD_FFS, netbsdFfs } from './support/modules.js';
+import { runRump, runRumpTinyfs } from './support/run.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const TINYFS_KMOD = join(here, '../../../tools/test-modules/kmod/tinyfs.kmod');
-const dir = mkdtempSync(join(tmpdir(), 'rump-trace-hyp-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('rump-trace-hyp-');
 
 const CONTENT = 'hypercalls are traced\n'.repeat(500); // 11000 bytes: three blocks
 const image = join(dir, 'hyp.img');
@@ -58,7 +54,7 @@ function bios(lines: readonly string[]): Bio[] {
 
 describe('--trace hypercalls', () => {
   it('rump cat shows the block reads of the image, tinyfs block by block, inside the system calls', async () => {
-    const r = await runRump('-m', TINYFS_KMOD, 'cat', '--trace', `${image}:/etc/motd`);
+    const r = await runRumpTinyfs('cat', '--trace', `${image}:/etc/motd`);
     expect(r.status, r.err).toBe(0);
     expect(r.out).toBe(CONTENT);
     const lines = r.err.split('\n').filter((l) => l !== '');
@@ -107,7 +103,7 @@ describe('--trace hypercalls', () => {
   it('rump put shows block writes, and the image opened read-write', async () => {
     const local = join(dir, 'new.txt');
     writeFileSync(local, 'x'.repeat(3 * TINYFS_BSIZE));
-    const r = await runRump('-m', TINYFS_KMOD, '--trace', 'put', local, `${image}:/etc/new.txt`);
+    const r = await runRumpTinyfs('--trace', 'put', local, `${image}:/etc/new.txt`);
     expect(r.status, r.err).toBe(0);
     const lines = r.err.split('\n').filter((l) => l !== '');
     expect(lines.some((l) => /HYP {2}open_bio\(".*", read-write\) = #\d+/.test(l))).toBe(true);
@@ -121,22 +117,12 @@ describe('--trace hypercalls', () => {
     expect(writes.reduce((n, w) => n + w.len, 0)).toBeGreaterThanOrEqual(3 * TINYFS_BSIZE);
   });
 
-  const FFS = process.env.RUMP_TEST_FFS_KMOD;
-  const MODPATH = process.env.RUMP_TEST_MODULE_PATH;
-  it.skipIf(!FFS || !MODPATH)(
+  it.skipIf(!HAS_NETBSD_FFS)(
     'shows ffs reading the FFSv2 superblock at 64 KiB, 8 KiB long (needs RUMP_TEST_FFS_KMOD and RUMP_TEST_MODULE_PATH)',
     async () => {
       const ffs = join(dir, 'ffs2.img');
-      writeFileSync(ffs, gunzipSync(readFileSync(join(here, 'fixtures/tiny-ffs2.img.gz'))));
-      const r = await runRump(
-        '-m',
-        FFS ?? '',
-        '--module-path',
-        MODPATH ?? '',
-        '--trace',
-        'ls',
-        ffs,
-      );
+      writeFileSync(ffs, gunzipFixture('tiny-ffs2.img.gz'));
+      const r = await runRump(...netbsdFfs(), '--trace', 'ls', ffs);
       expect(r.status, r.err).toBe(0);
       const lines = r.err.split('\n').filter((l) => l !== '');
       const mount = lines.findIndex((l) => l.startsWith('trace: CALL mount("ffs"'));
@@ -146,7 +132,7 @@ describe('--trace hypercalls', () => {
   );
 
   it('prints no hypercalls (nothing at all) without --trace', async () => {
-    const r = await runRump('-m', TINYFS_KMOD, 'cat', `${image}:/etc/motd`);
+    const r = await runRumpTinyfs('cat', `${image}:/etc/motd`);
     expect(r.status).toBe(0);
     expect(r.err).toBe('');
   });

@@ -2,18 +2,14 @@
  * --trace on the real rump kernel with tinyfs.kmod: system calls (CALL/RET) and the vnode
  * operations inside them, on stderr, one line each; stdout stays the command's output.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { mkfsTinyfs } from '@rump/tinyfs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { runRump } from './support/run.js';
+import { describe, expect, it } from 'vitest';
+import { scratchDir } from './support/fixtures.js';
+import { runRumpTinyfs } from './support/run.js';
 
-const here = dirname(fileURLToPath(import.meta.url));
-const TINYFS_KMOD = join(here, '../../../tools/test-modules/kmod/tinyfs.kmod');
-const dir = mkdtempSync(join(tmpdir(), 'rump-trace-'));
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const dir = scratchDir('rump-trace-');
 
 const image = join(dir, 'trace.img');
 writeFileSync(
@@ -24,11 +20,9 @@ writeFileSync(
   }),
 );
 
-const rump = runRump;
-
 describe('--trace', () => {
   it('prints system calls and vnode operations of rump cat on stderr', async () => {
-    const r = await rump('-m', TINYFS_KMOD, 'cat', '--trace', `${image}:/etc/motd`);
+    const r = await runRumpTinyfs('cat', '--trace', `${image}:/etc/motd`);
     expect(r.status, r.err).toBe(0);
     expect(r.out).toBe('traced\n');
     const lines = r.err.split('\n').filter((l) => l !== '');
@@ -53,7 +47,7 @@ describe('--trace', () => {
   });
 
   it('says which call failed and with which errno', async () => {
-    const r = await rump('-m', TINYFS_KMOD, '--trace', 'cat', `${image}:/etc/nope`);
+    const r = await runRumpTinyfs('--trace', 'cat', `${image}:/etc/nope`);
     expect(r.status).toBe(1);
     expect(r.err).toMatch(/trace: +VOP_LOOKUP vp=0x[0-9a-f]+ = 2 ENOENT\n/);
     expect(r.err).toMatch(/trace: RET {2}stat -1 ENOENT\n/);
@@ -61,7 +55,7 @@ describe('--trace', () => {
   });
 
   it('prints nothing without --trace', async () => {
-    const r = await rump('-m', TINYFS_KMOD, 'cat', `${image}:/etc/motd`);
+    const r = await runRumpTinyfs('cat', `${image}:/etc/motd`);
     expect(r.err).toBe('');
   });
 });

@@ -128,3 +128,17 @@ export function ffsImage(size: number, sb: FfsSb): Uint8Array {
   for (let i = 0; i < name.length; i++) b[680 + i] = name.charCodeAt(i);
   return img;
 }
+
+/**
+ * An image of `size` bytes holding only the start of a tinyfs superblock (magic, version, block
+ * size, `nblocks`): enough for detection to pick tinyfs, not for a kernel to mount it.
+ */
+export function tinyfsSuperblock(size: number, nblocks = 0): Uint8Array {
+  const sb = new Uint8Array(size);
+  const v = new DataView(sb.buffer);
+  v.setUint32(0, 0x544e5946, true); // TINYFS_MAGIC
+  v.setUint32(4, 1, true);
+  v.setUint32(8, 4096, true);
+  v.setUint32(12, nblocks, true);
+  return sb;
+}
