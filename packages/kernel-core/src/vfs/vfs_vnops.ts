@@ -539,22 +539,29 @@ export class VnodeOps {
     return this.statVnodeK(kvaOf(vp));
   }
 
-  /** statVnode with the vnode as a Kva: the vattr is read with the pair API. */
+  /**
+   * statVnode with the vnode as a Kva (vn_statfile: locked exclusively around vn_stat); the
+   * vattr is read with the pair API.
+   */
   statVnodeK(vp: Kva): VnodeStat {
-    const A = this.k.S.vattr;
+    this.lockK(vp, VF.LK_EXCLUSIVE | VF.LK_RETRY);
+    try {
+      return this.vnStatK(vp);
+    } finally {
+      this.vfs.vop.unlockK(vp);
+    }
+  }
+
+  /**
+   * vn_stat of a locked vnode: VOP_GETATTR into a zeroed vattr (as vn_stat's memset: fields a
+   * file system leaves alone read 0), then the struct stat fields.
+   */
+  private vnStatK(vp: Kva): VnodeStat {
     const vfs = this.vfs;
     const vop = vfs.vop;
-    const va = vop.scratch(A.$size);
+    const va = vop.scratch(this.k.S.vattr.$size);
     try {
-      vfs.subr.vattrNullK(va);
-      this.lockK(vp, VF.LK_SHARED | VF.LK_RETRY);
-      let e: number;
-      try {
-        e = vop.getattrK(vp, va, vfs.credK());
-      } finally {
-        vop.unlockK(vp);
-      }
-      this.check(e, 'stat');
+      this.check(vop.getattrK(vp, va, vfs.credK()), 'stat');
       return this.vattrToStat(va);
     } finally {
       vop.release(va);
@@ -606,16 +613,18 @@ export class VnodeOps {
     return this.statVnode(f.vp);
   }
 
-  /** stat/lstat(path) */
+  /** stat/lstat(path): do_sys_statat — namei with LOCKLEAF, vn_stat, vput. */
   stat(path: string, follow = true): VnodeStat {
-    const w = this.vfs.lookup.nameiSimpleK(path, follow);
+    const lookup = this.vfs.lookup;
+    const w = lookup.nameiK(path, follow ? LOCKLEAF_FOLLOW : LOCKLEAF);
+    lookup.done(w);
     const error = w.error;
     const vp = w.vp;
     if (error) this.check(error, `stat ${path}`);
     try {
-      return this.statVnodeK(vp);
+      return this.vnStatK(vp);
     } finally {
-      this.vfs.vnodes.vreleK(vp);
+      this.vfs.vnodes.vputK(vp);
     }
   }
 
