@@ -29,6 +29,7 @@ import {
   writeFileAtomic,
 } from '../src/launch/compile-cache.js';
 import { TINYFS } from './support/modules.js';
+import { etcMotd } from './support/tinyfs-images.js';
 
 const cliDir = join(dirname(fileURLToPath(import.meta.url)), '..');
 const NODE = { version: 'v20.20.2', arch: 'x64', execArgv: [] };
@@ -137,14 +138,7 @@ describe('rump from its code cache (the built launcher and bundle)', () => {
     dist = join(dir, 'dist');
     execFileSync(process.execPath, [join(cliDir, 'build.mjs'), dist], { stdio: 'pipe' });
     image = join(dir, 'tiny.img');
-    writeFileSync(
-      image,
-      mkfsTinyfs({
-        entries: {
-          etc: { type: 'dir', entries: { motd: { type: 'file', content: 'hi there\n' } } },
-        },
-      }),
-    );
+    writeFileSync(image, mkfsTinyfs({ entries: etcMotd('hi there\n') }));
   }, 120_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -23,7 +23,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { inspectModule } from '@rump/elf-linker';
-import { mkfsTinyfs } from '@rump/tinyfs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parseArgs } from '../src/cli/args.js';
 import type { Env } from '../src/cli/command.js';
@@ -39,6 +38,7 @@ import { CLEAR_LINE, formatBytes, setProgressClock } from '../src/progress.js';
 import { FIXTURES } from './support/fixtures.js';
 import { TEST_MODULES, TINYFS_KMOD } from './support/modules.js';
 import { runRumpEnv as rump } from './support/run.js';
+import { etcMotd, writeTinyfs } from './support/tinyfs-images.js';
 import { makeTar, type TarInput } from './support/ustar.js';
 
 const XZ_FIXTURE = join(FIXTURES, 'fetch-modules/modules.tar.xz');
@@ -216,13 +216,7 @@ describe('rump fetch-modules from a local release tree', () => {
     expect(cachedModuleDirs(env)).toEqual([mods]);
 
     const image = join(cache, 'disk.img');
-    writeFileSync(
-      image,
-      mkfsTinyfs({
-        time: 1736553600,
-        entries: { etc: { type: 'dir', entries: { motd: { type: 'file', content: 'cached\n' } } } },
-      }),
-    );
+    writeTinyfs(image, { entries: etcMotd('cached\n') });
     // No -m, no --module-path: the file system is detected and tinyfs.kmod found in the cache.
     const ls = await rump(env, 'ls', '-l', image);
     expect(ls.status, ls.err).toBe(0);

@@ -14,11 +14,11 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { mkfsTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { gunzipFixture, scratchDir } from './support/fixtures.js';
 import { HAS_NETBSD_FFS, netbsdFfs, TINYFS } from './support/modules.js';
 import { runRump, runRumpTinyfs } from './support/run.js';
+import { writeTinyfs } from './support/tinyfs-images.js';
 
 const dir = scratchDir('rump-lutimes-');
 
@@ -38,7 +38,7 @@ const one = <T>(x: T | T[]): T => (Array.isArray(x) ? x[0]! : x);
 describe('-p and symbolic links', () => {
   it("put -p keeps the link's own times, get -p brings them back", async () => {
     const image = join(dir, 'fs.img');
-    writeFileSync(image, mkfsTinyfs({ time: 1736553600, spareBlocks: 32, spareInodes: 16 }));
+    writeTinyfs(image, { spareBlocks: 32, spareInodes: 16 });
     const src = join(dir, 'src');
     rmSync(src, { recursive: true, force: true });
     mkdirSync(src);
@@ -68,7 +68,7 @@ describe('-p and symbolic links', () => {
 
   it('without -p a link gets the time of the copy', async () => {
     const image = join(dir, 'fs2.img');
-    writeFileSync(image, mkfsTinyfs({ time: 1736553600, spareBlocks: 8, spareInodes: 8 }));
+    writeTinyfs(image, { spareBlocks: 8, spareInodes: 8 });
     const link = join(dir, 'lonely-link');
     symlinkSync('nowhere', link);
     lutimesSync(link, LINK_ATIME, LINK_MTIME);

@@ -6,7 +6,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mkfsTinyfs } from '@rump/tinyfs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../src/main.js';
 import {
@@ -18,6 +17,7 @@ import {
 } from '../src/progress.js';
 import { scratchDir } from './support/fixtures.js';
 import { TINYFS } from './support/modules.js';
+import { writeTinyfs } from './support/tinyfs-images.js';
 
 const dir = scratchDir('rump-progress-');
 afterEach(() => setProgressClock(undefined));
@@ -106,7 +106,7 @@ describe('rump put / get with a progress bar', () => {
   for (let i = 0; i < SIZE; i++) data[i] = (i * 31) & 0xff;
   writeFileSync(big, data);
   const image = join(dir, 'fs.img');
-  writeFileSync(image, mkfsTinyfs({ time: 1736553600, spareBlocks: 1000, spareInodes: 8 }));
+  writeTinyfs(image, { spareBlocks: 1000, spareInodes: 8 });
 
   async function run(isTTY: boolean, ...argv: string[]) {
     const out: string[] = [];

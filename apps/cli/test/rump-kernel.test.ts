@@ -17,13 +17,14 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { checkTinyfs, flattenTinyfs, mkfsTinyfs, readTinyfs } from '@rump/tinyfs';
+import { checkTinyfs, flattenTinyfs, readTinyfs } from '@rump/tinyfs';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { lockPath } from '../src/lock.js';
 import { gunzipFixture, scratchDir } from './support/fixtures.js';
 import { mbrSector, SECTOR } from './support/images.js';
 import { HAS_NETBSD_FFS, netbsdFfs } from './support/modules.js';
 import { runRump, runRumpTinyfs as T } from './support/run.js';
+import { writeTinyfs } from './support/tinyfs-images.js';
 
 const dir = scratchDir('rump-kernel-');
 let image: string;
@@ -33,23 +34,19 @@ const tree = () => flattenTinyfs(readTinyfs(readFileSync(image)));
 
 beforeEach(() => {
   image = join(dir, `t${Math.random().toString(36).slice(2)}.img`);
-  writeFileSync(
-    image,
-    mkfsTinyfs({
-      time: 1736553600,
-      entries: {
-        etc: {
-          type: 'dir',
-          entries: {
-            motd: { type: 'file', content: 'hello from tinyfs\n' },
-            passwd: { type: 'file', content: 'root:*:0:0::/root:/bin/sh\n', mode: 0o600 },
-          },
+  writeTinyfs(image, {
+    entries: {
+      etc: {
+        type: 'dir',
+        entries: {
+          motd: { type: 'file', content: 'hello from tinyfs\n' },
+          passwd: { type: 'file', content: 'root:*:0:0::/root:/bin/sh\n', mode: 0o600 },
         },
-        big: { type: 'file', content: new Uint8Array(100_000).fill(7) },
-        l: { type: 'symlink', target: 'etc/motd' },
       },
-    }),
-  );
+      big: { type: 'file', content: new Uint8Array(100_000).fill(7) },
+      l: { type: 'symlink', target: 'etc/motd' },
+    },
+  });
 });
 
 describe('tinyfs.kmod through the rump kernel', () => {

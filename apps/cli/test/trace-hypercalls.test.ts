@@ -10,27 +10,20 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
 import { mountArgs } from '@rump/syscalls';
-import { mkfsTinyfs, TINYFS_BSIZE } from '@rump/tinyfs';
+import { TINYFS_BSIZE } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { formatMountArgs } from '../src/trace.js';
 import { TracingHost } from '../src/trace-host.js';
 import { gunzipFixture, scratchDir } from './support/fixtures.js';
 import { HAS_NETBSD_FFS, netbsdFfs } from './support/modules.js';
 import { runRump, runRumpTinyfs } from './support/run.js';
+import { etcMotd, writeTinyfs } from './support/tinyfs-images.js';
 
 const dir = scratchDir('rump-trace-hyp-');
 
 const CONTENT = 'hypercalls are traced\n'.repeat(500); // 11000 bytes: three blocks
 const image = join(dir, 'hyp.img');
-writeFileSync(
-  image,
-  mkfsTinyfs({
-    time: 1736553600,
-    spareBlocks: 16,
-    spareInodes: 8,
-    entries: { etc: { type: 'dir', entries: { motd: { type: 'file', content: CONTENT } } } },
-  }),
-);
+writeTinyfs(image, { spareBlocks: 16, spareInodes: 8, entries: etcMotd(CONTENT) });
 
 interface Bio {
   readonly line: number;

@@ -2,23 +2,16 @@
  * --trace on the real rump kernel with tinyfs.kmod: system calls (CALL/RET) and the vnode
  * operations inside them, on stderr, one line each; stdout stays the command's output.
  */
-import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mkfsTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { scratchDir } from './support/fixtures.js';
 import { runRumpTinyfs } from './support/run.js';
+import { etcMotd, writeTinyfs } from './support/tinyfs-images.js';
 
 const dir = scratchDir('rump-trace-');
 
 const image = join(dir, 'trace.img');
-writeFileSync(
-  image,
-  mkfsTinyfs({
-    time: 1736553600,
-    entries: { etc: { type: 'dir', entries: { motd: { type: 'file', content: 'traced\n' } } } },
-  }),
-);
+writeTinyfs(image, { entries: etcMotd('traced\n') });
 
 describe('--trace', () => {
   it('prints system calls and vnode operations of rump cat on stderr', async () => {
