@@ -7,11 +7,18 @@ import { STRUCTS_JSON } from '../src/abi/netbsd-10.99/structs-data.js';
 
 const dataFile = fileURLToPath(new URL('../src/abi/netbsd-10.99/structs-data.ts', import.meta.url));
 
-/** structs-data.ts as structs/*.ts say it should read: one struct per line of JSON. */
+/**
+ * structs-data.ts as structs/*.ts say it should read: one struct per line of JSON, each line a
+ * single-quoted string literal (V8 scans those several times faster than a template literal).
+ */
 function generated(): string {
-  const lines = Object.entries(defs).map(([k, v]) => `${JSON.stringify(k)}:${JSON.stringify(v)}`);
+  const quote = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+  const lines = Object.entries(defs).map(
+    ([k, v], i, all) =>
+      `  ${quote(`${i === 0 ? '{' : ''}${JSON.stringify(k)}:${JSON.stringify(v)}${i === all.length - 1 ? '}' : ','}`)}`,
+  );
   const head = readFileSync(dataFile, 'utf8').split('export const STRUCTS_JSON')[0];
-  return `${head}export const STRUCTS_JSON = \`{\n${lines.join(',\n')}\n}\`;\n`;
+  return `${head}export const STRUCTS_JSON =\n${lines.join(' +\n')};\n`;
 }
 
 describe('structs-data.ts (the layouts the kernel loads)', () => {
