@@ -684,8 +684,9 @@ ${cases.join('\n')}
 ${dispatch}
       }
       // Not a block of this region: a host function's trap runs here (then the region goes on
-      // at its return address), anything else returns to the run loop.
-      if (c.ripHi !== c.trapHi || ((c.ripLo - c.trapLo) >>> 0) >= c.trapBytes || !hostCall(c)) return;
+      // at its return address), anything else — the return-to-host trap at offset 0 of the trap
+      // area included — returns to the run loop.
+      if (c.ripHi !== c.trapHi || ((c.ripLo - c.trapLo - 1) >>> 0) >= c.trapBytes - 1 || !hostCall(c)) return;
     }
   }
 };`;
