@@ -156,36 +156,26 @@ const MSDOS = process.env.RUMP_TEST_MSDOS_KMOD;
 const CD9660 = process.env.RUMP_TEST_CD9660_KMOD;
 const IMAGES = process.env.RUMP_TEST_SECOND_IMAGES;
 
-const rump = runRump;
-
 describe('other file systems with NetBSD modules', () => {
-  const readme = () => readFileSync(join(IMAGES ?? '', 'tree/a_directory/README'), 'utf8');
+  /** rump ls finds a_directory in images/NAME, and rump cat reads its README as in the tree. */
+  async function lsAndCat(kmod: string, name: string, listing: RegExp) {
+    const img = join(IMAGES ?? '', name);
+    const ls = await runRump('-m', kmod, 'ls', img);
+    expect(ls.err).toBe('');
+    expect(ls.status).toBe(0);
+    expect(ls.out).toMatch(listing);
+    const cat = await runRump('-m', kmod, 'cat', `${img}:/a_directory/README`);
+    expect(cat.status).toBe(0);
+    expect(cat.out).toBe(readFileSync(join(IMAGES ?? '', 'tree/a_directory/README'), 'utf8'));
+  }
 
   it.skipIf(!MSDOS || !IMAGES)(
     'rump ls / cat on a FAT image with msdos.kmod (needs RUMP_TEST_MSDOS_KMOD, RUMP_TEST_SECOND_IMAGES)',
-    async () => {
-      const img = join(IMAGES ?? '', 'msdos.img');
-      const ls = await rump('-m', MSDOS ?? '', 'ls', img);
-      expect(ls.err).toBe('');
-      expect(ls.status).toBe(0);
-      expect(ls.out).toMatch(/a_directory/i);
-      const cat = await rump('-m', MSDOS ?? '', 'cat', `${img}:/a_directory/README`);
-      expect(cat.status).toBe(0);
-      expect(cat.out).toBe(readme());
-    },
+    () => lsAndCat(MSDOS ?? '', 'msdos.img', /a_directory/i),
   );
 
   it.skipIf(!CD9660 || !IMAGES)(
     'rump ls / cat on an ISO 9660 image with cd9660.kmod (needs RUMP_TEST_CD9660_KMOD, RUMP_TEST_SECOND_IMAGES)',
-    async () => {
-      const img = join(IMAGES ?? '', 'cd9660.img');
-      const ls = await rump('-m', CD9660 ?? '', 'ls', img);
-      expect(ls.err).toBe('');
-      expect(ls.status).toBe(0);
-      expect(ls.out).toMatch(/a_directory/);
-      const cat = await rump('-m', CD9660 ?? '', 'cat', `${img}:/a_directory/README`);
-      expect(cat.status).toBe(0);
-      expect(cat.out).toBe(readme());
-    },
+    () => lsAndCat(CD9660 ?? '', 'cd9660.img', /a_directory/),
   );
 });
