@@ -376,7 +376,7 @@ export class UvmPages {
         }
       }
     }
-    if (this.k.mutexes.owned(kvaBig(p + this.oInterlock)))
+    if (this.k.mutexes.ownedAt((p + this.oInterlock) & 0x7fffffff))
       this.k.panic(`uvm_pagefree: page ${this.k.describeAddress(kvaBig(p))} is locked`);
     this.setFlagsK(p, pg.PG_FREE);
     storeKva(this.k.mem, p + this.oUobject, 0);
