@@ -91,14 +91,17 @@ export class KernelArena {
   }
 
   /**
-   * Backs the window `bytes` beyond the current top at once (up to the arena's end), so that a
-   * cache about to fill that much (the page cache) grows the window once instead of doubling it
-   * step by step, each step copying the whole window. Backing costs address space, not pages:
-   * the new window's untouched pages stay unallocated zero pages.
+   * Asks that the next growth of the window back `bytes` beyond the top at once (up to the
+   * arena's end), so that a cache about to fill that much (the page cache) grows the window once
+   * instead of doubling it step by step, each step copying the whole window. Nothing happens
+   * while the window has room: growing costs a copy of everything backed so far, whatever the
+   * new size (its untouched pages stay unallocated zero pages).
    */
   reserve(bytes: number): void {
-    this.ensureBacked(Math.min(this.top + pageRound(Math.max(bytes, 0)), this.end));
+    this.ahead = Math.max(this.ahead, pageRound(Math.max(bytes, 0)));
   }
+  /** Bytes past the top the next growth backs (reserve); 0 once used. */
+  private ahead = 0;
 
   /** Returns a run made by `allocate`. Anything else is a kernel bug and throws. */
   release(offset: number): number {
@@ -156,8 +159,10 @@ export class KernelArena {
   /** Grows the window so that offsets below `end` are backed (doubling, bounded by the max). */
   private ensureBacked(end: number): void {
     if (end <= this.mem.windowSize) return;
+    const want = Math.max(end, Math.min(this.top + this.ahead, this.end));
+    this.ahead = 0;
     let size = Math.max(this.mem.windowSize, PAGE_SIZE);
-    while (size < end) size *= 2;
+    while (size < want) size *= 2;
     size = Math.min(size, this.mem.maxWindowSize);
     this.mem.growWindow(pageRound(size));
   }

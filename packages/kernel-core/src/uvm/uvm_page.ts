@@ -100,7 +100,7 @@ export class UvmPages {
   private freePages: Kva[] = [];
   private freeHead = 0;
   private readonly newFrames: Kva[] = [];
-  /** Whether the window has been backed for the page cache (at the first frame allocation). */
+  /** Whether the arena was asked to grow for a full page cache (at the first frame allocation). */
   private reserved = false;
   /** pgo_markdirty of vnode objects (uvn_markdirty): set by uvm_vnode. */
   onObjectDirty: (uobj: Kva) => void = () => {};
@@ -336,8 +336,8 @@ export class UvmPages {
     let frame = this.newFrames.pop();
     if (frame === undefined) {
       if (!this.reserved) {
-        // The first frames: back the window for a full page cache now (one growth) rather
-        // than doubling it, with a copy of everything, each time the cache outgrows it.
+        // The first frames: when the window must grow for them, it grows for a full page cache
+        // (one copy of the window) rather than doubling, with a copy each time, as it fills.
         this.reserved = true;
         this.k.arena?.reserve(this.maxResident * PAGE_SIZE);
       }

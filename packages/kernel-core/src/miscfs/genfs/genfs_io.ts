@@ -282,7 +282,6 @@ export class GenfsIo {
    */
   private findpages(vp: Kva, idx0: number, n: number, out: Kva[], at: number, zero: boolean): void {
     const P = this.pages;
-    const u8 = this.k.mem.u8;
     let resident = P.residentK(vp);
     for (let i = 0; i < n; i++) {
       let p = resident?.get(idx0 + i) ?? 0;
@@ -293,8 +292,10 @@ export class GenfsIo {
         // dropped) the one we held.
         resident = P.residentK(vp);
         if (zero) {
+          // mem.u8 read here, after the allocation: a page allocation may grow the window,
+          // which replaces the window's buffer.
           const fr = P.frameK(p) & 0x7fffffff;
-          u8.fill(0, fr, fr + PAGE_SIZE);
+          this.k.mem.u8.fill(0, fr, fr + PAGE_SIZE);
         }
       } else {
         const f = P.flagsK(p);
@@ -564,7 +565,9 @@ export class GenfsIo {
     const totalbytes = npages * PAGE_SIZE;
     const onDisk = diskeof - startoffset;
     let bytes = Math.min(totalbytes, Math.max(onDisk, 0));
-    const u8 = this.k.mem.u8;
+    // The window's buffer is read at each use (this.k.mem.u8), never kept: the pager mapping,
+    // a buf or the device may allocate, and a growth of the window replaces the buffer.
+    const mem = this.k.mem;
     const fake: boolean[] = new Array(npages);
     let nfake = 0;
     for (let i = 0; i < npages; i++) {
@@ -580,7 +583,7 @@ export class GenfsIo {
     // Past the end of the file on disk: zeros (only in pages not holding valid data).
     for (let tail = bytes; tail < totalbytes; ) {
       const len = PAGE_SIZE - (tail % PAGE_SIZE);
-      if (fake[Math.floor(tail / PAGE_SIZE)]) u8.fill(0, kvaO + tail, kvaO + tail + len);
+      if (fake[Math.floor(tail / PAGE_SIZE)]) mem.u8.fill(0, kvaO + tail, kvaO + tail + len);
       tail += len;
     }
     let error = 0;
@@ -616,7 +619,7 @@ export class GenfsIo {
         const atO = kvaO + (offset - startoffset);
         if (bm.blkno === -1) {
           sawhole = true;
-          u8.fill(0, atO, atO + iobytes);
+          mem.u8.fill(0, atO, atO + iobytes);
           if (!blockalloc) {
             const holepages = (roundPage(offset + iobytes) - truncPage(offset)) / PAGE_SIZE;
             for (let i = 0; i < holepages; i++) {
@@ -637,7 +640,7 @@ export class GenfsIo {
         for (let i = 0; i < npages; i++) {
           if (!fake[i]) continue;
           const fr = P.frameK(pgs[i]!) & 0x7fffffff;
-          u8.copyWithin(fr, kvaO + i * PAGE_SIZE, kvaO + (i + 1) * PAGE_SIZE);
+          mem.u8.copyWithin(fr, kvaO + i * PAGE_SIZE, kvaO + (i + 1) * PAGE_SIZE);
         }
       }
       this.stats.pagesRead += nfake;
@@ -670,8 +673,9 @@ export class GenfsIo {
   /** uvm_pagermapin, by copy: a new buffer holding the pages' frames side by side. */
   private mapinK(pgs: readonly Kva[], len: number): Kva {
     const P = this.pages;
-    const u8 = this.k.mem.u8;
     const kva = kvaOf(this.k.kmem.alloc(len, 1, false, 'genfs pagermap'));
+    // After the allocation, which may have grown the window (a new buffer).
+    const u8 = this.k.mem.u8;
     const o = kva & 0x7fffffff;
     for (let i = 0; i < pgs.length; i++) {
       const fr = P.frameK(pgs[i]!) & 0x7fffffff;
