@@ -97,6 +97,14 @@ export class BlockCache {
     private readonly decoder: Decoder,
     /** Builds the block for an address in the host-trap area, or returns undefined. */
     private readonly trapBlock: (lo: number, hi: number) => Block | undefined,
+    /**
+     * The host-trap area [trapLo:trapHi, + trapBytes): a block being decoded ends before it. Given
+     * as numbers so that decodeBlock tests each instruction's successor inline (a call of
+     * `trapBlock` per decoded instruction cost measurable boot time).
+     */
+    private readonly trapLo = 0,
+    private readonly trapHi = 0,
+    private readonly trapBytes = 0,
   ) {
     memory.onCodeWrite((lo, hi, len) => this.invalidate(lo, hi, len));
   }
@@ -153,7 +161,8 @@ export class BlockCache {
       ch = insn.nextHi;
       if (ENDS_BLOCK.has(insn.fn) || insns.length >= MAX_BLOCK) break;
       if (this.breakpoints.size !== 0 && this.breakpoints.has(blockKey(cl, ch))) break;
-      if (this.trapBlock(cl, ch) !== undefined) break;
+      // Into the trap area: ends the block (the run loop gets the trap block there, or UnknownTrap).
+      if (ch === this.trapHi && ((cl >>> 0) - (this.trapLo >>> 0)) >>> 0 < this.trapBytes) break;
     }
     const last = insns[insns.length - 1]!;
     const len = blockKey(last.ripLo, last.ripHi) + last.len - blockKey(lo, hi);

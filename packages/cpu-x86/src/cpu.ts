@@ -240,7 +240,14 @@ export class Cpu extends CpuState {
     this.trapBytes = this.trapCount * TRAP_STRIDE;
     this.hostCalls = new Uint32Array(this.trapCount);
     this.decoder = new Decoder(memory);
-    this.cache = new BlockCache(memory, this.decoder, (lo, hi) => this.trapBlockAt(lo, hi));
+    this.cache = new BlockCache(
+      memory,
+      this.decoder,
+      (lo, hi) => this.trapBlockAt(lo, hi),
+      this.trapLo,
+      this.trapHi,
+      this.trapBytes,
+    );
     this.shareCode = options.shareCode ?? true;
     if (this.shareCode) this.cache.onDecoded = (b) => this.bindShared(b);
   }

@@ -26,4 +26,10 @@ export {
   PageFault,
   UnknownTrap,
 } from './faults.js';
-export { GuestMemory, KERNEL_WINDOW_BASE, MAX_WINDOW_SIZE, PAGE_SIZE } from './memory.js';
+export {
+  CODE_LINE_SHIFT,
+  GuestMemory,
+  KERNEL_WINDOW_BASE,
+  MAX_WINDOW_SIZE,
+  PAGE_SIZE,
+} from './memory.js';

@@ -71,8 +71,12 @@ export class GuestMemory {
   dv: DataView;
   windowSize: number;
   readonly maxWindowSize: number;
-  /** Per 256-byte line of the window: non-zero when the Cpu has decoded code from it. */
-  readonly codeLines: Uint8Array;
+  /**
+   * Per 256-byte line of the backed window: non-zero when the Cpu has decoded code from it. Sized
+   * to `windowSize` (not the maximum: a fresh kernel would otherwise allocate and zero 2 MiB) and
+   * replaced by growWindow, like `u8`; every index is below `windowSize >>> CODE_LINE_SHIFT`.
+   */
+  codeLines: Uint8Array;
   readonly regions: Region[] = [];
   /** High half of the last load64 (pair API). */
   hi = 0;
@@ -90,7 +94,7 @@ export class GuestMemory {
     this.windowSize = size;
     this.u8 = new Uint8Array(size);
     this.dv = new DataView(this.u8.buffer);
-    this.codeLines = new Uint8Array(Math.ceil(this.maxWindowSize / CODE_LINE));
+    this.codeLines = new Uint8Array(Math.ceil(size / CODE_LINE));
   }
 
   /** Grows the backed part of the kernel window; existing contents are kept. Views must be re-fetched. */
@@ -105,6 +109,9 @@ export class GuestMemory {
     u8.set(this.u8);
     this.u8 = u8;
     this.dv = new DataView(u8.buffer);
+    const codeLines = new Uint8Array(Math.ceil(newSize / CODE_LINE));
+    codeLines.set(this.codeLines);
+    this.codeLines = codeLines;
     this.windowSize = newSize;
   }
 

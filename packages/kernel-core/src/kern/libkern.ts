@@ -9,7 +9,7 @@
  * Writes into window lines holding decoded guest code go through GuestMemory as well, so the
  * CPU drops the blocks decoded from them.
  */
-import type { Cpu, GuestMemory } from '@rump/cpu-x86';
+import { CODE_LINE_SHIFT, type Cpu, type GuestMemory } from '@rump/cpu-x86';
 import type { Kernel } from '../kernel.js';
 import { windowOffset } from '../uvm/uvm_km.js';
 import { argHi, argLo, argSize, argWindow, returnArg } from './hostcall.js';
@@ -25,29 +25,15 @@ const addLo = (lo: number, i: number): number => ((lo >>> 0) + i) | 0;
 const addHi = (lo: number, hi: number, i: number): number =>
   (hi + Math.floor(((lo >>> 0) + i) / TWO32)) | 0;
 
-/** log2 of the bytes per entry of `mem.codeLines` (derived, so it follows the CPU's choice). */
-function codeLineShift(mem: GuestMemory): number {
-  return Math.round(Math.log2(mem.maxWindowSize / mem.codeLines.length));
-}
-const shifts = new WeakMap<GuestMemory, number>();
-function lineShift(mem: GuestMemory): number {
-  let s = shifts.get(mem);
-  if (s === undefined) {
-    s = codeLineShift(mem);
-    shifts.set(mem, s);
-  }
-  return s;
-}
-
 /**
  * True when [off, off+n) is backed window memory holding no decoded guest code, so it may be
  * written through `mem.u8` directly. n > 0.
  */
-export function windowWritable(mem: GuestMemory, off: number, n: number, shift: number): boolean {
+export function windowWritable(mem: GuestMemory, off: number, n: number): boolean {
   if (off < 0 || off + n > mem.windowSize) return false;
   const lines = mem.codeLines;
-  const last = (off + n - 1) >>> shift;
-  for (let p = off >>> shift; p <= last; p++) if (lines[p] !== 0) return false;
+  const last = (off + n - 1) >>> CODE_LINE_SHIFT;
+  for (let p = off >>> CODE_LINE_SHIFT; p <= last; p++) if (lines[p] !== 0) return false;
   return true;
 }
 
@@ -57,7 +43,7 @@ export function windowWritable(mem: GuestMemory, off: number, n: number, shift: 
  */
 export function copyWindow(mem: GuestMemory, d: number, s: number, n: number): void {
   if (n <= 0) return;
-  if (s < 0 || s + n > mem.windowSize || !windowWritable(mem, d, n, lineShift(mem))) {
+  if (s < 0 || s + n > mem.windowSize || !windowWritable(mem, d, n)) {
     const base = 0xffff_ffff_8000_0000n;
     mem.write(base + BigInt(d), mem.read(base + BigInt(s), n));
     return;
@@ -163,7 +149,7 @@ export function compareArgs(mem: GuestMemory, cpu: Cpu, n: number, strings: bool
 function fillArg(mem: GuestMemory, cpu: Cpu, byte: number, n: number): void {
   if (n <= 0) return;
   const d = argWindow(cpu, 0);
-  if (d >= 0 && windowWritable(mem, d, n, lineShift(mem))) {
+  if (d >= 0 && windowWritable(mem, d, n)) {
     mem.u8.fill(byte, d, d + n);
     return;
   }
