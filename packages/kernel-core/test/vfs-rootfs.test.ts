@@ -1,5 +1,5 @@
 import { MemoryHost } from '@rump/hypercall';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createKernel } from '../src/index.js';
 
 const te = new TextEncoder();
@@ -125,6 +125,39 @@ describe('block devices as files', () => {
 });
 
 describe('no leaks', () => {
+  it('reads and writes of every size reuse one kept transfer buffer (no kmem per call)', () => {
+    const host = new MemoryHost();
+    const size = (1 << 20) + 3 * 65536 + 17;
+    const img = new Uint8Array(size).map((_, i) => (i * 31 + (i >> 12)) & 0xff);
+    host.addFile('/host/big', img.slice());
+    const k = createKernel({ host });
+    k.vfs.etfsRegister('/big', '/host/big', 'BLK');
+    const f = k.vfs.open('/big', 2);
+    const want = img.slice();
+    const sizes = [0, 1, 4096, 65536, 65537, (1 << 20) + 5, size];
+    const round = (gen: number) => {
+      for (const n of sizes) {
+        const at = (n * 7) % 8192;
+        const got = k.vfs.pread(f, n, at);
+        const end = Math.min(at + n, size) & ~511;
+        expect(
+          Buffer.from(got.subarray(0, end - at)).equals(Buffer.from(want.subarray(at, end))),
+        ).toBe(true);
+        const data = new Uint8Array(Math.min(n, 131072)).fill((n + gen) & 0xff);
+        expect(k.vfs.pwrite(f, data, 512 * 3)).toBe(data.length);
+        want.set(data, 512 * 3);
+      }
+    };
+    round(0);
+    const before = k.kmem.stats();
+    const alloc = vi.spyOn(k.kmem, 'allocOffset');
+    for (let i = 1; i < 4; i++) round(i);
+    const transfer = alloc.mock.calls.filter(([, , , who]) => /buffer/.test(String(who)));
+    expect(transfer).toEqual([]);
+    alloc.mockRestore();
+    expect(k.kmem.stats()).toEqual(before);
+    k.vfs.close(f);
+  });
   it('lookups, opens, reads and listings leave kernel memory as they found it', () => {
     const host = new MemoryHost();
     host.addFile('/host/f', te.encode('abc'));

@@ -30,6 +30,8 @@ const VEXEC = 0o100;
 const VAPPEND = 0o40000;
 const VTTOIF = [0, 0o100000, 0o040000, 0o060000, 0o020000, 0o120000, 0o140000, 0o010000, 0o170000];
 const IO_CHUNK = 1 << 20;
+/** The kept transfer buffer's smallest size: one 64 KiB I/O, NetBSD's MAXPHYS. */
+const IO_BUF_MIN = 0x10000;
 /** Kva + WINDOW_BIAS = offset in the kernel window. */
 const WINDOW_BIAS = 0x8000_0000;
 /** sys/param.h MAXBSIZE: vn_readdir's limit on one getdents transfer. */
@@ -320,11 +322,17 @@ export class VnodeOps {
     const vfs = this.vfs;
     const vop = vfs.vop;
     const length = out.length;
+    const cap = Math.min(IO_CHUNK, length);
+    const own = this.ioBufBusy === false;
+    let bo: number;
+    if (own) {
+      this.ioBufBusy = true;
+      bo = this.ioBufFor(cap);
+    } else bo = k.kmem.allocOffset(Math.max(cap, 1), kmflags.KM_SLEEP, false, 'read buffer');
     let done = 0;
-    while (done < length) {
-      const n = Math.min(IO_CHUNK, length - done);
-      const bo = k.kmem.allocOffset(n, kmflags.KM_SLEEP, false, 'read buffer');
-      try {
+    try {
+      while (done < length) {
+        const n = Math.min(cap, length - done);
         this.lockK(vpK, VF.LK_SHARED | VF.LK_RETRY);
         let got: number;
         let e: number;
@@ -337,15 +345,39 @@ export class VnodeOps {
           vop.unlockK(vpK);
         }
         this.check(e, 'read');
+        // mem.u8 after the VOP: a window growth during it replaces the array.
         out.set(k.mem.windowU8().subarray(bo, bo + got), done);
         done += got;
         if (got < n) break;
-      } finally {
-        k.kmem.freeOffset(bo, n, 'read buffer');
       }
+    } finally {
+      if (own) this.ioBufBusy = false;
+      else k.kmem.freeOffset(bo, Math.max(cap, 1), 'read buffer');
     }
     return done;
   }
+
+  /**
+   * The kept transfer buffer (window offset) of at least `n` bytes: one kmem block per kernel,
+   * reused by every read and write instead of a kmem_alloc/kmem_free pair per call. It grows
+   * (in powers of two from 64 KiB up to IO_CHUNK) and is never given back, so kmem statistics
+   * stay flat across reads. Callers hold ioBufBusy while they use it; a nested transfer (a VOP
+   * that comes back into these paths) finds it busy and allocates its own block.
+   */
+  private ioBufFor(n: number): number {
+    if (n <= this.ioBufSize) return this.ioBuf;
+    let size = IO_BUF_MIN;
+    while (size < n) size *= 2;
+    const k = this.k;
+    const bo = k.kmem.allocOffset(size, kmflags.KM_SLEEP, false, 'vn_rdwr buffer');
+    if (this.ioBufSize > 0) k.kmem.freeOffset(this.ioBuf, this.ioBufSize, 'vn_rdwr buffer');
+    this.ioBuf = bo;
+    this.ioBufSize = size;
+    return bo;
+  }
+  private ioBuf = -1;
+  private ioBufSize = 0;
+  private ioBufBusy = false;
 
   /** preadVnodeInto for offsets beyond 2^53 (and vnodes outside the window): BigInt throughout. */
   private preadVnodeIntoBig(vp: bigint, out: Uint8Array, offset: bigint, ioflag: number): number {
@@ -387,14 +419,19 @@ export class VnodeOps {
     const k = this.k;
     const vfs = this.vfs;
     const vop = vfs.vop;
+    const cap = Math.max(Math.min(IO_CHUNK, data.length), 1);
+    const own = this.ioBufBusy === false;
+    let bo: number;
+    if (own) {
+      this.ioBufBusy = true;
+      bo = this.ioBufFor(cap);
+    } else bo = k.kmem.allocOffset(cap, kmflags.KM_SLEEP, false, 'write buffer');
+    const buf = (WINDOW_BIAS + bo) | 0;
     let done = 0;
     let off = off0;
-    while (done < data.length || (data.length === 0 && done === 0)) {
-      const n = Math.min(IO_CHUNK, data.length - done);
-      const size = Math.max(n, 1);
-      const bo = k.kmem.allocOffset(size, kmflags.KM_SLEEP, false, 'write buffer');
-      const buf = (WINDOW_BIAS + bo) | 0;
-      try {
+    try {
+      while (done < data.length || (data.length === 0 && done === 0)) {
+        const n = Math.min(cap, data.length - done);
         // Through GuestMemory: the block may have held decoded guest code before.
         k.mem.write(kvaBig(buf), data.subarray(done, done + n));
         this.lockK(vpK, VF.LK_EXCLUSIVE | VF.LK_RETRY);
@@ -412,9 +449,10 @@ export class VnodeOps {
         done += put;
         off = this.uioEnd;
         if (put < n || n === 0) break;
-      } finally {
-        k.kmem.freeOffset(bo, size, 'write buffer');
       }
+    } finally {
+      if (own) this.ioBufBusy = false;
+      else k.kmem.freeOffset(bo, cap, 'write buffer');
     }
     return [done, BigInt(off)];
   }
