@@ -54,9 +54,11 @@ export class Mutexes {
    */
   enterFast(o: number): boolean {
     const mem = this.k.mem;
-    if (o + 8 > mem.windowSize || this.spinAt.has(o)) return false;
+    if (o + 8 > mem.windowSize) return false;
     const dv = mem.dv;
+    // A held mutex (the rare case) fails here, before the spin lookup.
     if (dv.getInt32(o, true) !== 0 || dv.getInt32(o + 4, true) !== 0) return false;
+    if (this.spinAt.size !== 0 && this.spinAt.has(o)) return false;
     this.curlwpHalves();
     mem.store64((0x8000_0000 + o) | 0, -1, this.lwpLo, this.lwpHi);
     return true;
@@ -65,11 +67,12 @@ export class Mutexes {
   /** mutex_exit of an adaptive mutex curlwp holds at window offset `o`; false: full path. */
   exitFast(o: number): boolean {
     const mem = this.k.mem;
-    if (o + 8 > mem.windowSize || this.spinAt.has(o)) return false;
+    if (o + 8 > mem.windowSize) return false;
     this.curlwpHalves();
     const dv = mem.dv;
     if (dv.getInt32(o, true) !== this.lwpLo || dv.getInt32(o + 4, true) !== this.lwpHi)
       return false;
+    if (this.spinAt.size !== 0 && this.spinAt.has(o)) return false;
     mem.store64((0x8000_0000 + o) | 0, -1, 0, 0);
     return true;
   }
@@ -95,8 +98,8 @@ export class Mutexes {
       );
     }
     this.k.mem.write64(mtx, cur);
-    if (this.info.get(mtx)?.type === locks.MUTEX_SPIN)
-      this.k.spl.raise(this.info.get(mtx)!.ipl, mtx);
+    const info = this.info.get(mtx);
+    if (info !== undefined && info.type === locks.MUTEX_SPIN) this.k.spl.raise(info.ipl, mtx);
   }
 
   tryEnter(mtx: bigint): boolean {
