@@ -199,6 +199,8 @@ export class Cpu extends CpuState {
   private readonly hostFns: (HostFunction | undefined)[] = [undefined];
   private readonly hostNames: string[] = ['<return to host>'];
   private readonly trapBlocks: (Block | undefined)[] = [];
+  /** The trap area's base as a bigint (a boot defines thousands of host functions, one address each). */
+  private readonly trapBase: bigint;
   /** A breakpoint at this block key is skipped once (resuming from it). */
   private skipBreakpoint = Number.NaN;
   /** How many call()s are active (guest -> host -> guest nesting). */
@@ -237,6 +239,7 @@ export class Cpu extends CpuState {
       memory.fill(base, size, 0xcc);
     }
     [this.trapLo, this.trapHi] = toPair(base);
+    this.trapBase = BigInt.asUintN(64, base);
     this.trapBytes = this.trapCount * TRAP_STRIDE;
     this.hostCalls = new Uint32Array(this.trapCount);
     this.decoder = new Decoder(memory);
@@ -427,7 +430,7 @@ export class Cpu extends CpuState {
   }
 
   private trapAddress(idx: number): bigint {
-    return fromPair(this.trapLo, this.trapHi) + BigInt(idx * TRAP_STRIDE);
+    return this.trapBase + BigInt(idx * TRAP_STRIDE);
   }
 
   /** Trap index of (lo, hi), or -1 outside the trap area / not on a trap address. */
