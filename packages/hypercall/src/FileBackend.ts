@@ -16,18 +16,11 @@ export interface FileBackend {
   /** Never called on a read-only handle. */
   truncate(size: number): void;
   fsync(): void;
-  /**
-   * Optional: makes the file's data durable, and only the metadata needed to read it back
-   * (fdatasync(2)). A sync block write uses it when present — what NetBSD's rumpuser_bio asks for
-   * with fsync_range(FDATASYNC) — and fsync otherwise. A disk image never changes size, so
-   * skipping the timestamps loses nothing a reader needs.
-   */
-  fdatasync?(): void;
   /** Releases the host resource. Called exactly once, and never while a transferAsync is pending. */
   close(): void;
   /**
    * Optional truly asynchronous transfer (a worker, a thread pool) for block devices' bioAsync:
-   * moves all of `data` at `offset`, makes a write's data durable (fdatasync) when `sync`, and calls `cb` once, later,
+   * moves all of `data` at `offset`, fsyncs after a write when `sync`, and calls `cb` once, later,
    * with the error (or null) and the bytes moved. Without it, bioAsync does the transfer
    * synchronously and reports completion from a microtask.
    */

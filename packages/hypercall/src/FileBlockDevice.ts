@@ -101,13 +101,6 @@ export class FileBlockDevice implements HostBlockDevice, OpenHandle {
     });
   }
 
-  /** Durability of a sync write: the data (fdatasync) when the backend can, else fsync. */
-  #syncData(): void {
-    const b = this.#backend;
-    if (b.fdatasync !== undefined) b.fdatasync();
-    else b.fsync();
-  }
-
   #transfer(req: BioRequest, call: string): void {
     const offset = req.sector * this.sectorSize;
     try {
@@ -116,7 +109,7 @@ export class FileBlockDevice implements HostBlockDevice, OpenHandle {
         if (got !== req.data.length) throw this.#shortTransfer(req, got, call);
       } else {
         this.#backend.pwrite(req.data, offset);
-        if (req.sync === true) this.#syncData();
+        if (req.sync === true) this.#backend.fsync();
       }
     } catch (err) {
       throw hostErrorFrom(err, call, this.path);

@@ -143,7 +143,7 @@ export interface BioRequest {
    * `bioAsync` the caller must leave it alone until `done` runs (the host may be using it).
    */
   readonly data: Uint8Array;
-  /** For writes: data durable before completion (fdatasync), like RUMPUSER_BIO_SYNC. */
+  /** For writes: durable before completion (fsync), like RUMPUSER_BIO_SYNC. */
   readonly sync?: boolean;
 }
 

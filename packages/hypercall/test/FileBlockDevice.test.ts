@@ -92,17 +92,6 @@ describe('FileBlockDevice', () => {
     expect(log).toEqual(['fsync', 'fsync']);
   });
 
-  it('makes sync writes durable with the backend fdatasync when it has one', () => {
-    const log: string[] = [];
-    const backend = { ...eagerBackend(log), fdatasync: () => log.push('fdatasync') };
-    const dev = new FileBlockDevice('/x', 'read-write', 512, backend, new HandleTable());
-    dev.bio({ op: 'write', sector: 0, data: new Uint8Array(512), sync: true });
-    dev.bio({ op: 'read', sector: 0, data: new Uint8Array(512) });
-    expect(log).toEqual(['fdatasync']);
-    dev.flush();
-    expect(log).toEqual(['fdatasync', 'fsync']);
-  });
-
   it('accepts exactly the power-of-two sector sizes from 512 to 65536', () => {
     const ok = [512, 1024, 2048, 4096, 8192, 16384, 32768, 65536];
     for (let s = 0; s <= 70000; s++) expect(isValidSectorSize(s)).toBe(ok.includes(s));

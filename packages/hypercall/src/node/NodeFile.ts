@@ -1,8 +1,7 @@
 import {
   closeSync,
-  fdatasync,
-  fdatasyncSync,
   fstatSync,
+  fsync,
   fsyncSync,
   ftruncateSync,
   read,
@@ -49,9 +48,6 @@ export class NodeFile implements FileBackend {
   fsync(): void {
     fsyncSync(this.fd);
   }
-  fdatasync(): void {
-    fdatasyncSync(this.fd);
-  }
   close(): void {
     closeSync(this.fd);
   }
@@ -72,7 +68,7 @@ export class ThreadpoolNodeFile extends NodeFile {
     const fd = this.fd;
     let done = 0;
     const finish = () => {
-      if (op === 'write' && sync) fdatasync(fd, (err) => cb(err, err ? 0 : done));
+      if (op === 'write' && sync) fsync(fd, (err) => cb(err, err ? 0 : done));
       else cb(null, done);
     };
     const step = (err: NodeJS.ErrnoException | null, n: number): void => {
