@@ -687,6 +687,9 @@ ${dispatch}
       // at its return address), anything else — the return-to-host trap at offset 0 of the trap
       // area included — returns to the run loop.
       if (c.ripHi !== c.trapHi || ((c.ripLo - c.trapLo - 1) >>> 0) >= c.trapBytes - 1 || !hostCall(c)) return;
+      // A host function that grew the window (kmem_alloc) replaced the backing store and code map
+      // this region holds: leave, the run loop re-enters it with the new ones.
+      if (m.u8 !== u8) return;
     }
   }
 };`;

@@ -8,7 +8,7 @@ import {
   PageFault,
   Reg,
 } from '../src/index.js';
-import { CODE, machine } from './machine.js';
+import { CODE, DATA, machine } from './machine.js';
 
 /**
  * Host functions called from compiled regions run inside the region (Cpu.hostCallInline): a loop
@@ -188,5 +188,40 @@ describe('host calls inside compiled regions', () => {
     cpu.call(f, 1000);
     expect(onTrap).toBe(1000);
     expect(total).toBeGreaterThan(2000);
+  });
+});
+
+describe('a host function growing the window inside a compiled region', () => {
+  /**
+   * g(n): for i = n..1 { p = host(i); *(u32 *)p = i } — push rbx; mov ebx, edi; loop: mov edi, ebx;
+   * call host; mov [rax], ebx; dec ebx; jne loop; pop rbx; ret. The host function returns DATA and
+   * grows the window once, halfway: the region's later stores must reach the new backing store.
+   */
+  function run(jit: boolean): { value: number; size: number; compiled: number } {
+    const { cpu, mem } = machine();
+    const n = 400;
+    const trap = cpu.defineHostFunction('host', (c) => {
+      if (c.argLo(0) === n / 2) mem.growWindow(mem.windowSize * 2);
+      return DATA;
+    });
+    const code = [0x53, 0x89, 0xfb, 0x89, 0xdf, 0xe8, ...rel32(CODE + 5n, trap)];
+    mem.write(CODE, Uint8Array.from([...code, 0x89, 0x18, 0xff, 0xcb, 0x75, 0xf3, 0x5b, 0xc3]));
+    cpu.jitThreshold = jit ? 2 : 0;
+    cpu.jitLoopFreeThreshold = jit ? 2 : 0;
+    cpu.call(CODE, n);
+    const j = cpu.jitCounters();
+    return {
+      value: mem.read32(DATA),
+      size: mem.windowSize,
+      compiled: j.regionsCompiled + j.regionsShared,
+    };
+  }
+
+  it('stores after the growth land in the grown window, as interpreted', () => {
+    const jit = run(true);
+    expect(jit.compiled).toBeGreaterThan(0);
+    expect(jit.size).toBe(2 << 20);
+    expect(jit).toEqual({ ...run(false), compiled: jit.compiled });
+    expect(jit.value).toBe(1);
   });
 });
