@@ -18,6 +18,56 @@ const addHi = (lo: number, hi: number, i: number): number =>
 const win = (lo: number, hi: number): number => (hi === -1 && lo < 0 ? lo & 0x7fffffff : -1);
 
 /**
+ * The high half of "host" addresses: byte i of the host buffer in hostIov is (i, HOST_IOV_HI).
+ * A read's uio may point its iovec there, so uiomove(9) copies from the page cache straight
+ * into the caller's Uint8Array, as rump's copyout writes into its client's memory. The address
+ * is non-canonical on x86-64: guest code that dereferenced it instead of going through
+ * copy(9)/uiomove(9) would fault (#GP) rather than touch anything.
+ */
+export const HOST_IOV_HI = 0x4000_0000;
+/** The host buffer behind HOST_IOV_HI addresses while a transfer uses it (else null). */
+export const hostIov: { bytes: Uint8Array | null } = { bytes: null };
+
+/** True when [lo, lo+len) at HOST_IOV_HI lies inside the current host buffer. */
+function hostRange(lo: number, len: number): boolean {
+  const h = hostIov.bytes;
+  return h !== null && (lo >>> 0) + len <= h.length;
+}
+
+/** copyPairs when one side is a host address (hi === HOST_IOV_HI): 0 or EFAULT. */
+function copyHost(
+  mem: GuestMemory,
+  slo: number,
+  shi: number,
+  dlo: number,
+  dhi: number,
+  len: number,
+): number {
+  const h = hostIov.bytes;
+  if (h === null) return errno.EFAULT;
+  if (dhi === HOST_IOV_HI) {
+    if (shi === HOST_IOV_HI || !hostRange(dlo, len)) return errno.EFAULT;
+    const d = dlo >>> 0;
+    const s = win(slo, shi);
+    if (s >= 0) {
+      if (s + len > mem.windowSize) return errno.EFAULT;
+      h.set(mem.u8.subarray(s, s + len), d);
+      return 0;
+    }
+    const src = addressOf(slo, shi);
+    if (!mem.isMapped(src, len)) return errno.EFAULT;
+    mem.readInto(src, h.subarray(d, d + len));
+    return 0;
+  }
+  if (!hostRange(slo, len)) return errno.EFAULT;
+  const dst = addressOf(dlo, dhi);
+  if (!mem.isMapped(dst, len)) return errno.EFAULT;
+  // Through GuestMemory: the destination may hold decoded guest code.
+  mem.write(dst, h.subarray(slo >>> 0, (slo >>> 0) + len));
+  return 0;
+}
+
+/**
  * copy(9)'s transfer of len bytes from (slo, shi) to (dlo, dhi): 0, or EFAULT (nothing copied)
  * when either range is not entirely mapped. Window to window is one typed-array copy.
  */
@@ -37,6 +87,7 @@ export function copyPairs(
     copyWindow(mem, d, s, len);
     return 0;
   }
+  if (dhi === HOST_IOV_HI || shi === HOST_IOV_HI) return copyHost(mem, slo, shi, dlo, dhi, len);
   const src = addressOf(slo, shi);
   const dst = addressOf(dlo, dhi);
   if (!mem.isMapped(src, len) || !mem.isMapped(dst, len)) return errno.EFAULT;
@@ -191,8 +242,11 @@ export class Uiomove {
       const len = Math.min((mem.hi >>> 0) * TWO32 + (llo >>> 0), left);
       if (len > 0) {
         const w = win(baseLo, baseHi);
-        if (w >= 0 ? w + len > mem.windowSize : !mem.isMapped(addressOf(baseLo, baseHi), len))
-          return false;
+        if (w >= 0) {
+          if (w + len > mem.windowSize) return false;
+        } else if (baseHi === HOST_IOV_HI) {
+          if (!hostRange(baseLo, len)) return false;
+        } else if (!mem.isMapped(addressOf(baseLo, baseHi), len)) return false;
       }
       left -= len;
       cnt--;

@@ -16,6 +16,7 @@ import { errno } from '../abi/netbsd-10.99/errno.js';
 import { ErrnoError } from '../errors.js';
 import { argKva, argLo } from '../kern/hostcall.js';
 import { type Kva, kvaBig, kvaOf, loadKva, loadU64, storeKva, storeU64 } from '../kern/kva.js';
+import { HOST_IOV_HI, hostIov } from '../kern/subr_copy.js';
 import type { Kernel } from '../kernel.js';
 import type { Vfs } from './vfs.js';
 import type { NameiOptions } from './vfs_lookup.js';
@@ -323,12 +324,18 @@ export class VnodeOps {
     const vop = vfs.vop;
     const length = out.length;
     const cap = Math.min(IO_CHUNK, length);
-    const own = this.ioBufBusy === false;
-    let bo: number;
+    // Straight into `out` (its bytes are host addresses to uiomove, see HOST_IOV_HI) unless a
+    // transfer is already under way (a VOP that came back here) or `out` is too large to index
+    // with the low half of an address.
+    const own = this.ioBufBusy === false && length < 0x8000_0000;
+    let bo = -1;
+    // hostIov is one per process: a kernel's read nested in another kernel's (LIFO) restores it.
+    const outer = hostIov.bytes;
     if (own) {
       this.ioBufBusy = true;
-      bo = this.ioBufFor(cap);
+      hostIov.bytes = out;
     } else bo = k.kmem.allocOffset(Math.max(cap, 1), kmflags.KM_SLEEP, false, 'read buffer');
+    const iovBase = k.S.uio.$size + k.S.iovec.iov_base.offset;
     let done = 0;
     try {
       while (done < length) {
@@ -337,6 +344,7 @@ export class VnodeOps {
         let got: number;
         let e: number;
         const uio = this.uioK((WINDOW_BIAS + bo) | 0, n, off + done, U.UIO_READ);
+        if (own) k.mem.store64(uio + iovBase, -1, done, HOST_IOV_HI);
         try {
           e = vop.readK(vpK, uio, ioflag, vfs.credK());
           got = this.uioDone(uio, n);
@@ -346,13 +354,15 @@ export class VnodeOps {
         }
         this.check(e, 'read');
         // mem.u8 after the VOP: a window growth during it replaces the array.
-        out.set(k.mem.windowU8().subarray(bo, bo + got), done);
+        if (!own) out.set(k.mem.windowU8().subarray(bo, bo + got), done);
         done += got;
         if (got < n) break;
       }
     } finally {
-      if (own) this.ioBufBusy = false;
-      else k.kmem.freeOffset(bo, Math.max(cap, 1), 'read buffer');
+      if (own) {
+        hostIov.bytes = outer;
+        this.ioBufBusy = false;
+      } else k.kmem.freeOffset(bo, Math.max(cap, 1), 'read buffer');
     }
     return done;
   }
