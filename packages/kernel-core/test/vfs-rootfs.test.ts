@@ -125,7 +125,7 @@ describe('block devices as files', () => {
 });
 
 describe('no leaks', () => {
-  it('reads and writes of every size reuse one kept transfer buffer (no kmem per call)', () => {
+  it('reads and writes of every size move data straight to and from the caller array (no kmem per call)', () => {
     const host = new MemoryHost();
     const size = (1 << 20) + 3 * 65536 + 17;
     const img = new Uint8Array(size).map((_, i) => (i * 31 + (i >> 12)) & 0xff);

@@ -8,7 +8,7 @@ import { errno } from '../abi/netbsd-10.99/errno.js';
 import type { Structs } from '../abi/profile.js';
 import type { Kernel } from '../kernel.js';
 import { argHi, argLo, argSize } from './hostcall.js';
-import { addressOf, copyBytes, copyWindow } from './libkern.js';
+import { addressOf, copyBytes, copyWindow, windowWritable } from './libkern.js';
 
 const TWO32 = 4294967296;
 const addLo = (lo: number, i: number): number => ((lo >>> 0) + i) | 0;
@@ -60,10 +60,18 @@ function copyHost(
     return 0;
   }
   if (!hostRange(slo, len)) return errno.EFAULT;
+  const from = h.subarray(slo >>> 0, (slo >>> 0) + len);
+  const d = win(dlo, dhi);
+  if (d >= 0) {
+    if (d + len > mem.windowSize) return errno.EFAULT;
+    // Straight into the window unless the destination holds decoded guest code.
+    if (windowWritable(mem, d, len)) mem.u8.set(from, d);
+    else mem.write(addressOf(dlo, dhi), from);
+    return 0;
+  }
   const dst = addressOf(dlo, dhi);
   if (!mem.isMapped(dst, len)) return errno.EFAULT;
-  // Through GuestMemory: the destination may hold decoded guest code.
-  mem.write(dst, h.subarray(slo >>> 0, (slo >>> 0) + len));
+  mem.write(dst, from);
   return 0;
 }
 

@@ -31,8 +31,6 @@ const VEXEC = 0o100;
 const VAPPEND = 0o40000;
 const VTTOIF = [0, 0o100000, 0o040000, 0o060000, 0o020000, 0o120000, 0o140000, 0o010000, 0o170000];
 const IO_CHUNK = 1 << 20;
-/** The kept transfer buffer's smallest size: one 64 KiB I/O, NetBSD's MAXPHYS. */
-const IO_BUF_MIN = 0x10000;
 /** Kva + WINDOW_BIAS = offset in the kernel window. */
 const WINDOW_BIAS = 0x8000_0000;
 /** sys/param.h MAXBSIZE: vn_readdir's limit on one getdents transfer. */
@@ -368,25 +366,10 @@ export class VnodeOps {
   }
 
   /**
-   * The kept transfer buffer (window offset) of at least `n` bytes: one kmem block per kernel,
-   * reused by every read and write instead of a kmem_alloc/kmem_free pair per call. It grows
-   * (in powers of two from 64 KiB up to IO_CHUNK) and is never given back, so kmem statistics
-   * stay flat across reads. Callers hold ioBufBusy while they use it; a nested transfer (a VOP
-   * that comes back into these paths) finds it busy and allocates its own block.
+   * True while a read or write moves data straight between the caller's array and the kernel
+   * (hostIov holds it): a nested transfer (a VOP that comes back into these paths) finds it set
+   * and goes through a kmem block of its own instead.
    */
-  private ioBufFor(n: number): number {
-    if (n <= this.ioBufSize) return this.ioBuf;
-    let size = IO_BUF_MIN;
-    while (size < n) size *= 2;
-    const k = this.k;
-    const bo = k.kmem.allocOffset(size, kmflags.KM_SLEEP, false, 'vn_rdwr buffer');
-    if (this.ioBufSize > 0) k.kmem.freeOffset(this.ioBuf, this.ioBufSize, 'vn_rdwr buffer');
-    this.ioBuf = bo;
-    this.ioBufSize = size;
-    return bo;
-  }
-  private ioBuf = -1;
-  private ioBufSize = 0;
   private ioBufBusy = false;
 
   /** preadVnodeInto for offsets beyond 2^53 (and vnodes outside the window): BigInt throughout. */
@@ -430,24 +413,28 @@ export class VnodeOps {
     const vfs = this.vfs;
     const vop = vfs.vop;
     const cap = Math.max(Math.min(IO_CHUNK, data.length), 1);
-    const own = this.ioBufBusy === false;
-    let bo: number;
+    // Straight from `data` (host addresses, as in preadVnodeInto) unless nested or too large.
+    const own = this.ioBufBusy === false && data.length < 0x8000_0000;
+    let bo = -1;
+    const outer = hostIov.bytes;
     if (own) {
       this.ioBufBusy = true;
-      bo = this.ioBufFor(cap);
+      hostIov.bytes = data;
     } else bo = k.kmem.allocOffset(cap, kmflags.KM_SLEEP, false, 'write buffer');
     const buf = (WINDOW_BIAS + bo) | 0;
+    const iovBase = k.S.uio.$size + k.S.iovec.iov_base.offset;
     let done = 0;
     let off = off0;
     try {
       while (done < data.length || (data.length === 0 && done === 0)) {
         const n = Math.min(cap, data.length - done);
         // Through GuestMemory: the block may have held decoded guest code before.
-        k.mem.write(kvaBig(buf), data.subarray(done, done + n));
+        if (!own) k.mem.write(kvaBig(buf), data.subarray(done, done + n));
         this.lockK(vpK, VF.LK_EXCLUSIVE | VF.LK_RETRY);
         let e: number;
         let put: number;
         const uio = this.uioK(buf, n, off, U.UIO_WRITE);
+        if (own) k.mem.store64(uio + iovBase, -1, done, HOST_IOV_HI);
         try {
           e = vop.vopK(VOP.write!, vpK, uio, ioflag, vfs.credK());
           put = this.uioDone(uio, n);
@@ -461,8 +448,10 @@ export class VnodeOps {
         if (put < n || n === 0) break;
       }
     } finally {
-      if (own) this.ioBufBusy = false;
-      else k.kmem.freeOffset(bo, cap, 'write buffer');
+      if (own) {
+        hostIov.bytes = outer;
+        this.ioBufBusy = false;
+      } else k.kmem.freeOffset(bo, cap, 'write buffer');
     }
     return [done, BigInt(off)];
   }
