@@ -321,18 +321,11 @@ export class VnodeOps {
     const vfs = this.vfs;
     const vop = vfs.vop;
     const length = out.length;
-    const cap = Math.min(IO_CHUNK, length);
-    // Straight into `out` (its bytes are host addresses to uiomove, see HOST_IOV_HI) unless a
-    // transfer is already under way (a VOP that came back here) or `out` is too large to index
-    // with the low half of an address.
-    const own = this.ioBufBusy === false && length < 0x8000_0000;
-    let bo = -1;
-    // hostIov is one per process: a kernel's read nested in another kernel's (LIFO) restores it.
-    const outer = hostIov.bytes;
-    if (own) {
-      this.ioBufBusy = true;
-      hostIov.bytes = out;
-    } else bo = k.kmem.allocOffset(Math.max(cap, 1), kmflags.KM_SLEEP, false, 'read buffer');
+    const cap = Math.max(Math.min(IO_CHUNK, length), 1);
+    // Straight into `out` (its bytes are host addresses to uiomove, see HOST_IOV_HI), or
+    // through a kmem block at window offset bo.
+    const bo = this.beginTransfer(out, cap, 'read buffer');
+    const own = bo < 0;
     const iovBase = k.S.uio.$size + k.S.iovec.iov_base.offset;
     let done = 0;
     try {
@@ -357,20 +350,42 @@ export class VnodeOps {
         if (got < n) break;
       }
     } finally {
-      if (own) {
-        hostIov.bytes = outer;
-        this.ioBufBusy = false;
-      } else k.kmem.freeOffset(bo, Math.max(cap, 1), 'read buffer');
+      this.endTransfer(bo, cap, 'read buffer');
     }
     return done;
   }
 
   /**
-   * True while a read or write moves data straight between the caller's array and the kernel
-   * (hostIov holds it): a nested transfer (a VOP that comes back into these paths) finds it set
-   * and goes through a kmem block of its own instead.
+   * Sets up a read's or write's data transfer with the caller's `bytes`: straight between them
+   * and the kernel (hostIov holds them; the uio's iovec points at HOST_IOV_HI addresses) —
+   * returns -1 — unless a transfer is already under way (a VOP that came back into these paths)
+   * or `bytes` is too large to index with an address's low half; then the window offset of a
+   * kmem block of `size` bytes. endTransfer(result, size, what) undoes it.
    */
+  private beginTransfer(bytes: Uint8Array, size: number, what: string): number {
+    if (this.ioBufBusy || bytes.length >= 0x8000_0000)
+      return this.k.kmem.allocOffset(size, kmflags.KM_SLEEP, false, what);
+    this.ioBufBusy = true;
+    // hostIov is one per process: a kernel's transfer nested in another kernel's (LIFO) restores it.
+    this.outerHostIov = hostIov.bytes;
+    hostIov.bytes = bytes;
+    return -1;
+  }
+
+  private endTransfer(bo: number, size: number, what: string): void {
+    if (bo >= 0) {
+      this.k.kmem.freeOffset(bo, size, what);
+      return;
+    }
+    hostIov.bytes = this.outerHostIov;
+    this.outerHostIov = null;
+    this.ioBufBusy = false;
+  }
+
+  /** True while a direct transfer (beginTransfer returned -1) is under way in this kernel. */
   private ioBufBusy = false;
+  /** hostIov's buffer before this kernel's direct transfer began (another kernel's, or null). */
+  private outerHostIov: Uint8Array | null = null;
 
   /** preadVnodeInto for offsets beyond 2^53 (and vnodes outside the window): BigInt throughout. */
   private preadVnodeIntoBig(vp: bigint, out: Uint8Array, offset: bigint, ioflag: number): number {
@@ -414,13 +429,8 @@ export class VnodeOps {
     const vop = vfs.vop;
     const cap = Math.max(Math.min(IO_CHUNK, data.length), 1);
     // Straight from `data` (host addresses, as in preadVnodeInto) unless nested or too large.
-    const own = this.ioBufBusy === false && data.length < 0x8000_0000;
-    let bo = -1;
-    const outer = hostIov.bytes;
-    if (own) {
-      this.ioBufBusy = true;
-      hostIov.bytes = data;
-    } else bo = k.kmem.allocOffset(cap, kmflags.KM_SLEEP, false, 'write buffer');
+    const bo = this.beginTransfer(data, cap, 'write buffer');
+    const own = bo < 0;
     const buf = (WINDOW_BIAS + bo) | 0;
     const iovBase = k.S.uio.$size + k.S.iovec.iov_base.offset;
     let done = 0;
@@ -448,10 +458,7 @@ export class VnodeOps {
         if (put < n || n === 0) break;
       }
     } finally {
-      if (own) {
-        hostIov.bytes = outer;
-        this.ioBufBusy = false;
-      } else k.kmem.freeOffset(bo, cap, 'write buffer');
+      this.endTransfer(bo, cap, 'write buffer');
     }
     return [done, BigInt(off)];
   }
