@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { MemoryHost } from '@rump/hypercall';
+import { mkfsTinyfs, type TinyfsMkfsOptions } from '@rump/tinyfs';
 import { createKernel, type Kernel, type KernelOptions } from '../src/index.js';
 
 export const KMOD_DIR = join(__dirname, '..', '..', '..', 'tools', 'test-modules', 'kmod');
@@ -23,3 +24,20 @@ export function bootWith(
 }
 
 export const haveKmod = (name: string) => existsSync(join(KMOD_DIR, `${name}.kmod`));
+
+/**
+ * A kernel with tinyfs.kmod loaded and a tinyfs image of `entries` (registered at /tiny.img)
+ * mounted read-write on /mnt.
+ */
+export function mountTinyfs(entries: TinyfsMkfsOptions['entries']): {
+  k: Kernel;
+  host: MemoryHost;
+} {
+  const { k, host } = bootWith(['tinyfs']);
+  host.addFile('/host/tiny.img', mkfsTinyfs({ entries }));
+  k.etfs.register('/tiny.img', '/host/tiny.img', 'BLK');
+  k.modctl('load', { filename: '/tinyfs.kmod' });
+  k.vfs.mkdir('/mnt');
+  k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 0);
+  return { k, host };
+}

@@ -1,16 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MemoryHost } from '@rump/hypercall';
-import { mkfsTinyfs } from '@rump/tinyfs';
 import { describe, expect, it, vi } from 'vitest';
-import { createKernel, type Kernel } from '../src/index.js';
+import type { Kernel } from '../src/index.js';
 import { kvaOf } from '../src/kern/kva.js';
+import { mountTinyfs } from './helpers.js';
 
-const KMOD = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../tools/test-modules/kmod/tinyfs.kmod',
-);
 const IMNT_NCLOOKUP = 0x20;
 
 /**
@@ -18,30 +10,17 @@ const IMNT_NCLOOKUP = 0x20;
  * name-cache lookups (IMNT_NCLOOKUP, as ffs sets it), which lets namei skip VOP_LOOKUP on hits.
  */
 function withTinyfs(nclookup: boolean) {
-  const host = new MemoryHost();
-  host.addFile('/host/tinyfs.kmod', readFileSync(KMOD));
-  host.addFile(
-    '/host/tiny.img',
-    mkfsTinyfs({
+  const { k } = mountTinyfs({
+    file: { type: 'file', content: 'data\n' },
+    dir: {
+      type: 'dir',
       entries: {
-        file: { type: 'file', content: 'data\n' },
-        dir: {
-          type: 'dir',
-          entries: {
-            up: { type: 'symlink', target: '../file' },
-            inner: { type: 'file', content: 'inner\n' },
-            sub: { type: 'dir', entries: { deep: { type: 'file', content: 'deep\n' } } },
-          },
-        },
+        up: { type: 'symlink', target: '../file' },
+        inner: { type: 'file', content: 'inner\n' },
+        sub: { type: 'dir', entries: { deep: { type: 'file', content: 'deep\n' } } },
       },
-    }),
-  );
-  const k = createKernel({ host });
-  k.etfs.register('/tinyfs.kmod', '/host/tinyfs.kmod', 'REG');
-  k.etfs.register('/tiny.img', '/host/tiny.img', 'BLK');
-  k.modctl('load', { filename: '/tinyfs.kmod' });
-  k.vfs.mkdir('/mnt');
-  k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 0);
+    },
+  });
   const mp = k.vfs.mounts.list[k.vfs.mounts.list.length - 1]!;
   if (nclookup) k.vfs.mounts.setIflag(mp, k.vfs.mounts.iflag(mp) | IMNT_NCLOOKUP);
   const lookups = vi.spyOn(k.vfs.vop, 'lookupK');

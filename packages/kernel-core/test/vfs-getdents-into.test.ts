@@ -1,29 +1,11 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MemoryHost } from '@rump/hypercall';
-import { mkfsTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
-import { createKernel, parseDirents } from '../src/index.js';
-
-const KMOD = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../tools/test-modules/kmod/tinyfs.kmod',
-);
+import { parseDirents } from '../src/index.js';
+import { mountTinyfs } from './helpers.js';
 
 function withTinyfs() {
-  const host = new MemoryHost();
-  host.addFile('/host/tinyfs.kmod', readFileSync(KMOD));
   const entries: Record<string, { type: 'file'; content: string }> = {};
   for (let i = 0; i < 40; i++) entries[`name${i}`] = { type: 'file', content: `${i}\n` };
-  host.addFile('/host/tiny.img', mkfsTinyfs({ entries: { dir: { type: 'dir', entries } } }));
-  const k = createKernel({ host });
-  k.etfs.register('/tinyfs.kmod', '/host/tinyfs.kmod', 'REG');
-  k.etfs.register('/tiny.img', '/host/tiny.img', 'BLK');
-  k.modctl('load', { filename: '/tinyfs.kmod' });
-  k.vfs.mkdir('/mnt');
-  k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 0);
-  return k;
+  return mountTinyfs({ dir: { type: 'dir', entries } }).k;
 }
 
 describe('getdentsInto', () => {

@@ -1,39 +1,16 @@
-import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { MemoryHost } from '@rump/hypercall';
-import { mkfsTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
-import { createKernel } from '../src/index.js';
+import { mountTinyfs } from './helpers.js';
 
-const KMOD = join(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../tools/test-modules/kmod/tinyfs.kmod',
-);
 const td = new TextDecoder();
 
 function withTinyfs() {
-  const host = new MemoryHost();
-  host.addFile('/host/tinyfs.kmod', readFileSync(KMOD));
-  host.addFile(
-    '/host/tiny.img',
-    mkfsTinyfs({
-      entries: {
-        file: { type: 'file', content: 'data\n' },
-        dir: { type: 'dir', entries: { up: { type: 'symlink', target: '../file' } } },
-        abs: { type: 'symlink', target: '/mnt/file' },
-        loop1: { type: 'symlink', target: 'loop2' },
-        loop2: { type: 'symlink', target: 'loop1' },
-      },
-    }),
-  );
-  const k = createKernel({ host });
-  k.etfs.register('/tinyfs.kmod', '/host/tinyfs.kmod', 'REG');
-  k.etfs.register('/tiny.img', '/host/tiny.img', 'BLK');
-  k.modctl('load', { filename: '/tinyfs.kmod' });
-  k.vfs.mkdir('/mnt');
-  k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 0);
-  return { k, host };
+  return mountTinyfs({
+    file: { type: 'file', content: 'data\n' },
+    dir: { type: 'dir', entries: { up: { type: 'symlink', target: '../file' } } },
+    abs: { type: 'symlink', target: '/mnt/file' },
+    loop1: { type: 'symlink', target: 'loop2' },
+    loop2: { type: 'symlink', target: 'loop1' },
+  });
 }
 
 describe('namei', () => {

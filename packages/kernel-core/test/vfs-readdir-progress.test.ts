@@ -15,7 +15,6 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { MemoryHost } from '@rump/hypercall';
-import { mkfsTinyfs } from '@rump/tinyfs';
 import { describe, expect, it } from 'vitest';
 import { fcntl as O } from '../src/abi/netbsd-10.99/constants.js';
 import { errno } from '../src/abi/netbsd-10.99/errno.js';
@@ -27,7 +26,7 @@ import {
   type VnodeFile,
 } from '../src/index.js';
 import { VOP } from '../src/vfs/vnode_if.js';
-import { KMOD_DIR } from './helpers.js';
+import { mountTinyfs } from './helpers.js';
 
 const SEEK_CUR = 1;
 const DIRENT_NAMEOFF = 13;
@@ -51,19 +50,7 @@ const records = (...tail: Rec[]): Rec[] => [
 ];
 
 function bootTinyfs(): Kernel {
-  const host = new MemoryHost();
-  host.addFile('/host/tinyfs.kmod', readFileSync(join(KMOD_DIR, 'tinyfs.kmod')));
-  host.addFile(
-    '/host/tiny.img',
-    mkfsTinyfs({ entries: { d: { type: 'dir', entries: { x: { type: 'file', content: 'x' } } } } }),
-  );
-  const k = createKernel({ host });
-  k.etfs.register('/tinyfs.kmod', '/host/tinyfs.kmod', 'REG');
-  k.etfs.register('/tiny.img', '/host/tiny.img', 'BLK');
-  k.modctl('load', { filename: '/tinyfs.kmod' });
-  k.vfs.mkdir('/mnt');
-  k.vfs.mountUfs('tinyfs', '/tiny.img', '/mnt', 0);
-  return k;
+  return mountTinyfs({ d: { type: 'dir', entries: { x: { type: 'file', content: 'x' } } } }).k;
 }
 
 /**
